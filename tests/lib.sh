@@ -1,0 +1,129 @@
+# Shared helpers for test scripts: start a private hvd, run hvcli, fail loudly.
+# Source it from a bash script:  . "$(dirname "$0")/../lib.sh"
+set -u
+HV_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HVD=${HVD:-$HV_TOP/xen/hvd}
+HVCLI=${HVCLI:-$HV_TOP/tools/hvcli/hvcli}
+HV_GUESTS=$HV_TOP/tests/guests
+HV_TMP=""
+HVD_PID=""
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "# $*"; }
+
+# Start hvd on a socket in a fresh temp dir; sets HV_TMP, HVD_PID, HVD_SOCKET.
+hv_start() {
+    [ -e /dev/kvm ] || fail "/dev/kvm is missing: this test needs KVM"
+    HV_TMP=$(mktemp -d /tmp/hvtest.XXXXXX)
+    export HVD_SOCKET=$HV_TMP/hvd.sock
+    "$HVD" --socket "$HVD_SOCKET" --foreground --log "$HV_TMP/hvd.log" "$@" &
+    HVD_PID=$!
+    trap hv_cleanup EXIT
+    local i
+    for i in $(seq 100); do
+        [ -S "$HVD_SOCKET" ] && "$HVCLI" list >/dev/null 2>&1 && return 0
+        kill -0 "$HVD_PID" 2>/dev/null || fail "hvd exited at start: $(tail -3 "$HV_TMP/hvd.log" 2>/dev/null)"
+        sleep 0.1
+    done
+    fail "hvd did not start serving $HVD_SOCKET within 10 s"
+}
+
+# Stop hvd with SIGTERM and check that it exits and removes its socket.
+hv_stop() {
+    [ -n "$HVD_PID" ] || return 0
+    kill -TERM "$HVD_PID" 2>/dev/null
+    local i
+    for i in $(seq 100); do
+        kill -0 "$HVD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$HVD_PID" 2>/dev/null; then
+        kill -KILL "$HVD_PID"; HVD_PID=""
+        fail "hvd did not exit within 10 s of SIGTERM"
+    fi
+    wait "$HVD_PID" 2>/dev/null
+    HVD_PID=""
+    [ -e "$HVD_SOCKET" ] && fail "hvd left its socket behind"
+    return 0
+}
+
+hv_cleanup() {
+    local rc=$?
+    [ -n "$HVD_PID" ] && { kill -KILL "$HVD_PID" 2>/dev/null; wait "$HVD_PID" 2>/dev/null; }
+    if [ $rc -ne 0 ] && [ -f "$HV_TMP/hvd.log" ]; then
+        echo "# last lines of hvd's log:"; tail -20 "$HV_TMP/hvd.log" | sed 's/^/#   /'
+    fi
+    [ -n "$HV_TMP" ] && rm -rf "$HV_TMP"
+    exit $rc
+}
+
+# Write a domain config for guest $2 to file $1; extra "key = value" lines follow.
+hv_guest_cfg() {
+    local cfg=$1 guest=$2; shift 2
+    {
+        echo "name = \"$guest-$$-$RANDOM\""
+        echo "memory = 16"
+        echo "vcpus = 1"
+        echo "kernel = \"$HV_GUESTS/$guest.elf\""
+        echo "on_poweroff = \"destroy\""
+        echo "on_crash = \"destroy\""
+        for l in "$@"; do echo "$l"; done
+    } > "$cfg"
+}
+
+# Create a domain from guest $2 named $1 (hello by default), with extra
+# config lines; prints its domid.  Example: hv_create d1 hello 'cmdline = "idle"'
+hv_create() {
+    local name=$1 guest=$2; shift 2
+    local cfg=$HV_TMP/$name.cfg
+    {
+        echo "name = \"$name\""
+        printf '%s\n' "$@" | grep -q '^memory' || echo "memory = 16"
+        echo "kernel = \"$HV_GUESTS/$guest.elf\""
+        for l in "$@"; do echo "$l"; done
+    } > "$cfg"
+    "$HVCLI" create -q "$cfg" >/dev/null || fail "hvcli create $name failed"
+    hv_domid "$name"
+}
+
+# Print the domid of domain $1 (from `hvcli list -l`).
+hv_domid() {
+    "$HVCLI" list -l "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["domid"])'
+}
+
+# Print field $2 (a dotted path, e.g. state.paused) of domain $1's
+# `hvcli list -l` object, or "gone" if the domain does not exist.
+hv_field() {
+    "$HVCLI" list -l 2>/dev/null | python3 -c '
+import json, sys
+name, field = sys.argv[1], sys.argv[2]
+for d in json.load(sys.stdin):
+    if d["name"] == name or str(d["domid"]) == name:
+        for part in field.split("."):
+            d = d[part]
+        print(d); break
+else:
+    print("gone")' "$1" "$2"
+}
+
+# Wait up to $3 seconds (default 20) until field $2 of domain $1 reads $4.
+hv_wait_field() {
+    local dom=$1 field=$2 secs=${3:-20} want=$4 i v=""
+    for i in $(seq $((secs * 10))); do
+        v=$(hv_field "$dom" "$field")
+        [ "$v" = "$want" ] && return 0
+        sleep 0.1
+    done
+    fail "domain $dom: $field is '$v', expected '$want' after ${secs}s"
+}
+
+# Expect command to fail with a one-line message matching $1 (grep -E).
+expect_error() {
+    local pattern=$1; shift
+    local out rc=0
+    out=$("$@" 2>&1) && rc=0 || rc=$?
+    [ $rc -ne 0 ] || fail "'$*' succeeded; expected an error matching /$pattern/"
+    [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "'$*': expected one line of error, got: $out"
+    printf '%s\n' "$out" | grep -Eq -- "$pattern" || fail "'$*': error '$out' does not match /$pattern/"
+    note "as expected: $out"
+}

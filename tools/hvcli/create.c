@@ -1,0 +1,206 @@
+/* hvcli create: build a domain from a config file and start it. */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+#include "hvcli.h"
+
+struct create_opts {
+    bool paused;  /* -p: leave it paused */
+    bool console; /* -c: attach to its console */
+    bool quiet;   /* -q: no "Created domain" line */
+    const char *cfg_path;
+};
+
+/* Parse the command line.  Returns -1 to go on, else the exit status. */
+static int parse_create_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
+                             struct create_opts *o)
+{
+    static const struct option longopts[] = {
+        { "paused", no_argument, NULL, 'p' },
+        { "console", no_argument, NULL, 'c' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    while ((c = hvcli_getopt(ctx, argc, argv, ":pcqh", longopts)) != -1) {
+        switch (c) {
+        case 'p': o->paused = true; break;
+        case 'c': o->console = true; break;
+        case 'q': o->quiet = true; break;
+        case 'h':
+            hvcli_print_help(ctx->verb);
+            return HVCLI_EXIT_OK;
+        default:
+            return HVCLI_EXIT_USAGE;
+        }
+    }
+    if (hvcli_check_operands(ctx, argc - optind, 1, 1) < 0)
+        return HVCLI_EXIT_USAGE;
+    o->cfg_path = argv[optind];
+    return -1;
+}
+
+/* Read CFG and turn it into the createdomain request. */
+static int load_config(const struct hvcli_ctx *ctx, const char *path,
+                       struct hv_domain_config *cfg, struct xen_domctl_createdomain *cd)
+{
+    char err[512] = "";
+    int rc;
+
+    hv_config_init(cfg);
+    rc = hv_config_parse_file(path, cfg, err, sizeof(err));
+    if (rc < 0) {
+        if (err[0])
+            hvcli_err(ctx, "%s", err);
+        else
+            hvcli_err(ctx, "%s: %s", path, strerror(-rc));
+        return rc;
+    }
+    rc = hv_config_to_createdomain(cfg, cd);
+    if (rc < 0)
+        hvcli_err(ctx, "%s: unusable configuration: %s", path, strerror(-rc));
+    return rc;
+}
+
+/* Why loading the kernel image failed, in words. */
+static void describe_build_error(char *buf, size_t len, const char *kernel, int rc)
+{
+    switch (rc) {
+    case -ENOEXEC:
+        snprintf(buf, len, "%s: not an ELF x86-64 executable", kernel);
+        break;
+    case -EINVAL:
+        snprintf(buf, len, "%s: malformed ELF image (bad offsets or segments)", kernel);
+        break;
+    case -E2BIG:
+        snprintf(buf, len, "%s: image does not fit in the domain's memory", kernel);
+        break;
+    default:
+        snprintf(buf, len, "%s: cannot load kernel: %s", kernel, strerror(-rc));
+        break;
+    }
+}
+
+/* Report why creation failed and destroy the half-built domain, so that no
+ * domain is left behind.  One line names both failures if destroy fails. */
+static void abandon_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
+                           const char *why)
+{
+    int rc = hvctl_domain_destroy(h, domid);
+
+    if (rc < 0)
+        hvcli_err(ctx, "%s (and destroying domain %u failed: %s)", why, domid, strerror(-rc));
+    else
+        hvcli_err(ctx, "%s", why);
+}
+
+/* Load the kernel, attach the console if asked, unpause unless asked not
+ * to.  On failure the domain is destroyed.  *console_fd is -1 or the
+ * console stream. */
+static int start_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
+                        const struct hv_domain_config *cfg, const struct create_opts *o,
+                        int *console_fd)
+{
+    struct hvctl_build_info info;
+    char why[PATH_MAX + 128];
+    int rc;
+
+    *console_fd = -1;
+    rc = hvctl_build_elf_file(h, domid, cfg->kernel, cfg->cmdline, &info);
+    if (rc < 0) {
+        describe_build_error(why, sizeof(why), cfg->kernel, rc);
+        goto fail;
+    }
+    /* Attach before unpausing: a domain that powers off at once with
+     * on_poweroff=destroy would otherwise vanish with its output. */
+    if (o->console) {
+        rc = hvctl_console_attach(h, domid, console_fd);
+        if (rc < 0) {
+            snprintf(why, sizeof(why), "cannot attach to the console: %s", strerror(-rc));
+            goto fail;
+        }
+    }
+    if (!o->paused) {
+        rc = hvctl_domain_unpause(h, domid);
+        if (rc < 0) {
+            snprintf(why, sizeof(why), "cannot unpause domain %u: %s", domid, strerror(-rc));
+            goto fail_close;
+        }
+    }
+    return 0;
+
+fail_close:
+    if (*console_fd >= 0)
+        close(*console_fd);
+    *console_fd = -1;
+fail:
+    abandon_domain(ctx, h, domid, why);
+    return rc;
+}
+
+static int create_domain(const struct hvcli_ctx *ctx, hvctl_t *h,
+                         const struct hv_domain_config *cfg, struct xen_domctl_createdomain *cd,
+                         uint32_t *domid)
+{
+    int rc = hvctl_domain_create(h, cd, domid);
+
+    /* hvd refuses a name or a UUID that another domain has. */
+    if (rc == -EEXIST && cfg->has_uuid)
+        hvcli_err(ctx, "a domain with the name '%s' or the same UUID already exists", cfg->name);
+    else if (rc == -EEXIST)
+        hvcli_err(ctx, "a domain named '%s' already exists", cfg->name);
+    else if (rc == -ENOMEM)
+        hvcli_err(ctx, "cannot create domain '%s': %s (hvcli info shows free guest memory)",
+                  cfg->name, strerror(-rc));
+    else if (rc < 0)
+        hvcli_err(ctx, "cannot create domain '%s': %s", cfg->name, strerror(-rc));
+    return rc;
+}
+
+static int run_create(const struct hvcli_ctx *ctx, int argc, char **argv)
+{
+    struct create_opts o = { .paused = false };
+    struct hv_domain_config cfg;
+    struct xen_domctl_createdomain cd;
+    hvctl_t *h;
+    uint32_t domid;
+    int console_fd, rc = parse_create_opts(ctx, argc, argv, &o);
+
+    if (rc >= 0)
+        return rc;
+    if (load_config(ctx, o.cfg_path, &cfg, &cd) < 0)
+        return HVCLI_EXIT_FAILURE;
+    if (hvcli_open(ctx, &h) < 0)
+        return HVCLI_EXIT_FAILURE;
+    rc = create_domain(ctx, h, &cfg, &cd, &domid);
+    if (rc == 0)
+        rc = start_domain(ctx, h, domid, &cfg, &o, &console_fd);
+    hvctl_close(h);
+    if (rc < 0)
+        return HVCLI_EXIT_FAILURE;
+    if (!o.quiet) /* the config parser requires a name */
+        fprintf(stderr, "Created domain %s (domid %u)\n", cfg.name, domid);
+    return o.console ? hvcli_console_run(ctx, console_fd) : HVCLI_EXIT_OK;
+}
+
+const struct hvcli_verb hvcli_verb_create = {
+    .name = "create",
+    .synopsis = "create [-p] [-c] [-q] CFG",
+    .summary = "create a domain from a config file and start it",
+    .help = "CFG is an xl-style config file, or JSON, or libvirt-style XML (see hvcli(1)).\n"
+            "The domain is created paused, its kernel loaded, then unpaused.  If any\n"
+            "step fails the domain is destroyed again.\n"
+            "\n"
+            "Options:\n"
+            "  -p, --paused   leave the domain paused (start it with hvcli unpause)\n"
+            "  -c, --console  attach to its console (as hvcli console) once created\n"
+            "  -q, --quiet    do not print \"Created domain NAME (domid N)\"\n"
+            "  -h, --help     show this help\n",
+    .run = run_create,
+};

@@ -1,0 +1,94 @@
+/*
+ * hvcli: the administrator's command-line tool.  One verb per file; this
+ * header holds what the verbs share: the verb table entry, the error
+ * helper, option and argument checks, and connecting to hvd.
+ */
+#ifndef HVCLI_H
+#define HVCLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <hvctl.h>
+
+#ifndef PACKAGE_VERSION /* configure defines it; a direct gcc build does not */
+#define PACKAGE_VERSION "unknown"
+#endif
+#define HVCLI_VERSION PACKAGE_VERSION
+
+/* Exit status: documented in hvcli(1). */
+#define HVCLI_EXIT_OK      0
+#define HVCLI_EXIT_FAILURE 1 /* the request failed or hvd could not be reached */
+#define HVCLI_EXIT_USAGE   2 /* bad command line */
+
+struct hvcli_ctx;
+
+struct hvcli_verb {
+    const char *name;
+    const char *synopsis; /* after "hvcli ", e.g. "destroy DOM" */
+    const char *summary;  /* one line for `hvcli --help` */
+    const char *help;     /* options and details for `hvcli VERB --help` */
+    int (*run)(const struct hvcli_ctx *ctx, int argc, char **argv); /* exit status */
+};
+
+/* What every verb gets: itself and the global options. */
+struct hvcli_ctx {
+    const struct hvcli_verb *verb; /* NULL before a verb is known */
+    const char *socket;            /* -s PATH, or NULL for the default */
+};
+
+extern const struct hvcli_verb hvcli_verb_create;
+extern const struct hvcli_verb hvcli_verb_destroy;
+extern const struct hvcli_verb hvcli_verb_shutdown;
+extern const struct hvcli_verb hvcli_verb_list;
+extern const struct hvcli_verb hvcli_verb_info;
+extern const struct hvcli_verb hvcli_verb_pause;
+extern const struct hvcli_verb hvcli_verb_unpause;
+extern const struct hvcli_verb hvcli_verb_console;
+extern const struct hvcli_verb hvcli_verb_dmesg;
+
+/* Print exactly one line "hvcli: VERB: message" (or "hvcli: message")
+ * to stderr. */
+void hvcli_err(const struct hvcli_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print "usage: hvcli SYNOPSIS" and the verb's help to stdout. */
+void hvcli_print_help(const struct hvcli_verb *verb);
+
+/* The socket this invocation talks to (the -s path or the default). */
+const char *hvcli_socket(const struct hvcli_ctx *ctx);
+
+/*
+ * getopt_long over a verb's arguments with one-line error messages.
+ * shortopts must start with ':' (so a missing argument is told apart).
+ * Returns the option, -1 at the end, or '?' after reporting a bad option.
+ */
+int hvcli_getopt(const struct hvcli_ctx *ctx, int argc, char **argv, const char *shortopts,
+                 const struct option *longopts);
+
+/* Check the number of operands; reports and returns -EINVAL if outside
+ * min..max. */
+int hvcli_check_operands(const struct hvcli_ctx *ctx, int count, int min, int max);
+
+/* Connect to hvd; reports the failure (naming the socket) and returns
+ * -errno. */
+int hvcli_open(const struct hvcli_ctx *ctx, hvctl_t **h);
+
+/* Resolve a domid, name or UUID; reports "unknown domain 'X'" and other
+ * failures. */
+int hvcli_lookup(const struct hvcli_ctx *ctx, hvctl_t *h, const char *dom, uint32_t *domid);
+
+/* The body of a verb that takes one DOM and applies op to it (destroy,
+ * pause, unpause); `what` names the action in errors ("pause"). */
+int hvcli_run_domain_op(const struct hvcli_ctx *ctx, int argc, char **argv,
+                        int (*op)(hvctl_t *h, uint32_t domid), const char *what);
+
+/* Relay the console stream fd to the terminal until hvd closes it, the
+ * user detaches with Ctrl-] or a signal ends it.  Closes fd.  Returns the
+ * exit status. */
+int hvcli_console_run(const struct hvcli_ctx *ctx, int fd);
+
+/* JSON output (json.c), beautified, to stdout.  Return 0 or -errno. */
+int hvcli_json_domains(const struct xen_domctl_getdomaininfo *info, size_t count);
+int hvcli_json_physinfo(const struct xen_sysctl_physinfo *pi, const char *socket);
+
+#endif

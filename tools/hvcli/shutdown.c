@@ -1,0 +1,176 @@
+/* hvcli shutdown: shut a domain down as if the guest had asked, and
+ * optionally wait for it. */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <hv/public/sched.h>
+#include "hvcli.h"
+
+#define WAIT_POLL_NS 100000000L /* getinfo every 100 ms while waiting */
+
+struct shutdown_opts {
+    bool wait;
+    double timeout_s; /* 0: wait for ever */
+    uint32_t reason;  /* SHUTDOWN_* */
+    const char *dom;
+};
+
+static int parse_timeout(const struct hvcli_ctx *ctx, const char *arg, double *secs)
+{
+    char *end;
+
+    errno = 0;
+    *secs = strtod(arg, &end);
+    if (errno || end == arg || *end || !isfinite(*secs) || *secs <= 0) {
+        hvcli_err(ctx, "invalid timeout '%s': expected a number of seconds > 0", arg);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int set_reason(const struct hvcli_ctx *ctx, struct shutdown_opts *o, uint32_t reason)
+{
+    if (o->reason != SHUTDOWN_poweroff && o->reason != reason) {
+        hvcli_err(ctx, "-R and -C exclude each other");
+        return -EINVAL;
+    }
+    o->reason = reason;
+    return 0;
+}
+
+/* Parse the command line.  Returns -1 to go on, else the exit status. */
+static int parse_shutdown_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
+                               struct shutdown_opts *o)
+{
+    static const struct option longopts[] = {
+        { "wait", no_argument, NULL, 'w' },
+        { "reboot", no_argument, NULL, 'R' },
+        { "crash", no_argument, NULL, 'C' },
+        { "timeout", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c, rc = 0;
+
+    while (rc == 0 && (c = hvcli_getopt(ctx, argc, argv, ":wRCt:h", longopts)) != -1) {
+        switch (c) {
+        case 'w': o->wait = true; break;
+        case 'R': rc = set_reason(ctx, o, SHUTDOWN_reboot); break;
+        case 'C': rc = set_reason(ctx, o, SHUTDOWN_crash); break;
+        case 't':
+            o->wait = true;
+            rc = parse_timeout(ctx, optarg, &o->timeout_s);
+            break;
+        case 'h':
+            hvcli_print_help(ctx->verb);
+            return HVCLI_EXIT_OK;
+        default:
+            return HVCLI_EXIT_USAGE;
+        }
+    }
+    if (rc < 0 || hvcli_check_operands(ctx, argc - optind, 1, 1) < 0)
+        return HVCLI_EXIT_USAGE;
+    o->dom = argv[optind];
+    return -1;
+}
+
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The on_* action hvd takes for this shutdown reason. */
+static uint8_t action_for(const struct xen_domctl_getdomaininfo *info, uint32_t reason)
+{
+    if (reason == SHUTDOWN_reboot)
+        return info->on_reboot;
+    if (reason == SHUTDOWN_crash)
+        return info->on_crash;
+    return info->on_poweroff;
+}
+
+/* Poll until the domain is gone (or its domid belongs to another domain)
+ * or shows the shutdown flag. */
+static int wait_for_shutdown(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
+                             const uint8_t uuid[16], const struct shutdown_opts *o)
+{
+    const struct timespec poll_interval = { .tv_sec = 0, .tv_nsec = WAIT_POLL_NS };
+    double deadline = monotonic_s() + o->timeout_s;
+    struct xen_domctl_getdomaininfo info;
+
+    for (;;) {
+        int rc = hvctl_domain_getinfo(h, domid, &info);
+
+        if (rc == -ESRCH || (rc == 0 && memcmp(info.handle, uuid, 16) != 0))
+            return 0;
+        if (rc < 0) {
+            hvcli_err(ctx, "cannot query domain '%s' while waiting: %s", o->dom, strerror(-rc));
+            return rc;
+        }
+        if (info.flags & XEN_DOMINF_shutdown)
+            return 0;
+        if (o->timeout_s > 0 && monotonic_s() >= deadline) {
+            hvcli_err(ctx, "domain '%s' did not shut down within %g s", o->dom, o->timeout_s);
+            return -ETIMEDOUT;
+        }
+        nanosleep(&poll_interval, NULL);
+    }
+}
+
+static int shutdown_domain(const struct hvcli_ctx *ctx, hvctl_t *h, const struct shutdown_opts *o)
+{
+    struct xen_domctl_getdomaininfo info;
+    uint32_t domid;
+    int rc = hvcli_lookup(ctx, h, o->dom, &domid);
+
+    if (rc < 0)
+        return rc;
+    rc = hvctl_domain_getinfo(h, domid, &info);
+    if (rc == 0)
+        rc = hvctl_domain_shutdown(h, domid, o->reason);
+    if (rc < 0) {
+        hvcli_err(ctx, "cannot shut down domain '%s': %s", o->dom, strerror(-rc));
+        return rc;
+    }
+    /* With a restart action hvd boots the domain again in place, so the
+     * shut-down state may never be seen: the accepted request is the end. */
+    if (!o->wait || action_for(&info, o->reason) == HV_ACTION_restart)
+        return 0;
+    return wait_for_shutdown(ctx, h, domid, info.handle, o);
+}
+
+static int run_shutdown(const struct hvcli_ctx *ctx, int argc, char **argv)
+{
+    struct shutdown_opts o = { .wait = false, .timeout_s = 0, .reason = SHUTDOWN_poweroff };
+    hvctl_t *h;
+    int rc = parse_shutdown_opts(ctx, argc, argv, &o);
+
+    if (rc >= 0)
+        return rc;
+    if (hvcli_open(ctx, &h) < 0)
+        return HVCLI_EXIT_FAILURE;
+    rc = shutdown_domain(ctx, h, &o);
+    hvctl_close(h);
+    return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
+}
+
+const struct hvcli_verb hvcli_verb_shutdown = {
+    .name = "shutdown",
+    .synopsis = "shutdown [-w] [-t SECS] [-R|-C] DOM",
+    .summary = "shut a domain down (poweroff, reboot or crash)",
+    .help = "hvd then takes the domain's on_poweroff, on_reboot or on_crash action.\n"
+            "\n"
+            "Options:\n"
+            "  -w, --wait          wait until the domain is gone or shut down\n"
+            "  -t, --timeout SECS  with -w, give up after SECS seconds (implies -w)\n"
+            "  -R, --reboot        shut down with reason reboot\n"
+            "  -C, --crash         shut down with reason crash\n"
+            "  -h, --help          show this help\n",
+    .run = run_shutdown,
+};

@@ -1,0 +1,210 @@
+/*
+ * The domain builder: load an ELF64 image into a paused domain's RAM through
+ * foreign mappings, write the start-info page and the identity page tables
+ * after it, and point vCPU 0 at the entry.  Everything is validated before
+ * the first byte of guest memory is written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf.h"
+#include "private.h"
+
+#define MAP_CHUNK_PAGES  16384u               /* map the image 64 MiB at a time */
+#define IMAGE_FILE_MAX   (256ull << 20)       /* larger image files are refused */
+
+/* All the builder needs, computed and checked before guest memory is touched. */
+struct build_plan {
+    struct elf_image elf;
+    struct boot_layout layout;
+    struct hv_start_info start_info;
+    struct hv_vcpu_context ctx;
+};
+
+static int plan_build(hvctl_t *h, uint32_t domid, const void *image, size_t len,
+                      const char *cmdline, struct build_plan *plan)
+{
+    struct xen_domctl_getdomaininfo info;
+    uint64_t ram_size;
+    int rc = hvctl_domain_getinfo(h, domid, &info);
+
+    if (rc < 0)
+        return rc;
+    if (!(info.flags & XEN_DOMINF_paused)) /* never write into a running guest */
+        return -EBUSY;
+    if (__builtin_mul_overflow(info.tot_pages, BOOT_PAGE_SIZE, &ram_size))
+        return -E2BIG;
+    rc = elf_parse(image, len, ram_size, &plan->elf);
+    if (rc < 0)
+        return rc;
+    rc = boot_layout_compute(ram_size, plan->elf.image_start, plan->elf.image_end,
+                             &plan->layout);
+    if (rc < 0)
+        return rc;
+    rc = boot_fill_start_info(&plan->start_info, &plan->layout, domid, info.max_vcpus,
+                              cmdline);
+    if (rc < 0)
+        return rc;
+    boot_vcpu_context(&plan->ctx, plan->elf.entry, plan->layout.start_info,
+                      plan->layout.pt_base);
+    return 0;
+}
+
+/* Map guest frames [gfn, gfn + nr) and load whatever part of the image falls there. */
+static int load_window(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
+                       const void *image, size_t len, uint64_t gfn, uint64_t nr)
+{
+    void *addr;
+    int rc = hvctl_map_foreign(h, domid, gfn, nr, PROT_READ | PROT_WRITE, &addr);
+    int unmap_rc;
+
+    if (rc < 0)
+        return rc;
+    rc = elf_load(elf, image, len,
+                  &(struct guest_view){ addr, gfn * BOOT_PAGE_SIZE, nr * BOOT_PAGE_SIZE });
+    unmap_rc = hvctl_unmap_foreign(addr, nr);
+    return rc < 0 ? rc : unmap_rc;
+}
+
+/* Load each segment's pages in windows of at most MAP_CHUNK_PAGES frames. */
+static int load_image(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
+                      const void *image, size_t len)
+{
+    for (unsigned int i = 0; i < elf->nr_segments; i++) {
+        const struct elf_segment *s = &elf->seg[i];
+        uint64_t first = s->paddr / BOOT_PAGE_SIZE;
+        uint64_t end = (s->paddr + s->memsz + BOOT_PAGE_SIZE - 1) / BOOT_PAGE_SIZE;
+
+        for (uint64_t gfn = first; gfn < end; gfn += MAP_CHUNK_PAGES) {
+            uint64_t nr = end - gfn < MAP_CHUNK_PAGES ? end - gfn : MAP_CHUNK_PAGES;
+            int rc = load_window(h, domid, elf, image, len, gfn, nr);
+
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Write the start-info page and the page tables: [start_info, free_start). */
+static int write_boot_pages(hvctl_t *h, uint32_t domid, const struct build_plan *plan)
+{
+    const struct boot_layout *l = &plan->layout;
+    uint64_t nr = boot_layout_size(l) / BOOT_PAGE_SIZE;
+    void *map;
+    uint8_t *addr;
+    int rc = hvctl_map_foreign(h, domid, l->start_info / BOOT_PAGE_SIZE, nr,
+                               PROT_READ | PROT_WRITE, &map);
+
+    if (rc < 0)
+        return rc;
+    addr = map;
+    memset(addr, 0, BOOT_PAGE_SIZE);
+    memcpy(addr, &plan->start_info, sizeof(plan->start_info));
+    boot_write_page_tables(addr + (l->pt_base - l->start_info), l);
+    return hvctl_unmap_foreign(map, nr);
+}
+
+static void fill_build_info(struct hvctl_build_info *info, const struct build_plan *plan)
+{
+    info->entry = plan->elf.entry;
+    info->image_start = plan->elf.image_start;
+    info->image_end = plan->elf.image_end;
+    info->start_info = plan->layout.start_info;
+    info->pt_base = plan->layout.pt_base;
+}
+
+HVCTL_API int hvctl_build_elf(hvctl_t *h, uint32_t domid, const void *image, size_t len,
+                              const char *cmdline, struct hvctl_build_info *info)
+{
+    struct build_plan *plan;
+    int rc;
+
+    if (!h || (!image && len > 0))
+        return -EINVAL;
+    plan = malloc(sizeof(*plan)); /* a few KiB: keep it off the caller's stack */
+    if (!plan)
+        return -ENOMEM;
+    rc = plan_build(h, domid, image, len, cmdline, plan);
+    if (rc >= 0)
+        rc = load_image(h, domid, &plan->elf, image, len);
+    if (rc >= 0)
+        rc = write_boot_pages(h, domid, plan);
+    if (rc >= 0)
+        rc = hvctl_vcpu_setcontext(h, domid, 0, &plan->ctx);
+    if (rc >= 0 && info)
+        fill_build_info(info, plan);
+    free(plan);
+    return rc < 0 ? rc : 0;
+}
+
+/* Read up to size bytes of fd into buf; *got receives the count (short if the file shrank). */
+static int read_all(int fd, void *buf, size_t size, size_t *got)
+{
+    size_t done = 0;
+
+    while (done < size) {
+        ssize_t n = read(fd, (char *)buf + done, size - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    *got = done;
+    return 0;
+}
+
+/* Read the whole regular file at fd into a new buffer; the caller frees *buf. */
+static int read_image_fd(int fd, void **buf, size_t *len)
+{
+    struct stat st;
+    void *data;
+    int rc;
+
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode))
+        return -EINVAL;
+    if ((uint64_t)st.st_size > IMAGE_FILE_MAX)
+        return -EFBIG;
+    data = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
+    if (!data)
+        return -ENOMEM;
+    rc = read_all(fd, data, (size_t)st.st_size, len);
+    if (rc < 0) {
+        free(data);
+        return rc;
+    }
+    *buf = data;
+    return 0;
+}
+
+HVCTL_API int hvctl_build_elf_file(hvctl_t *h, uint32_t domid, const char *path,
+                                   const char *cmdline, struct hvctl_build_info *info)
+{
+    void *image = NULL;
+    size_t len = 0;
+    int fd, rc;
+
+    if (!path)
+        return -EINVAL;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    rc = read_image_fd(fd, &image, &len);
+    close(fd);
+    if (rc < 0)
+        return rc;
+    rc = hvctl_build_elf(h, domid, image, len, cmdline, info);
+    free(image);
+    return rc;
+}

@@ -1,0 +1,343 @@
+/*
+ * ELF64 loading and the boot layout for the domain builder.  Pure functions:
+ * the image is hostile input, so every size and offset is checked with
+ * overflow-safe arithmetic before it is used.
+ */
+#include "elf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define PT_ENTRIES  512u
+#define PT_PRESENT  (1ull << 0)
+#define PT_RW       (1ull << 1)
+#define PT_USER     (1ull << 2)
+#define PT_LARGE    (1ull << 7) /* PS: a 2 MiB page in a PD entry */
+#define PT_FLAGS    (PT_PRESENT | PT_RW | PT_USER)
+#define GIB         (1ull << 30)
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+static uint64_t div_round_up(uint64_t n, uint64_t d)
+{
+    return n / d + (n % d != 0);
+}
+
+/* Round up to a power-of-two alignment; false on overflow. */
+static bool round_up(uint64_t n, uint64_t align, uint64_t *out)
+{
+    if (__builtin_add_overflow(n, align - 1, out))
+        return false;
+    *out &= ~(align - 1);
+    return true;
+}
+
+/* -ENOEXEC unless the header describes an ELF64 little-endian x86-64 executable. */
+static int check_ident(const Elf64_Ehdr *eh)
+{
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_ident[EI_VERSION] != EV_CURRENT ||
+        eh->e_version != EV_CURRENT || eh->e_machine != EM_X86_64 || eh->e_type != ET_EXEC)
+        return -ENOEXEC;
+    return 0;
+}
+
+/* The header sizes and the program header table must be sane and in the file. */
+static int check_phdr_table(const Elf64_Ehdr *eh, size_t len)
+{
+    uint64_t table_size, table_end;
+
+    if (eh->e_ehsize != sizeof(Elf64_Ehdr) || eh->e_phentsize != sizeof(Elf64_Phdr))
+        return -EINVAL;
+    if (eh->e_phnum == 0 || eh->e_phnum > ELF_MAX_PHNUM)
+        return -EINVAL;
+    if (__builtin_mul_overflow((uint64_t)eh->e_phnum, (uint64_t)sizeof(Elf64_Phdr), &table_size) ||
+        __builtin_add_overflow(eh->e_phoff, table_size, &table_end) || table_end > len)
+        return -EINVAL;
+    return 0;
+}
+
+/* A PT_LOAD's file bytes must be in the file and fit in its memory size. */
+static int check_segment_file(const Elf64_Phdr *ph, size_t len)
+{
+    uint64_t file_end;
+
+    if (__builtin_add_overflow(ph->p_offset, ph->p_filesz, &file_end) || file_end > len)
+        return -EINVAL;
+    if (ph->p_filesz > ph->p_memsz)
+        return -EINVAL;
+    return 0;
+}
+
+/*
+ * A PT_LOAD's memory must lie in guest RAM above page 0.  The guest runs on
+ * an identity map, so it must also be linked to run where it is loaded.
+ */
+static int check_segment_memory(const Elf64_Phdr *ph, uint64_t ram_size)
+{
+    uint64_t mem_end;
+
+    if (ph->p_vaddr != ph->p_paddr || ph->p_paddr < ELF_FIRST_GPA)
+        return -EINVAL;
+    if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &mem_end))
+        return -EINVAL;
+    if (mem_end > ram_size)
+        return -E2BIG;
+    return 0;
+}
+
+/* Insert s into out's segments, kept sorted by paddr; -EINVAL if it overlaps one. */
+static int insert_segment(struct elf_image *out, const struct elf_segment *s)
+{
+    unsigned int pos = out->nr_segments;
+
+    while (pos > 0 && out->seg[pos - 1].paddr > s->paddr)
+        pos--;
+    if (pos > 0 && out->seg[pos - 1].paddr + out->seg[pos - 1].memsz > s->paddr)
+        return -EINVAL;
+    if (pos < out->nr_segments && s->paddr + s->memsz > out->seg[pos].paddr)
+        return -EINVAL;
+    memmove(&out->seg[pos + 1], &out->seg[pos], (out->nr_segments - pos) * sizeof(*s));
+    out->seg[pos] = *s;
+    out->nr_segments++;
+    return 0;
+}
+
+static int add_load_segment(struct elf_image *out, const Elf64_Phdr *ph, size_t len,
+                            uint64_t ram_size)
+{
+    struct elf_segment s;
+    int rc = check_segment_file(ph, len);
+
+    if (rc < 0)
+        return rc;
+    if (ph->p_memsz == 0) /* loads nothing: nothing to place */
+        return 0;
+    rc = check_segment_memory(ph, ram_size);
+    if (rc < 0)
+        return rc;
+    s = (struct elf_segment){
+        .paddr = ph->p_paddr, .memsz = ph->p_memsz,
+        .offset = ph->p_offset, .filesz = ph->p_filesz, .flags = ph->p_flags,
+    };
+    return insert_segment(out, &s);
+}
+
+/* Program headers are read with memcpy: the image need not be aligned. */
+static int read_segments(const uint8_t *img, size_t len, const Elf64_Ehdr *eh,
+                         uint64_t ram_size, struct elf_image *out)
+{
+    for (unsigned int i = 0; i < eh->e_phnum; i++) {
+        Elf64_Phdr ph;
+        int rc = 0;
+
+        memcpy(&ph, img + eh->e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+        if (ph.p_type == PT_INTERP) /* a dynamically linked program, not a kernel */
+            return -ENOEXEC;
+        if (ph.p_type == PT_LOAD)
+            rc = add_load_segment(out, &ph, len, ram_size);
+        if (rc < 0)
+            return rc;
+    }
+    return out->nr_segments > 0 ? 0 : -EINVAL;
+}
+
+static bool entry_is_executable(const struct elf_image *elf)
+{
+    for (unsigned int i = 0; i < elf->nr_segments; i++) {
+        const struct elf_segment *s = &elf->seg[i];
+
+        if ((s->flags & PF_X) && elf->entry >= s->paddr && elf->entry - s->paddr < s->memsz)
+            return true;
+    }
+    return false;
+}
+
+int elf_parse(const void *img, size_t len, uint64_t ram_size, struct elf_image *out)
+{
+    Elf64_Ehdr eh;
+    int rc;
+
+    if (len < sizeof(eh))
+        return -ENOEXEC;
+    memcpy(&eh, img, sizeof(eh));
+    rc = check_ident(&eh);
+    if (rc < 0)
+        return rc;
+    rc = check_phdr_table(&eh, len);
+    if (rc < 0)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    rc = read_segments(img, len, &eh, ram_size, out);
+    if (rc < 0)
+        return rc;
+    out->entry = eh.e_entry;
+    if (!entry_is_executable(out))
+        return -EINVAL;
+    out->image_start = out->seg[0].paddr;
+    for (unsigned int i = 0; i < out->nr_segments; i++)
+        out->image_end = max_u64(out->image_end, out->seg[i].paddr + out->seg[i].memsz);
+    return 0;
+}
+
+/* Load the part of segment s that falls in guest memory [lo, hi) of view. */
+static void load_segment_part(const struct elf_segment *s, const uint8_t *img,
+                              const struct guest_view *view, uint64_t lo, uint64_t hi)
+{
+    uint64_t file_end = s->paddr + s->filesz;
+    uint64_t copy_end = min_u64(hi, file_end);
+    uint64_t zero_start = max_u64(lo, file_end);
+
+    if (lo < copy_end)
+        memcpy(view->base + (lo - view->gpa), img + s->offset + (lo - s->paddr), copy_end - lo);
+    if (zero_start < hi)
+        memset(view->base + (zero_start - view->gpa), 0, hi - zero_start);
+}
+
+int elf_load(const struct elf_image *elf, const void *img, size_t len,
+             const struct guest_view *view)
+{
+    uint64_t view_end;
+
+    if (__builtin_add_overflow(view->gpa, view->size, &view_end))
+        return -EINVAL;
+    for (unsigned int i = 0; i < elf->nr_segments; i++) {
+        const struct elf_segment *s = &elf->seg[i];
+        uint64_t lo = max_u64(s->paddr, view->gpa);
+        uint64_t hi = min_u64(s->paddr + s->memsz, view_end);
+
+        if (s->offset > len || s->filesz > len - s->offset)
+            return -EINVAL;
+        if (lo < hi)
+            load_segment_part(s, img, view, lo, hi);
+    }
+    return 0;
+}
+
+int boot_layout_compute(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
+                        struct boot_layout *out)
+{
+    uint64_t mapped, pt_size, nr_pt_pages;
+
+    if (ram_size % BOOT_PAGE_SIZE != 0 || image_start < ELF_FIRST_GPA ||
+        image_start >= image_end || image_end > ram_size)
+        return -EINVAL;
+    memset(out, 0, sizeof(*out));
+    out->ram_size = ram_size;
+    out->image_start = image_start;
+    out->image_end = image_end;
+    if (!round_up(ram_size, BOOT_LARGE_PAGE, &mapped))
+        return -E2BIG;
+    out->nr_pd = div_round_up(mapped, GIB);
+    out->nr_pdpt = div_round_up(out->nr_pd, PT_ENTRIES);
+    if (out->nr_pdpt > PT_ENTRIES) /* beyond what one PML4 maps */
+        return -E2BIG;
+    nr_pt_pages = 1 + out->nr_pdpt + out->nr_pd;
+    pt_size = nr_pt_pages * BOOT_PAGE_SIZE; /* nr_pd < 2^18: no overflow */
+    if (!round_up(image_end, BOOT_PAGE_SIZE, &out->start_info) ||
+        __builtin_add_overflow(out->start_info, BOOT_PAGE_SIZE, &out->pt_base) ||
+        __builtin_add_overflow(out->pt_base, pt_size, &out->free_start) ||
+        out->free_start > ram_size)
+        return -E2BIG;
+    return 0;
+}
+
+uint64_t boot_layout_size(const struct boot_layout *l)
+{
+    return l->free_start - l->start_info;
+}
+
+void boot_write_page_tables(void *pt, const struct boot_layout *l)
+{
+    uint64_t nr_pages = 1 + l->nr_pdpt + l->nr_pd;
+    uint64_t *pml4 = pt;
+    uint64_t *pdpt = pml4 + PT_ENTRIES;           /* the PDPT pages follow the PML4 */
+    uint64_t *pd = pdpt + PT_ENTRIES * l->nr_pdpt; /* and the PD pages follow them */
+    uint64_t pdpt_gpa = l->pt_base + BOOT_PAGE_SIZE;
+    uint64_t pd_gpa = pdpt_gpa + l->nr_pdpt * BOOT_PAGE_SIZE;
+    uint64_t nr_large = div_round_up(l->ram_size, BOOT_LARGE_PAGE);
+
+    memset(pt, 0, nr_pages * BOOT_PAGE_SIZE);
+    for (uint64_t i = 0; i < l->nr_pdpt; i++)
+        pml4[i] = (pdpt_gpa + i * BOOT_PAGE_SIZE) | PT_FLAGS;
+    for (uint64_t i = 0; i < l->nr_pd; i++)
+        pdpt[i] = (pd_gpa + i * BOOT_PAGE_SIZE) | PT_FLAGS;
+    for (uint64_t i = 0; i < nr_large; i++)
+        pd[i] = (i * BOOT_LARGE_PAGE) | PT_FLAGS | PT_LARGE;
+}
+
+/* Append the memmap entry [start, end) unless it is empty. */
+static void memmap_add(struct hv_start_info *si, uint64_t start, uint64_t end, uint32_t type)
+{
+    if (start >= end)
+        return;
+    si->memmap[si->nr_memmap++] = (struct hv_memmap_entry){
+        .addr = start, .size = end - start, .type = type,
+    };
+}
+
+int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l,
+                         uint32_t domid, uint32_t nr_vcpus, const char *cmdline)
+{
+    size_t cmdline_len = cmdline ? strnlen(cmdline, HV_CMDLINE_MAX) : 0;
+    uint64_t reserved_start = l->image_start & ~(BOOT_PAGE_SIZE - 1);
+
+    if (cmdline_len >= HV_CMDLINE_MAX)
+        return -E2BIG;
+    memset(si, 0, sizeof(*si));
+    si->magic = HV_START_INFO_MAGIC;
+    si->version = HV_START_INFO_VERSION;
+    si->domid = domid;
+    si->nr_pages = l->ram_size / BOOT_PAGE_SIZE;
+    si->image_start = l->image_start;
+    si->image_end = l->image_end;
+    si->pt_base = l->pt_base;
+    si->free_start = l->free_start;
+    si->nr_vcpus = nr_vcpus;
+    /* Page 0 is left out of the map: the builder keeps it unused.  The
+     * reserved range starts on a page boundary so that every entry is whole
+     * pages even when the image does not start on one. */
+    memmap_add(si, ELF_FIRST_GPA, reserved_start, HV_MEMMAP_RAM);
+    memmap_add(si, reserved_start, l->free_start, HV_MEMMAP_RESERVED);
+    memmap_add(si, l->free_start, l->ram_size, HV_MEMMAP_RAM);
+    if (cmdline_len > 0)
+        memcpy(si->cmdline, cmdline, cmdline_len);
+    return 0;
+}
+
+void boot_vcpu_context(struct hv_vcpu_context *ctx, uint64_t entry, uint64_t start_info,
+                       uint64_t pt_base)
+{
+    const struct hv_segment data = {
+        .limit = 0xffffffff, .selector = 0x10, .type = 0x3 /* RW, accessed */,
+        .present = 1, .s = 1, .db = 1, .g = 1,
+    };
+
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->flags = HV_VCPU_CTX_ONLINE;
+    ctx->rip = entry;
+    ctx->rsi = start_info;
+    ctx->rflags = 0x2;        /* bit 1 is reserved and always set */
+    ctx->cr0 = 0x80050033;    /* PE MP ET NE WP PG */
+    ctx->cr3 = pt_base;
+    ctx->cr4 = 0x20;          /* PAE */
+    ctx->efer = 0x500;        /* LME LMA */
+    ctx->apic_base = 0xfee00900; /* default base, enabled, BSP */
+    ctx->cs = (struct hv_segment){
+        .limit = 0xffffffff, .selector = 0x08, .type = 0xb /* code, RX, accessed */,
+        .present = 1, .s = 1, .l = 1, .g = 1,
+    };
+    ctx->ds = ctx->es = ctx->fs = ctx->gs = ctx->ss = data;
+    /* VM entry needs a usable busy TSS; the guest loads its own GDT, IDT and TR. */
+    ctx->tr = (struct hv_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
+    ctx->ldt = (struct hv_segment){ .type = 0x2, .unusable = 1 };
+}

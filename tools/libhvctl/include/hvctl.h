@@ -1,0 +1,97 @@
+/*
+ * libhvctl: the C interface to hvd.
+ *
+ * Every function returns 0 (or a non-negative count) on success and a
+ * negative errno on failure; none prints or exits.  A handle is one
+ * connection to hvd's control socket and is not thread-safe: use one per
+ * thread.
+ */
+#ifndef HVCTL_H
+#define HVCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hv/public/domctl.h>
+#include <hv/public/sysctl.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hvctl hvctl_t;
+
+#define HVCTL_DEFAULT_SOCKET "/run/hvd/hvd.sock"
+
+/* The socket path used when none is given: $HVD_SOCKET, else the default. */
+const char *hvctl_default_socket(void);
+
+/* Connect to hvd.  socket_path NULL: hvctl_default_socket().
+ * -ENOENT/-ECONNREFUSED: hvd is not running there. */
+int hvctl_open(hvctl_t **h, const char *socket_path);
+void hvctl_close(hvctl_t *h);
+
+/* Raw transport: send a domctl/sysctl with an optional trailing buffer.
+ * Returns hvd's rc.  buf_out receives at most buf_out_len bytes; *out_len
+ * (may be NULL) the number received; fds (may be NULL) the descriptors. */
+int hvctl_domctl(hvctl_t *h, struct xen_domctl *op, const void *buf_in, size_t buf_in_len,
+                 void *buf_out, size_t buf_out_len, size_t *out_len, int *fd_out);
+int hvctl_sysctl(hvctl_t *h, struct xen_sysctl *op, void *buf_out, size_t buf_out_len,
+                 size_t *out_len);
+
+/* Domains.  -ESRCH: no such domain; -EEXIST: name taken; -EINVAL: bad field. */
+int hvctl_domain_create(hvctl_t *h, struct xen_domctl_createdomain *cfg, uint32_t *domid);
+int hvctl_domain_destroy(hvctl_t *h, uint32_t domid);
+int hvctl_domain_pause(hvctl_t *h, uint32_t domid);
+int hvctl_domain_unpause(hvctl_t *h, uint32_t domid);
+int hvctl_domain_shutdown(hvctl_t *h, uint32_t domid, uint32_t reason);
+int hvctl_domain_getinfo(hvctl_t *h, uint32_t domid, struct xen_domctl_getdomaininfo *info);
+/* Up to max entries with domid >= first; returns the number filled. */
+int hvctl_domain_list(hvctl_t *h, uint32_t first, struct xen_domctl_getdomaininfo *info,
+                      unsigned int max);
+int hvctl_domain_setmaxmem(hvctl_t *h, uint32_t domid, uint64_t max_kb);
+
+/* Resolve a domid, name or UUID string to a domid.  -ESRCH: none matches. */
+int hvctl_domain_lookup(hvctl_t *h, const char *what, uint32_t *domid);
+
+/* vCPU state.  Setting needs the domain paused (-EBUSY otherwise). */
+int hvctl_vcpu_setcontext(hvctl_t *h, uint32_t domid, uint32_t vcpu,
+                          const struct hv_vcpu_context *ctx);
+int hvctl_vcpu_getcontext(hvctl_t *h, uint32_t domid, uint32_t vcpu,
+                          struct hv_vcpu_context *ctx);
+
+/* Console: *fd is a stream socket carrying the domain's console (see
+ * XEN_DOMCTL_console_attach).  The caller closes it. */
+int hvctl_console_attach(hvctl_t *h, uint32_t domid, int *fd);
+
+/* hvd's log: reads from *index, advances it; returns bytes read. */
+int hvctl_readconsole(hvctl_t *h, uint64_t *index, char *buf, size_t len);
+int hvctl_physinfo(hvctl_t *h, struct xen_sysctl_physinfo *info);
+
+/* Foreign memory: map nr guest frames from gfn into this process.
+ * -ENXIO: a gfn in the range is not populated. */
+int hvctl_map_foreign(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, int prot,
+                      void **addr);
+int hvctl_unmap_foreign(void *addr, uint64_t nr);
+
+/* The domain builder.  Loads an ELF64 x86-64 executable into the paused
+ * domain's memory, writes the start-info page and page tables, and sets
+ * vCPU 0's context to the image's entry point.
+ * -ENOEXEC: not an ELF image we can load; -EINVAL: malformed (bad offsets,
+ * overlapping or out-of-memory segments); -E2BIG: does not fit in RAM. */
+struct hvctl_build_info {
+    uint64_t entry;       /* guest-physical entry point */
+    uint64_t image_start; /* first byte loaded */
+    uint64_t image_end;   /* byte after the last loaded */
+    uint64_t start_info;  /* guest-physical address of the start-info page */
+    uint64_t pt_base;     /* top page table */
+};
+int hvctl_build_elf(hvctl_t *h, uint32_t domid, const void *image, size_t len,
+                    const char *cmdline, struct hvctl_build_info *info);
+int hvctl_build_elf_file(hvctl_t *h, uint32_t domid, const char *path, const char *cmdline,
+                         struct hvctl_build_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

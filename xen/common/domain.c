@@ -1,0 +1,412 @@
+/*
+ * Domains: creation, destruction, pausing, shutdown and the on_poweroff /
+ * on_reboot / on_crash actions.  All of this runs on hvd's main thread;
+ * vCPU threads only ever call domain_shutdown().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+#include <hv/public/sched.h>
+#include <xen/arch.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+
+static struct domain *domain_list; /* sorted by domid; main thread only */
+static uint64_t host_max_pages;    /* --max-memory */
+static int shutdown_notify_fd = -1; /* eventfd the main loop watches */
+
+int domain_init(uint64_t max_host_pages, int notify_fd)
+{
+    host_max_pages = max_host_pages;
+    shutdown_notify_fd = notify_fd;
+    return 0;
+}
+
+uint64_t domain_host_pages(void)
+{
+    return host_max_pages;
+}
+
+struct domain *domain_by_id(domid_t domid)
+{
+    for (struct domain *d = domain_list; d; d = d->next) {
+        if (d->domid == domid)
+            return d;
+    }
+    return NULL;
+}
+
+struct domain *domain_first_from(uint32_t domid)
+{
+    struct domain *d = domain_list;
+    while (d && d->domid < domid)
+        d = d->next;
+    return d;
+}
+
+unsigned int domain_count(void)
+{
+    unsigned int n = 0;
+    for (struct domain *d = domain_list; d; d = d->next)
+        n++;
+    return n;
+}
+
+uint64_t domain_total_pages(void)
+{
+    uint64_t n = 0;
+    for (struct domain *d = domain_list; d; d = d->next)
+        n += d->tot_pages;
+    return n;
+}
+
+static domid_t domid_alloc(void)
+{
+    domid_t id = DOMID_FIRST;
+    for (struct domain *d = domain_list; d && d->domid == id; d = d->next)
+        id++; /* the list is sorted: the first gap is the lowest free id */
+    return id <= DOMID_MAX ? id : DOMID_INVALID;
+}
+
+static void domain_list_insert(struct domain *d)
+{
+    struct domain **pp = &domain_list;
+    while (*pp && (*pp)->domid < d->domid)
+        pp = &(*pp)->next;
+    d->next = *pp;
+    *pp = d;
+}
+
+static void domain_list_remove(struct domain *d)
+{
+    for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
+        if (*pp == d) {
+            *pp = d->next;
+            return;
+        }
+    }
+}
+
+static bool name_is_valid(const char *name)
+{
+    size_t len = strnlen(name, HV_NAME_MAX);
+    if (len == 0 || len == HV_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+static int createdomain_check(const struct xen_domctl_createdomain *cfg)
+{
+    static const uint8_t zero[sizeof(cfg->pad)];
+    if (cfg->max_vcpus == 0 || cfg->max_vcpus > HV_MAX_VCPUS ||
+        cfg->max_vcpus > (uint32_t)arch_kvm_max_vcpus())
+        return -EINVAL;
+    if (cfg->init_pages == 0 || cfg->max_pages < cfg->init_pages ||
+        cfg->max_pages > (1ull << (47 - HV_PAGE_SHIFT)))
+        return -EINVAL;
+    if (cfg->flags || memcmp(cfg->pad, zero, sizeof(zero)))
+        return -EINVAL;
+    if (cfg->on_poweroff > HV_ACTION_MAX || cfg->on_reboot > HV_ACTION_MAX ||
+        cfg->on_crash > HV_ACTION_MAX)
+        return -EINVAL;
+    if (cfg->name[0] && !name_is_valid(cfg->name))
+        return -EINVAL;
+    for (struct domain *d = domain_list; d; d = d->next) {
+        if (!strcmp(d->name, cfg->name) || !memcmp(d->handle, cfg->handle, 16))
+            return -EEXIST;
+    }
+    if (cfg->init_pages > host_max_pages - domain_total_pages())
+        return -ENOMEM;
+    return 0;
+}
+
+/* Undo whatever domain_build() got through; safe on a partly built domain. */
+static void domain_free(struct domain *d)
+{
+    if (d->vcpus) {
+        pthread_mutex_lock(&d->lock);
+        d->dying = true;
+        domain_kick_all(d);
+        pthread_mutex_unlock(&d->lock);
+        for (unsigned int i = 0; i < d->max_vcpus; i++) {
+            if (d->vcpus[i])
+                vcpu_destroy(d->vcpus[i]);
+        }
+        free(d->vcpus);
+    }
+    console_teardown(&d->console);
+    if (d->vm_fd >= 0)
+        close(d->vm_fd);
+    p2m_teardown(d);
+    pthread_cond_destroy(&d->cond);
+    pthread_mutex_destroy(&d->lock);
+    free(d);
+}
+
+static int domain_build(struct domain *d, const struct xen_domctl_createdomain *cfg)
+{
+    int rc = p2m_init(d, cfg->max_pages);
+    if (rc == 0)
+        rc = p2m_populate(d, 0, cfg->init_pages);
+    if (rc == 0)
+        rc = arch_vm_create(d);
+    if (rc == 0)
+        rc = arch_vm_set_memory(d);
+    if (rc == 0)
+        rc = console_init(&d->console);
+    if (rc)
+        return rc;
+    d->vcpus = calloc(cfg->max_vcpus, sizeof(*d->vcpus));
+    if (!d->vcpus)
+        return -ENOMEM;
+    for (unsigned int i = 0; i < cfg->max_vcpus; i++) {
+        rc = vcpu_create(d, i, &d->vcpus[i]);
+        if (rc == 0)
+            rc = vcpu_start_thread(d->vcpus[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static struct domain *domain_alloc(const struct xen_domctl_createdomain *cfg, domid_t domid)
+{
+    struct domain *d = calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    d->domid = domid;
+    d->mem_fd = d->vm_fd = -1;
+    d->max_vcpus = cfg->max_vcpus;
+    d->max_pages = cfg->max_pages;
+    d->pause_count = 1; /* created paused, as by the toolstack */
+    d->on_poweroff = cfg->on_poweroff;
+    d->on_reboot = cfg->on_reboot;
+    d->on_crash = cfg->on_crash;
+    memcpy(d->handle, cfg->handle, sizeof(d->handle));
+    if (cfg->name[0])
+        memcpy(d->name, cfg->name, sizeof(d->name));
+    else
+        snprintf(d->name, sizeof(d->name), "domain-%u", domid);
+    for (unsigned int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
+        d->console.clients[i] = -1;
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->cond, NULL);
+    return d;
+}
+
+int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
+{
+    struct xen_domctl_createdomain cfg = *in;
+    static const uint8_t nil[16];
+    if (!memcmp(cfg.handle, nil, sizeof(nil)))
+        uuid_generate(cfg.handle);
+    int rc = createdomain_check(&cfg);
+    if (rc)
+        return rc;
+    domid_t domid = domid_alloc();
+    if (domid == DOMID_INVALID)
+        return -ENOSPC;
+    struct domain *d = domain_alloc(&cfg, domid);
+    if (!d)
+        return -ENOMEM;
+    rc = domain_build(d, &cfg);
+    if (rc) {
+        printk("d%u: creation failed: %s", domid, strerror(-rc));
+        domain_free(d);
+        return rc == -EMFILE || rc == -ENFILE || rc == -EAGAIN ? -ENOMEM : rc;
+    }
+    domain_list_insert(d);
+    printk("d%u: created '%s', %u vCPU(s), %llu KiB", domid, d->name, d->max_vcpus,
+           (unsigned long long)(d->tot_pages * 4));
+    *out = d;
+    return 0;
+}
+
+int domain_destroy(struct domain *d)
+{
+    domain_list_remove(d);
+    printk("d%u: destroyed", d->domid);
+    domain_free(d);
+    return 0;
+}
+
+void domain_destroy_all(void)
+{
+    while (domain_list)
+        domain_destroy(domain_list);
+}
+
+int domain_pause_by_controller(struct domain *d)
+{
+    pthread_mutex_lock(&d->lock);
+    int rc = -EOVERFLOW;
+    if (d->pause_count < 1024) { /* bound a runaway toolstack */
+        d->pause_count++;
+        domain_kick_all(d);
+        domain_wait_parked(d);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return rc;
+}
+
+/* The state a restart goes back to: taken when the domain first runs. */
+static int domain_capture_boot(struct domain *d)
+{
+    if (d->on_poweroff != HV_ACTION_restart && d->on_reboot != HV_ACTION_restart &&
+        d->on_crash != HV_ACTION_restart)
+        return 0;
+    int rc = memory_capture_boot(d);
+    return rc ? rc : arch_get_vcpu_context(d->vcpus[0], &d->boot_ctx);
+}
+
+int domain_unpause_by_controller(struct domain *d)
+{
+    if (d->pause_count == 0)
+        return -EINVAL;
+    if (!d->ever_unpaused && d->pause_count == 1) {
+        int rc = domain_capture_boot(d);
+        if (rc)
+            return rc;
+        d->ever_unpaused = true;
+    }
+    pthread_mutex_lock(&d->lock);
+    d->pause_count--;
+    domain_kick_all(d);
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
+void domain_shutdown(struct domain *d, uint32_t reason)
+{
+    pthread_mutex_lock(&d->lock);
+    if (!d->is_shutdown && !d->dying) {
+        d->is_shutdown = true;
+        d->shutdown_reason = reason;
+        d->shutdown_pending_action = true;
+        domain_kick_all(d);
+    }
+    pthread_mutex_unlock(&d->lock);
+    uint64_t one = 1;
+    if (write(shutdown_notify_fd, &one, sizeof(one)) < 0) {
+        /* eventfd counter full: the main loop is already woken. */
+    }
+}
+
+static uint8_t shutdown_action(const struct domain *d)
+{
+    switch (d->shutdown_reason) {
+    case SHUTDOWN_poweroff:
+        return d->on_poweroff;
+    case SHUTDOWN_reboot:
+        return d->on_reboot;
+    case SHUTDOWN_crash:
+    case SHUTDOWN_watchdog:
+        return d->on_crash;
+    default:
+        return HV_ACTION_preserve; /* suspend: the toolstack decides */
+    }
+}
+
+/* Reset memory and vCPUs to the image captured at the first unpause. */
+static int domain_restart(struct domain *d)
+{
+    if (!d->ever_unpaused || !d->nr_boot_extents)
+        return -ENODATA;
+    pthread_mutex_lock(&d->lock);
+    domain_wait_parked(d);
+    int rc = memory_reset_to_boot(d);
+    for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        v->blocked = false;
+        v->online = i == 0;
+        if (i == 0)
+            rc = arch_set_vcpu_context(v, &d->boot_ctx);
+    }
+    if (rc == 0) {
+        d->is_shutdown = false;
+        domain_kick_all(d);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return rc;
+}
+
+static const char *const shutdown_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+
+static void domain_act_on_shutdown(struct domain *d)
+{
+    uint8_t action = shutdown_action(d);
+    printk("d%u: shut down (%s), action %s", d->domid,
+           d->shutdown_reason <= SHUTDOWN_MAX ? shutdown_names[d->shutdown_reason] : "?",
+           action == HV_ACTION_destroy ? "destroy" : action == HV_ACTION_restart ? "restart"
+                                                                                : "preserve");
+    if (action == HV_ACTION_destroy) {
+        domain_destroy(d);
+    } else if (action == HV_ACTION_restart) {
+        int rc = domain_restart(d);
+        if (rc) {
+            printk("d%u: restart failed (%s): destroying it", d->domid, strerror(-rc));
+            domain_destroy(d);
+        }
+    }
+}
+
+void domain_process_shutdowns(void)
+{
+    struct domain *d = domain_list;
+    while (d) {
+        struct domain *next = d->next; /* d may be destroyed below */
+        pthread_mutex_lock(&d->lock);
+        bool act = d->shutdown_pending_action;
+        d->shutdown_pending_action = false;
+        pthread_mutex_unlock(&d->lock);
+        if (act)
+            domain_act_on_shutdown(d);
+        d = next;
+    }
+}
+
+void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->domain = d->domid;
+    info->max_vcpus = d->max_vcpus;
+    info->tot_pages = d->tot_pages;
+    info->max_pages = d->max_pages;
+    memcpy(info->handle, d->handle, sizeof(info->handle));
+    memcpy(info->name, d->name, sizeof(info->name));
+    info->on_poweroff = d->on_poweroff;
+    info->on_reboot = d->on_reboot;
+    info->on_crash = d->on_crash;
+    pthread_mutex_lock(&d->lock);
+    bool all_blocked = true, any_running = false;
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        info->cpu_time_ns += __atomic_load_n(&v->cpu_time_ns, __ATOMIC_RELAXED);
+        if (!v->online)
+            continue;
+        info->nr_online_vcpus++;
+        all_blocked &= v->blocked;
+        any_running |= !v->parked;
+    }
+    info->pause_count = d->pause_count;
+    info->flags = (d->dying ? XEN_DOMINF_dying : 0) | (d->pause_count ? XEN_DOMINF_paused : 0);
+    if (d->is_shutdown) {
+        info->flags |= XEN_DOMINF_shutdown;
+        info->shutdown_reason = d->shutdown_reason;
+    } else if (info->nr_online_vcpus && all_blocked) {
+        info->flags |= XEN_DOMINF_blocked;
+    } else if (any_running && !d->pause_count) {
+        info->flags |= XEN_DOMINF_running;
+    }
+    pthread_mutex_unlock(&d->lock);
+}

@@ -1,0 +1,133 @@
+/* Domain control operations from the toolstack (XEN_DOMCTL_*). */
+#include <errno.h>
+#include <string.h>
+#include <hv/public/sched.h>
+#include <xen/arch.h>
+#include <xen/memory.h>
+#include <xen/privcmd.h>
+#include <xen/sched.h>
+
+static long domctl_createdomain(struct xen_domctl *op)
+{
+    struct domain *d;
+    int rc = domain_create(&op->u.createdomain, &d);
+    if (rc)
+        return rc;
+    op->domain = d->domid;
+    memcpy(op->u.createdomain.handle, d->handle, sizeof(d->handle));
+    return 0;
+}
+
+static long domctl_vcpucontext(struct domain *d, struct xen_domctl *op, const void *buf,
+                               uint32_t buf_len, struct privcmd_reply_extra *out)
+{
+    uint32_t id = op->u.vcpucontext.vcpu;
+    if (id >= d->max_vcpus || op->u.vcpucontext.pad)
+        return -EINVAL;
+    struct vcpu *v = d->vcpus[id];
+    if (op->cmd == XEN_DOMCTL_getvcpucontext) {
+        if (!d->pause_count && !d->is_shutdown)
+            return -EBUSY;
+        struct hv_vcpu_context *ctx = out->buf;
+        int rc = arch_get_vcpu_context(v, ctx);
+        if (rc)
+            return rc;
+        ctx->flags = v->online ? HV_VCPU_CTX_ONLINE : 0;
+        out->buf_len = sizeof(*ctx);
+        return 0;
+    }
+    if (buf_len != sizeof(struct hv_vcpu_context))
+        return -EINVAL;
+    if (!d->pause_count)
+        return -EBUSY;
+    struct hv_vcpu_context ctx;
+    memcpy(&ctx, buf, sizeof(ctx));
+    if (ctx.flags & ~HV_VCPU_CTX_ONLINE)
+        return -EINVAL;
+    int rc = arch_set_vcpu_context(v, &ctx);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&d->lock);
+    v->online = ctx.flags & HV_VCPU_CTX_ONLINE;
+    v->blocked = false;
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
+static long domctl_p2m_query(struct domain *d, struct xen_domctl *op,
+                             struct privcmd_reply_extra *out)
+{
+    const struct xen_domctl_p2m_query *q = &op->u.p2m_query;
+    if (q->nr == 0 || q->nr > HV_P2M_QUERY_MAX || q->pad)
+        return -EINVAL;
+    uint64_t *frames = out->buf;
+    for (uint32_t i = 0; i < q->nr; i++)
+        frames[i] = q->first_gfn + i < q->first_gfn ? HV_INVALID_FRAME : p2m_lookup(d, q->first_gfn + i);
+    out->buf_len = q->nr * sizeof(uint64_t);
+    return 0;
+}
+
+static long domctl_max_mem(struct domain *d, struct xen_domctl *op)
+{
+    uint64_t pages = op->u.max_mem.max_memkb / 4;
+    if (pages < d->tot_pages)
+        return -EBUSY;
+    if (pages > d->nr_gfns)
+        return -EINVAL; /* the guest-physical window is fixed at creation */
+    d->max_pages = pages;
+    return 0;
+}
+
+static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void *buf,
+                             uint32_t buf_len, struct privcmd_reply_extra *out)
+{
+    switch (op->cmd) {
+    case XEN_DOMCTL_destroydomain:
+        return domain_destroy(d);
+    case XEN_DOMCTL_pausedomain:
+        return domain_pause_by_controller(d);
+    case XEN_DOMCTL_unpausedomain:
+        return domain_unpause_by_controller(d);
+    case XEN_DOMCTL_getdomaininfo:
+        domain_getinfo(d, &op->u.getdomaininfo);
+        return 0;
+    case XEN_DOMCTL_shutdown:
+        if (op->u.shutdown.reason > SHUTDOWN_MAX || op->u.shutdown.pad)
+            return -EINVAL;
+        domain_shutdown(d, op->u.shutdown.reason);
+        return 0;
+    case XEN_DOMCTL_setvcpucontext:
+    case XEN_DOMCTL_getvcpucontext:
+        return domctl_vcpucontext(d, op, buf, buf_len, out);
+    case XEN_DOMCTL_max_mem:
+        return domctl_max_mem(d, op);
+    case XEN_DOMCTL_get_memory_fd:
+        privcmd_reply_add_fd(out, d->mem_fd, false);
+        op->u.memory_fd.size = d->nr_gfns * HV_PAGE_SIZE;
+        return 0;
+    case XEN_DOMCTL_p2m_query:
+        return domctl_p2m_query(d, op, out);
+    case XEN_DOMCTL_console_attach: {
+        int fd = console_attach(d, &op->u.console_attach.lost);
+        if (fd < 0)
+            return fd;
+        privcmd_reply_add_fd(out, fd, true);
+        return 0;
+    }
+    default:
+        return -ENOSYS;
+    }
+}
+
+long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
+               struct privcmd_reply_extra *out)
+{
+    if (op->interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (op->cmd == XEN_DOMCTL_createdomain)
+        return domctl_createdomain(op);
+    struct domain *d = domain_by_id(op->domain);
+    if (!d)
+        return -ESRCH;
+    return domctl_on_domain(d, op, buf, buf_len, out);
+}

@@ -1,0 +1,193 @@
+/*
+ * Guest memory: one memory file per domain, a gfn -> frame p2m, and the
+ * guest-physical window that hvd maps and registers with KVM.
+ *
+ * The window is reserved PROT_NONE for all nr_gfns pages; each populated
+ * run of gfns is mapped over it with MAP_FIXED from the frames that back
+ * it.  Frames are taken lowest-free-first so a fresh domain's RAM is one
+ * contiguous run (one VMA).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+
+static bool frame_is_used(const struct domain *d, uint64_t f)
+{
+    return d->frame_used[f / 8] & (1u << (f % 8));
+}
+
+static void frame_set_used(struct domain *d, uint64_t f, bool used)
+{
+    if (used)
+        d->frame_used[f / 8] |= (uint8_t)(1u << (f % 8));
+    else
+        d->frame_used[f / 8] &= (uint8_t)~(1u << (f % 8));
+}
+
+int p2m_init(struct domain *d, uint64_t max_pages)
+{
+    d->mem_fd = memfd_create("hv-guest-ram", MFD_CLOEXEC);
+    if (d->mem_fd < 0)
+        return -errno;
+    if (ftruncate(d->mem_fd, (off_t)(max_pages * HV_PAGE_SIZE)) < 0)
+        return -errno;
+    d->nr_gfns = max_pages;
+    d->p2m = malloc(max_pages * sizeof(*d->p2m));
+    d->frame_used = calloc((max_pages + 7) / 8, 1);
+    if (!d->p2m || !d->frame_used)
+        return -ENOMEM;
+    memset(d->p2m, 0xff, max_pages * sizeof(*d->p2m)); /* HV_INVALID_FRAME */
+    void *w = mmap(NULL, max_pages * HV_PAGE_SIZE, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (w == MAP_FAILED)
+        return -errno;
+    d->ram = w;
+    return 0;
+}
+
+void p2m_teardown(struct domain *d)
+{
+    if (d->ram)
+        munmap(d->ram, d->nr_gfns * HV_PAGE_SIZE);
+    d->ram = NULL;
+    free(d->p2m);
+    d->p2m = NULL;
+    free(d->frame_used);
+    d->frame_used = NULL;
+    if (d->mem_fd >= 0)
+        close(d->mem_fd);
+    d->mem_fd = -1;
+    memory_free_boot(d);
+}
+
+/* Lowest free frame at or after *hint. */
+static uint64_t frame_alloc(struct domain *d, uint64_t *hint)
+{
+    for (uint64_t f = *hint; f < d->nr_gfns; f++) {
+        if (!frame_is_used(d, f)) {
+            frame_set_used(d, f, true);
+            *hint = f + 1;
+            return f;
+        }
+    }
+    return HV_INVALID_FRAME;
+}
+
+/* Map gfns [gfn, gfn+nr) into the window, one mmap per run of consecutive frames. */
+static int p2m_map_runs(struct domain *d, uint64_t gfn, uint64_t nr)
+{
+    uint64_t i = 0;
+    while (i < nr) {
+        uint64_t run = 1;
+        while (i + run < nr && d->p2m[gfn + i + run] == d->p2m[gfn + i] + run)
+            run++;
+        void *at = d->ram + (gfn + i) * HV_PAGE_SIZE;
+        void *m = mmap(at, run * HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+                       d->mem_fd, (off_t)(d->p2m[gfn + i] * HV_PAGE_SIZE));
+        if (m == MAP_FAILED)
+            return -errno;
+        i += run;
+    }
+    return 0;
+}
+
+int p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr)
+{
+    if (gfn > d->nr_gfns || nr > d->nr_gfns - gfn)
+        return -EINVAL;
+    if (nr > d->max_pages - d->tot_pages)
+        return -ENOMEM;
+    uint64_t hint = 0;
+    for (uint64_t i = 0; i < nr; i++) {
+        if (d->p2m[gfn + i] != HV_INVALID_FRAME)
+            return -EEXIST;
+    }
+    for (uint64_t i = 0; i < nr; i++)
+        d->p2m[gfn + i] = frame_alloc(d, &hint); /* cannot fail: tot_pages <= max_pages <= frames */
+    d->tot_pages += nr;
+    return p2m_map_runs(d, gfn, nr);
+}
+
+uint64_t p2m_lookup(struct domain *d, uint64_t gfn)
+{
+    return gfn < d->nr_gfns ? d->p2m[gfn] : HV_INVALID_FRAME;
+}
+
+void *gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)
+{
+    if (len == 0 || gpa >= d->nr_gfns * HV_PAGE_SIZE || len > d->nr_gfns * HV_PAGE_SIZE - gpa)
+        return NULL;
+    for (uint64_t g = gpa >> HV_PAGE_SHIFT; g <= (gpa + len - 1) >> HV_PAGE_SHIFT; g++) {
+        if (d->p2m[g] == HV_INVALID_FRAME)
+            return NULL;
+    }
+    return d->ram + gpa;
+}
+
+void memory_free_boot(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_boot_extents; i++)
+        free(d->boot_extents[i].data);
+    free(d->boot_extents);
+    d->boot_extents = NULL;
+    d->nr_boot_extents = 0;
+}
+
+static int boot_extent_add(struct domain *d, uint64_t off, uint64_t len)
+{
+    struct boot_extent *n = realloc(d->boot_extents, (d->nr_boot_extents + 1) * sizeof(*n));
+    if (!n)
+        return -ENOMEM;
+    d->boot_extents = n;
+    struct boot_extent *e = &n[d->nr_boot_extents];
+    e->data = malloc(len);
+    if (!e->data)
+        return -ENOMEM;
+    e->offset = off;
+    e->len = len;
+    d->nr_boot_extents++;
+    ssize_t r = pread(d->mem_fd, e->data, len, (off_t)off);
+    return r == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
+ * Save the written parts of the memory file (the builder touched only a
+ * few pages; the rest are holes) so on_*=restart can reboot the image.
+ */
+int memory_capture_boot(struct domain *d)
+{
+    off_t end = (off_t)(d->nr_gfns * HV_PAGE_SIZE);
+    off_t pos = 0;
+    memory_free_boot(d);
+    while (pos < end) {
+        off_t data = lseek(d->mem_fd, pos, SEEK_DATA);
+        if (data < 0)
+            return errno == ENXIO ? 0 : -errno;
+        off_t hole = lseek(d->mem_fd, data, SEEK_HOLE);
+        if (hole < 0)
+            return -errno;
+        int rc = boot_extent_add(d, (uint64_t)data, (uint64_t)(hole - data));
+        if (rc < 0)
+            return rc;
+        pos = hole;
+    }
+    return 0;
+}
+
+int memory_reset_to_boot(struct domain *d)
+{
+    if (fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+                  (off_t)(d->nr_gfns * HV_PAGE_SIZE)) < 0)
+        return -errno;
+    for (unsigned int i = 0; i < d->nr_boot_extents; i++) {
+        const struct boot_extent *e = &d->boot_extents[i];
+        if (pwrite(d->mem_fd, e->data, e->len, (off_t)e->offset) != (ssize_t)e->len)
+            return -EIO;
+    }
+    return 0;
+}

@@ -1,0 +1,204 @@
+/*
+ * hvd: start-up and shut-down.  Parses the command line, opens /dev/kvm,
+ * claims the control socket, optionally daemonizes, runs the main loop and
+ * on SIGTERM destroys every domain and removes the socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xen/arch.h>
+#include <xen/privcmd.h>
+#include <xen/sched.h>
+
+#define DEFAULT_SOCKET "/run/hvd/hvd.sock"
+
+struct hvd_options {
+    const char *socket;
+    const char *pidfile;
+    const char *log;
+    bool foreground;
+    uint64_t max_memory_mib; /* 0: the host's physical memory */
+    gid_t group;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: hvd [OPTIONS]\n"
+            "Run the hv hypervisor: serve domains on KVM, controlled through a socket.\n\n"
+            "  -s, --socket PATH       control socket (default $HVD_SOCKET or %s)\n"
+            "  -f, --foreground        do not daemonize\n"
+            "  -p, --pidfile FILE      write hvd's pid to FILE\n"
+            "  -l, --log FILE          append the log to FILE (it is also kept in memory: hvcli dmesg)\n"
+            "  -m, --max-memory MiB    memory all guests together may hold (default: physical memory)\n"
+            "  -g, --group GROUP       members of GROUP may control hvd too (default: root only)\n"
+            "  -h, --help              show this help\n",
+            DEFAULT_SOCKET);
+}
+
+static int parse_mib(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v == 0 || v > (1ull << 30) || s[0] == '-')
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, struct hvd_options *o)
+{
+    static const struct option longopts[] = {
+        { "socket", required_argument, NULL, 's' }, { "foreground", no_argument, NULL, 'f' },
+        { "pidfile", required_argument, NULL, 'p' }, { "log", required_argument, NULL, 'l' },
+        { "max-memory", required_argument, NULL, 'm' }, { "group", required_argument, NULL, 'g' },
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "s:fp:l:m:g:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': o->socket = optarg; break;
+        case 'f': o->foreground = true; break;
+        case 'p': o->pidfile = optarg; break;
+        case 'l': o->log = optarg; break;
+        case 'm':
+            if (parse_mib(optarg, &o->max_memory_mib)) {
+                fprintf(stderr, "hvd: --max-memory: '%s' is not a size in MiB\n", optarg);
+                return -1;
+            }
+            break;
+        case 'g': {
+            struct group *g = getgrnam(optarg);
+            if (!g) {
+                fprintf(stderr, "hvd: --group: no group named '%s'\n", optarg);
+                return -1;
+            }
+            o->group = g->gr_gid;
+            break;
+        }
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "hvd: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static uint64_t host_memory_pages(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / HV_PAGE_SIZE : 0;
+}
+
+static int write_pidfile(const char *path)
+{
+    FILE *f = fopen(path, "we");
+    if (!f)
+        return -errno;
+    fprintf(f, "%d\n", (int)getpid());
+    return fclose(f) ? -errno : 0;
+}
+
+/* Make the socket's directory when it is missing (e.g. /run/hvd). */
+static void make_socket_dir(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        mkdir(dir, 0755);
+    }
+}
+
+static void block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1); /* vCPU threads unblock it for kicks */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    vcpu_signals_init();
+}
+
+static const char *kvm_error(int rc)
+{
+    switch (rc) {
+    case -ENOENT: return "/dev/kvm does not exist (KVM not available: load kvm_intel or kvm_amd)";
+    case -EACCES:
+    case -EPERM: return "/dev/kvm: permission denied (run as root or join the kvm group)";
+    default: return NULL;
+    }
+}
+
+static int hvd_start(const struct hvd_options *o, int *notify_fd)
+{
+    int rc = arch_kvm_open();
+    if (rc) {
+        const char *msg = kvm_error(rc);
+        fprintf(stderr, "hvd: %s%s\n", msg ? msg : "cannot use /dev/kvm: ", msg ? "" : strerror(-rc));
+        return rc;
+    }
+    make_socket_dir(o->socket);
+    rc = privcmd_listen(o->socket, o->group);
+    if (rc) {
+        fprintf(stderr, "hvd: %s: %s\n", o->socket,
+                rc == -EADDRINUSE ? "another hvd is serving this socket" : strerror(-rc));
+        return rc;
+    }
+    *notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (*notify_fd < 0)
+        return -errno;
+    uint64_t pages = o->max_memory_mib ? o->max_memory_mib * 256 : host_memory_pages();
+    domain_init(pages, *notify_fd);
+    sysctl_init();
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct hvd_options o = { .socket = getenv("HVD_SOCKET"), .group = (gid_t)-1 };
+    if (!o.socket || !*o.socket)
+        o.socket = DEFAULT_SOCKET;
+    if (parse_options(argc, argv, &o))
+        return 2;
+    if (o.log && log_init(o.log)) {
+        fprintf(stderr, "hvd: --log %s: %s\n", o.log, strerror(errno));
+        return 1;
+    }
+    block_signals();
+    int notify_fd = -1;
+    if (hvd_start(&o, &notify_fd))
+        return 1;
+    if (!o.foreground && daemon(0, 0) < 0) {
+        fprintf(stderr, "hvd: cannot daemonize: %s\n", strerror(errno));
+        return 1;
+    }
+    if (o.pidfile && write_pidfile(o.pidfile))
+        printk("hvd: cannot write pidfile %s", o.pidfile);
+    printk("hvd %d.%d started, socket %s, guest memory limit %llu MiB", HV_VERSION_MAJOR,
+           HV_VERSION_MINOR, o.socket, (unsigned long long)(domain_host_pages() / 256));
+    int rc = privcmd_run(notify_fd);
+    domain_destroy_all();
+    privcmd_close();
+    close(notify_fd);
+    if (o.pidfile)
+        unlink(o.pidfile);
+    printk("hvd stopped");
+    log_close();
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,191 @@
+/*
+ * hv public ABI: domain control operations (toolstack -> hvd).
+ *
+ * A struct xen_domctl travels in a control-socket request (see privcmd.h)
+ * and comes back, with its out fields filled, in the reply.  Bulk data
+ * (vCPU contexts, frame lists) travels in the trailing buffer.
+ */
+#ifndef HV_PUBLIC_DOMCTL_H
+#define HV_PUBLIC_DOMCTL_H
+
+#include <stdint.h>
+#include "xen.h"
+
+#define XEN_DOMCTL_INTERFACE_VERSION 0x00000001u
+
+#define HV_MAX_VCPUS    64u
+#define HV_NAME_MAX     64u /* bytes in a name, including the NUL */
+
+/* Actions hvd takes when a domain shuts down (on_poweroff and friends). */
+#define HV_ACTION_destroy  0 /* destroy the domain */
+#define HV_ACTION_restart  1 /* reset it to its boot image and run it again */
+#define HV_ACTION_preserve 2 /* leave it shut down until the toolstack acts */
+#define HV_ACTION_MAX      2
+
+/*
+ * XEN_DOMCTL_createdomain: the new domain's id comes back in
+ * xen_domctl.domain.  The domain starts paused (pause count 1) with
+ * init_pages of RAM populated at gfns 0..init_pages-1 and every vCPU down.
+ */
+struct xen_domctl_createdomain {
+    uint8_t  handle[16];      /* in/out: UUID; all zero: hvd makes one */
+    char     name[HV_NAME_MAX]; /* in: NUL-terminated, unique; "" : "domain-<id>" */
+    uint32_t max_vcpus;       /* in: 1..HV_MAX_VCPUS */
+    uint32_t flags;           /* in: zero (no flags defined yet) */
+    uint64_t max_pages;       /* in: 4 KiB pages the domain may hold, >= init_pages */
+    uint64_t init_pages;      /* in: 4 KiB pages populated now, >= 1 */
+    uint8_t  on_poweroff;     /* in: HV_ACTION_* */
+    uint8_t  on_reboot;       /* in: HV_ACTION_* */
+    uint8_t  on_crash;        /* in: HV_ACTION_* */
+    uint8_t  pad[5];          /* in: zero */
+};
+_Static_assert(sizeof(struct xen_domctl_createdomain) == 112, "createdomain");
+
+/* Domain info flags. */
+#define XEN_DOMINF_dying     (1u << 0) /* being destroyed */
+#define XEN_DOMINF_shutdown  (1u << 2) /* shut down; reason in the shutdown field */
+#define XEN_DOMINF_paused    (1u << 3) /* pause count > 0 */
+#define XEN_DOMINF_blocked   (1u << 4) /* every online vCPU is blocked */
+#define XEN_DOMINF_running   (1u << 5) /* some vCPU is in the guest */
+
+/* XEN_DOMCTL_getdomaininfo (and each entry of XEN_SYSCTL_getdomaininfolist). */
+struct xen_domctl_getdomaininfo {
+    uint16_t domain;          /* out: domid */
+    uint16_t pad0;
+    uint32_t flags;           /* out: XEN_DOMINF_* */
+    uint32_t shutdown_reason; /* out: SHUTDOWN_*, valid with XEN_DOMINF_shutdown */
+    uint32_t nr_online_vcpus; /* out: vCPUs that are up */
+    uint32_t max_vcpus;       /* out */
+    uint32_t pause_count;     /* out: toolstack pauses outstanding */
+    uint64_t tot_pages;       /* out: 4 KiB pages the domain holds */
+    uint64_t max_pages;       /* out: its limit */
+    uint64_t cpu_time_ns;     /* out: time its vCPUs spent in KVM_RUN */
+    uint8_t  handle[16];      /* out: UUID */
+    char     name[HV_NAME_MAX]; /* out */
+    uint8_t  on_poweroff;     /* out: HV_ACTION_* */
+    uint8_t  on_reboot;
+    uint8_t  on_crash;
+    uint8_t  pad1[5];
+};
+_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 136, "getdomaininfo");
+
+/* XEN_DOMCTL_shutdown: shut the domain down as if the guest had asked. */
+struct xen_domctl_shutdown {
+    uint32_t reason; /* in: SHUTDOWN_* */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct xen_domctl_shutdown) == 8, "shutdown");
+
+/* One segment register, as KVM describes it. */
+struct hv_segment {
+    uint64_t base;
+    uint32_t limit;     /* bytes - 1, after granularity scaling */
+    uint16_t selector;
+    uint8_t  type;      /* descriptor type, 4 bits */
+    uint8_t  present, dpl, db, s, l, g, avl, unusable;
+    uint8_t  pad;
+};
+_Static_assert(sizeof(struct hv_segment) == 24, "hv_segment");
+
+#define HV_VCPU_CTX_ONLINE (1u << 0) /* set: the vCPU is up and runs this state */
+
+/* The architectural state of one vCPU. */
+struct hv_vcpu_context {
+    uint32_t flags;   /* HV_VCPU_CTX_*; clear = vCPU down */
+    uint32_t pad0;
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+    uint64_t cr0, cr2, cr3, cr4, cr8, efer, apic_base;
+    struct hv_segment cs, ds, es, fs, gs, ss, tr, ldt;
+    uint64_t gdt_base;
+    uint16_t gdt_limit;
+    uint16_t pad1[3];
+    uint64_t idt_base;
+    uint16_t idt_limit;
+    uint16_t pad2[3];
+};
+_Static_assert(sizeof(struct hv_vcpu_context) == 8 + 18 * 8 + 7 * 8 + 8 * 24 + 32,
+               "hv_vcpu_context");
+
+/*
+ * XEN_DOMCTL_setvcpucontext / getvcpucontext: the struct hv_vcpu_context
+ * travels in the trailing buffer.  Setting requires the domain paused.
+ */
+struct xen_domctl_vcpucontext {
+    uint32_t vcpu; /* in: 0..max_vcpus-1 */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct xen_domctl_vcpucontext) == 8, "vcpucontext");
+
+/* XEN_DOMCTL_max_mem: change the domain's page limit. */
+struct xen_domctl_max_mem {
+    uint64_t max_memkb; /* in: KiB; below tot_pages is -XEN_EBUSY */
+};
+_Static_assert(sizeof(struct xen_domctl_max_mem) == 8, "max_mem");
+
+/*
+ * XEN_DOMCTL_get_memory_fd: the reply carries the domain's memory file as
+ * an SCM_RIGHTS descriptor.  Frame f of the domain lives at file offset
+ * f * 4096; XEN_DOMCTL_p2m_query says which frame backs which gfn.
+ */
+struct xen_domctl_memory_fd {
+    uint64_t size; /* out: file size in bytes */
+};
+_Static_assert(sizeof(struct xen_domctl_memory_fd) == 8, "memory_fd");
+
+#define HV_P2M_QUERY_MAX 8192u /* gfns per query */
+#define HV_INVALID_FRAME UINT64_MAX
+
+/* XEN_DOMCTL_p2m_query: trailing buffer out: nr uint64_t frames (or HV_INVALID_FRAME). */
+struct xen_domctl_p2m_query {
+    uint64_t first_gfn; /* in */
+    uint32_t nr;        /* in: 1..HV_P2M_QUERY_MAX */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct xen_domctl_p2m_query) == 16, "p2m_query");
+
+/*
+ * XEN_DOMCTL_console_attach: the reply carries one end of a stream socket.
+ * Reading it yields the domain's console output, starting with what the
+ * console ring still holds; bytes written to it are console input
+ * (CONSOLEIO_read).  hvd closes it when the domain is destroyed.
+ */
+struct xen_domctl_console_attach {
+    uint64_t lost; /* out: bytes of output no longer in the ring */
+};
+_Static_assert(sizeof(struct xen_domctl_console_attach) == 8, "console_attach");
+
+#define XEN_DOMCTL_createdomain      1
+#define XEN_DOMCTL_destroydomain     2
+#define XEN_DOMCTL_pausedomain       3
+#define XEN_DOMCTL_unpausedomain     4
+#define XEN_DOMCTL_getdomaininfo     5
+#define XEN_DOMCTL_max_mem           11
+#define XEN_DOMCTL_setvcpucontext    12
+#define XEN_DOMCTL_getvcpucontext    13
+#define XEN_DOMCTL_shutdown          48
+#define XEN_DOMCTL_get_memory_fd     1001
+#define XEN_DOMCTL_p2m_query         1002
+#define XEN_DOMCTL_console_attach    1003
+
+struct xen_domctl {
+    uint32_t cmd;               /* XEN_DOMCTL_* */
+    uint32_t interface_version; /* XEN_DOMCTL_INTERFACE_VERSION */
+    domid_t  domain;            /* target; out for createdomain */
+    uint16_t pad[3];
+    union {
+        struct xen_domctl_createdomain createdomain;
+        struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_shutdown shutdown;
+        struct xen_domctl_vcpucontext vcpucontext;
+        struct xen_domctl_max_mem max_mem;
+        struct xen_domctl_memory_fd memory_fd;
+        struct xen_domctl_p2m_query p2m_query;
+        struct xen_domctl_console_attach console_attach;
+        uint8_t raw[256];
+    } u;
+};
+_Static_assert(sizeof(struct xen_domctl) == 272, "xen_domctl");
+
+#endif

@@ -1,0 +1,31 @@
+/* hvd internal: the x86 KVM backend. */
+#ifndef HV_XEN_ARCH_H
+#define HV_XEN_ARCH_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <hv/public/domctl.h>
+
+struct domain;
+struct vcpu;
+
+int  arch_kvm_open(void);        /* opens /dev/kvm, checks capabilities */
+int  arch_kvm_max_vcpus(void);
+int  arch_vm_create(struct domain *d);
+int  arch_vm_set_memory(struct domain *d);
+int  arch_vcpu_create(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+/* Run the vCPU until it must return to check_for_vcpu_work(). */
+void arch_vcpu_run_once(struct vcpu *v);
+/* Complete a pending exit without entering the guest (before parking). */
+void arch_vcpu_complete_exit(struct vcpu *v);
+int  arch_get_vcpu_context(struct vcpu *v, struct hv_vcpu_context *ctx);
+int  arch_set_vcpu_context(struct vcpu *v, const struct hv_vcpu_context *ctx);
+/* Current privilege level of a vCPU stopped in a hypercall exit. */
+unsigned int arch_vcpu_cpl(struct vcpu *v);
+/* Guest-virtual to guest-physical for the vCPU; -EFAULT if unmapped. */
+int  arch_translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
+/* Fill one guest page with the hypercall stubs. */
+void arch_write_hypercall_page(uint8_t *page);
+
+#endif

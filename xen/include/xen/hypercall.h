@@ -1,0 +1,26 @@
+/* hvd internal: hypercall dispatch and checked guest copies. */
+#ifndef HV_XEN_HYPERCALL_H
+#define HV_XEN_HYPERCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vcpu;
+
+struct hypercall_args {
+    uint64_t nr;
+    uint64_t a[5]; /* rdi, rsi, rdx, r10, r8 */
+};
+
+/* Dispatch one hypercall made by v; returns the value for the guest's rax. */
+long hypercall_dispatch(struct vcpu *v, const struct hypercall_args *args);
+
+/* Copies between hvd and the calling vCPU's virtual address space. */
+int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
+int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
+
+long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf);
+long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+
+#endif

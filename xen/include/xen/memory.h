@@ -1,0 +1,21 @@
+/* hvd internal: guest memory, the memory file and the p2m. */
+#ifndef HV_XEN_MEMORY_H
+#define HV_XEN_MEMORY_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct domain;
+int  p2m_init(struct domain *d, uint64_t max_pages);
+void p2m_teardown(struct domain *d);
+/* Back gfns [gfn, gfn+nr) with fresh zeroed frames. */
+int  p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr);
+uint64_t p2m_lookup(struct domain *d, uint64_t gfn);
+/* hvd's pointer to guest-physical [gpa, gpa+len) when all backed, else NULL. */
+void *gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len);
+/* Zero every frame (hole punch) and refill from the boot extents. */
+int  memory_reset_to_boot(struct domain *d);
+int  memory_capture_boot(struct domain *d);
+void memory_free_boot(struct domain *d);
+
+#endif

@@ -1,0 +1,38 @@
+/* hvd internal: the control socket and its event loop. */
+#ifndef HV_XEN_PRIVCMD_H
+#define HV_XEN_PRIVCMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <hv/public/domctl.h>
+#include <hv/public/sysctl.h>
+
+/* What an operation hands back beside its struct: bytes and descriptors. */
+struct privcmd_reply_extra {
+    void *buf;          /* trailing reply bytes (HV_PRIVCMD_MAX_BUF) */
+    uint32_t buf_len;   /* bytes of buf to send */
+    int fds[4];
+    bool close_after_send[4]; /* hvd's copy is not needed after the reply */
+    unsigned int nr_fds;
+};
+
+static inline void privcmd_reply_add_fd(struct privcmd_reply_extra *out, int fd, bool close_it)
+{
+    out->fds[out->nr_fds] = fd;
+    out->close_after_send[out->nr_fds++] = close_it;
+}
+
+int  privcmd_listen(const char *path, gid_t group);
+int  privcmd_run(int shutdown_notify_fd); /* the main loop; returns on SIGTERM/SIGINT */
+void privcmd_close(void);
+/* Watch/unwatch a console client's socket in the main loop. */
+int  privcmd_watch(int fd, domid_t domid);
+void privcmd_unwatch(int fd);
+
+long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
+               struct privcmd_reply_extra *out);
+long do_sysctl(struct xen_sysctl *op, struct privcmd_reply_extra *out);
+void sysctl_init(void);
+
+#endif

@@ -1,0 +1,101 @@
+/* hvd internal: domains and vCPUs. */
+#ifndef HV_XEN_SCHED_H
+#define HV_XEN_SCHED_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+#include <hv/public/domctl.h>
+#include "lib.h"
+#include "console.h"
+
+struct domain;
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int vcpu_id;
+    int fd;                   /* KVM vCPU fd */
+    struct kvm_run *run;      /* its shared kvm_run page(s) */
+    size_t run_size;
+    pthread_t thread;
+    bool thread_started;
+    /* Fields below are protected by domain->lock. */
+    bool online;              /* has a context and may run */
+    bool blocked;             /* in SCHEDOP_block or hlt */
+    bool parked;              /* the thread sleeps in check_for_vcpu_work() */
+    bool in_guest;            /* between KVM_RUN entry and exit */
+    uint64_t cpu_time_ns;     /* time spent in KVM_RUN */
+};
+
+/* A span of the memory file saved at first unpause, for on_*=restart. */
+struct boot_extent {
+    uint64_t offset, len;
+    uint8_t *data;
+};
+
+struct domain {
+    domid_t domid;
+    uint8_t handle[16];
+    char name[HV_NAME_MAX];
+    uint32_t max_vcpus;
+    struct vcpu **vcpus;
+
+    /* Memory (memory.c). */
+    int mem_fd;               /* the memory file: frame f at offset f * 4096 */
+    uint8_t *ram;             /* guest-physical window mapped in hvd */
+    uint64_t nr_gfns;         /* size of the window in pages (= max_pages at creation) */
+    uint64_t *p2m;            /* gfn -> frame, HV_INVALID_FRAME when unbacked */
+    uint8_t *frame_used;      /* bitmap of frames in use */
+    uint64_t max_pages, tot_pages;
+
+    int vm_fd;                /* KVM VM fd */
+
+    pthread_mutex_t lock;
+    pthread_cond_t cond;      /* vCPU parking and pause acknowledgement */
+    unsigned int pause_count; /* toolstack pauses */
+    bool is_shutdown;
+    uint32_t shutdown_reason;
+    bool shutdown_pending_action; /* main thread must carry out on_* */
+    bool dying;
+    bool ever_unpaused;
+    uint8_t on_poweroff, on_reboot, on_crash;
+
+    /* Boot image for on_*=restart, captured at the first unpause. */
+    struct boot_extent *boot_extents;
+    unsigned int nr_boot_extents;
+    struct hv_vcpu_context boot_ctx;
+
+    struct console console;
+    struct ratelimit log_rl;
+
+    struct domain *next;      /* domain list, sorted by domid */
+};
+
+/* domain.c */
+int domain_create(const struct xen_domctl_createdomain *cfg, struct domain **out);
+int domain_destroy(struct domain *d);
+void domain_destroy_all(void);
+struct domain *domain_by_id(domid_t domid);
+struct domain *domain_first_from(uint32_t domid);
+unsigned int domain_count(void);
+uint64_t domain_total_pages(void);
+int domain_pause_by_controller(struct domain *d);
+int domain_unpause_by_controller(struct domain *d);
+void domain_shutdown(struct domain *d, uint32_t reason);
+void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
+void domain_process_shutdowns(void);
+int  domain_init(uint64_t max_host_pages, int notify_fd);
+uint64_t domain_host_pages(void);
+
+/* vcpu.c */
+int  vcpu_create(struct domain *d, unsigned int id, struct vcpu **out);
+int  vcpu_start_thread(struct vcpu *v);
+void vcpu_destroy(struct vcpu *v);
+void vcpu_kick(struct vcpu *v);
+void vcpu_signals_init(void);
+void domain_kick_all(struct domain *d);
+void domain_wait_parked(struct domain *d);
+void check_for_vcpu_work(struct vcpu *v);
+
+#endif
