@@ -33,4 +33,13 @@ n=$(grep -c 'Hello from hv!' "$HV_TMP/again.out")
 [ "$n" -ge 3 ] || fail "restart: saw $n boots, expected at least 3"
 "$HVCLI" destroy again
 wait $cpid
+# hvcli shutdown: the toolstack shuts a domain down with a reason.
+hv_create sd hello 'cmdline = "idle"' 'on_poweroff = "preserve"' 'on_crash = "preserve"' >/dev/null
+"$HVCLI" shutdown -w --timeout 20 sd || fail "shutdown -w failed"
+[ "$(hv_field sd shutdown_reason)" = poweroff ] || fail "shutdown -w returned before the shutdown"
+"$HVCLI" destroy sd
+hv_create sc hello 'cmdline = "idle"' 'on_crash = "preserve"' >/dev/null
+"$HVCLI" shutdown -C -w --timeout 20 sc || fail "shutdown -C failed"
+[ "$(hv_field sc state.crashed)" = True ] || fail "shutdown -C did not crash the domain"
+"$HVCLI" destroy sc
 hv_stop
