@@ -18,6 +18,7 @@ hv_start() {
     export HVD_SOCKET=$HV_TMP/hvd.sock
     "$HVD" --socket "$HVD_SOCKET" --foreground --log "$HV_TMP/hvd.log" "$@" &
     HVD_PID=$!
+    export HVD_PID
     trap hv_cleanup EXIT
     local i
     for i in $(seq 100); do
@@ -44,6 +45,7 @@ hv_stop() {
     wait "$HVD_PID" 2>/dev/null
     HVD_PID=""
     [ -e "$HVD_SOCKET" ] && fail "hvd left its socket behind"
+    ! grep -q "BUG" "$HV_TMP/hvd.log" || fail "hvd reported a bug: $(grep BUG "$HV_TMP/hvd.log" | head -3)"
     return 0
 }
 

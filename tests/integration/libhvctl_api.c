@@ -46,7 +46,7 @@ static void createdomain_rejects_bad_fields(hvctl_t *h)
     rc = hvctl_domain_create(h, &c, &id);
     CHECK(rc == -EINVAL, "init_pages > max_pages gave %d", rc);
     c = small_domain("bad");
-    c.pad[0] = 1;
+    c.pad = 1;
     rc = hvctl_domain_create(h, &c, &id);
     CHECK(rc == -EINVAL, "non-zero padding gave %d", rc);
     c = small_domain("bad name");

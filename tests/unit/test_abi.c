@@ -110,7 +110,8 @@ static void check_structs_domctl_h(void)
         FIELD(xen_domctl_createdomain, on_poweroff, 104, 1),
         FIELD(xen_domctl_createdomain, on_reboot, 105, 1),
         FIELD(xen_domctl_createdomain, on_crash, 106, 1),
-        FIELD(xen_domctl_createdomain, pad, 107, 5),
+        FIELD(xen_domctl_createdomain, pad, 107, 1),
+        FIELD(xen_domctl_createdomain, fault_ttl, 108, 4),
     };
     CHECK_STRUCT(xen_domctl_createdomain, 112);
     static const struct field xen_domctl_getdomaininfo_fields[] = {
@@ -129,9 +130,12 @@ static void check_structs_domctl_h(void)
         FIELD(xen_domctl_getdomaininfo, on_poweroff, 128, 1),
         FIELD(xen_domctl_getdomaininfo, on_reboot, 129, 1),
         FIELD(xen_domctl_getdomaininfo, on_crash, 130, 1),
-        FIELD(xen_domctl_getdomaininfo, pad1, 131, 5),
+        FIELD(xen_domctl_getdomaininfo, pad1, 131, 1),
+        FIELD(xen_domctl_getdomaininfo, create_fault_points, 132, 4),
+        FIELD(xen_domctl_getdomaininfo, overhead_bytes, 136, 8),
+        FIELD(xen_domctl_getdomaininfo, overhead_allocs, 144, 8),
     };
-    CHECK_STRUCT(xen_domctl_getdomaininfo, 136);
+    CHECK_STRUCT(xen_domctl_getdomaininfo, 152);
     static const struct field xen_domctl_shutdown_fields[] = {
         FIELD(xen_domctl_shutdown, reason, 0, 4),
         FIELD(xen_domctl_shutdown, pad, 4, 4),
@@ -227,7 +231,7 @@ static void check_structs_domctl_h(void)
         FIELD(xen_domctl, pad, 10, 6),
         FIELD(xen_domctl, u, 16, 256),
         FIELD(xen_domctl, u.createdomain, 16, 112),
-        FIELD(xen_domctl, u.getdomaininfo, 16, 136),
+        FIELD(xen_domctl, u.getdomaininfo, 16, 152),
         FIELD(xen_domctl, u.shutdown, 16, 8),
         FIELD(xen_domctl, u.vcpucontext, 16, 8),
         FIELD(xen_domctl, u.max_mem, 16, 8),
@@ -264,15 +268,17 @@ static void check_structs_sysctl_h(void)
         FIELD(xen_sysctl_physinfo, hv_version, 24, 4),
         FIELD(xen_sysctl_physinfo, max_vcpus, 28, 4),
         FIELD(xen_sysctl_physinfo, uptime_ns, 32, 8),
+        FIELD(xen_sysctl_physinfo, overhead_bytes, 40, 8),
+        FIELD(xen_sysctl_physinfo, overhead_allocs, 48, 8),
     };
-    CHECK_STRUCT(xen_sysctl_physinfo, 40);
+    CHECK_STRUCT(xen_sysctl_physinfo, 56);
     static const struct field xen_sysctl_fields[] = {
         FIELD(xen_sysctl, cmd, 0, 4),
         FIELD(xen_sysctl, interface_version, 4, 4),
         FIELD(xen_sysctl, u, 8, 128),
         FIELD(xen_sysctl, u.readconsole, 8, 24),
         FIELD(xen_sysctl, u.getdomaininfolist, 8, 16),
-        FIELD(xen_sysctl, u.physinfo, 8, 40),
+        FIELD(xen_sysctl, u.physinfo, 8, 56),
         FIELD(xen_sysctl, u.raw, 8, 128),
     };
     CHECK_STRUCT(xen_sysctl, 136);
@@ -388,7 +394,7 @@ static void check_constants_xen_h(void)
 static void check_constants_domctl_h(void)
 {
     static const struct constant c[] = {
-        CONSTANT(XEN_DOMCTL_INTERFACE_VERSION, 1),
+        CONSTANT(XEN_DOMCTL_INTERFACE_VERSION, 2),
         CONSTANT(HV_MAX_VCPUS, 64),
         CONSTANT(HV_NAME_MAX, 64),
         CONSTANT(HV_ACTION_destroy, 0),
@@ -422,7 +428,7 @@ static void check_constants_domctl_h(void)
 static void check_constants_sysctl_h(void)
 {
     static const struct constant c[] = {
-        CONSTANT(XEN_SYSCTL_INTERFACE_VERSION, 1),
+        CONSTANT(XEN_SYSCTL_INTERFACE_VERSION, 2),
         CONSTANT(HV_DOMAININFOLIST_MAX, 256),
         CONSTANT(XEN_SYSCTL_readconsole, 1),
         CONSTANT(XEN_SYSCTL_physinfo, 3),

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
@@ -12,8 +14,22 @@ struct create_opts {
     bool paused;  /* -p: leave it paused */
     bool console; /* -c: attach to its console */
     bool quiet;   /* -q: no "Created domain" line */
+    uint32_t fault_ttl; /* --fault-ttl N: fail hvd's N-th creation step */
     const char *cfg_path;
 };
+
+static int parse_fault_ttl(const struct hvcli_ctx *ctx, const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v > UINT32_MAX) {
+        hvcli_err(ctx, "--fault-ttl: '%s' is not a number from 0 to %u", s, UINT32_MAX);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
 
 /* Parse the command line.  Returns -1 to go on, else the exit status. */
 static int parse_create_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
@@ -23,6 +39,7 @@ static int parse_create_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
         { "paused", no_argument, NULL, 'p' },
         { "console", no_argument, NULL, 'c' },
         { "quiet", no_argument, NULL, 'q' },
+        { "fault-ttl", required_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -33,6 +50,10 @@ static int parse_create_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
         case 'p': o->paused = true; break;
         case 'c': o->console = true; break;
         case 'q': o->quiet = true; break;
+        case 'F':
+            if (parse_fault_ttl(ctx, optarg, &o->fault_ttl) < 0)
+                return HVCLI_EXIT_USAGE;
+            break;
         case 'h':
             hvcli_print_help(ctx->verb);
             return HVCLI_EXIT_OK;
@@ -176,6 +197,7 @@ static int run_create(const struct hvcli_ctx *ctx, int argc, char **argv)
         return rc;
     if (load_config(ctx, o.cfg_path, &cfg, &cd) < 0)
         return HVCLI_EXIT_FAILURE;
+    cd.fault_ttl = o.fault_ttl;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
     rc = create_domain(ctx, h, &cfg, &cd, &domid);
@@ -191,7 +213,7 @@ static int run_create(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_create = {
     .name = "create",
-    .synopsis = "create [-p] [-c] [-q] CFG",
+    .synopsis = "create [-p] [-c] [-q] [--fault-ttl N] CFG",
     .summary = "create a domain from a config file and start it",
     .help = "CFG is an xl-style config file, or JSON, or libvirt-style XML (see hvcli(1)).\n"
             "The domain is created paused, its kernel loaded, then unpaused.  If any\n"
@@ -201,6 +223,8 @@ const struct hvcli_verb hvcli_verb_create = {
             "  -p, --paused   leave the domain paused (start it with hvcli unpause)\n"
             "  -c, --console  attach to its console (as hvcli console) once created\n"
             "  -q, --quiet    do not print \"Created domain NAME (domid N)\"\n"
+            "  --fault-ttl N  debugging: make hvd fail the N-th fail-able step of\n"
+            "                 creating the domain (0: none), as if out of memory\n"
             "  -h, --help     show this help\n",
     .run = run_create,
 };

@@ -150,6 +150,8 @@ static void json_domain(struct json *j, const struct xen_domctl_getdomaininfo *d
     json_u64(j, "vcpus_online", d->nr_online_vcpus);
     json_u64(j, "max_vcpus", d->max_vcpus);
     json_u64(j, "cpu_time_ns", d->cpu_time_ns);
+    json_u64(j, "overhead_bytes", d->overhead_bytes);
+    json_u64(j, "overhead_allocs", d->overhead_allocs);
     json_str(j, "on_poweroff", action_name(d->on_poweroff));
     json_str(j, "on_reboot", action_name(d->on_reboot));
     json_str(j, "on_crash", action_name(d->on_crash));
@@ -193,6 +195,8 @@ int hvcli_json_physinfo(const struct xen_sysctl_physinfo *pi, const char *socket
     json_u64(&j, "free_pages", pi->free_pages);
     json_u64(&j, "uptime_s", pi->uptime_ns / 1000000000u);
     json_u64(&j, "uptime_ns", pi->uptime_ns);
+    json_u64(&j, "overhead_bytes", pi->overhead_bytes);
+    json_u64(&j, "overhead_allocs", pi->overhead_allocs);
     json_note(&j, yajl_gen_map_close(j.g));
     return json_end(&j);
 }

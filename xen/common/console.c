@@ -15,19 +15,20 @@
 
 #define CLIENT_SNDBUF (256 * 1024) /* > CONSOLE_RING_SIZE: the backlog always fits */
 
-int console_init(struct console *c)
+int console_init(struct domain *d)
 {
-    c->out = malloc(CONSOLE_RING_SIZE);
-    c->in = malloc(CONSOLE_INPUT_SIZE);
-    if (!c->out || !c->in)
-        return -ENOMEM;
+    struct console *c = &d->console;
     pthread_mutex_init(&c->lock, NULL);
-    return 0;
+    c->lock_ready = true;
+    c->out = dalloc(d, CONSOLE_RING_SIZE);
+    c->in = dalloc(d, CONSOLE_INPUT_SIZE);
+    return c->out && c->in ? 0 : -ENOMEM;
 }
 
-void console_teardown(struct console *c)
+void console_teardown(struct domain *d)
 {
-    if (!c->out)
+    struct console *c = &d->console;
+    if (!c->lock_ready)
         return;
     for (unsigned int i = 0; i < CONSOLE_MAX_CLIENTS; i++) {
         if (c->clients[i] >= 0) {
@@ -36,10 +37,11 @@ void console_teardown(struct console *c)
             c->clients[i] = -1;
         }
     }
-    free(c->out);
-    free(c->in);
+    dfree(d, c->out);
+    dfree(d, c->in);
     c->out = c->in = NULL;
     pthread_mutex_destroy(&c->lock);
+    c->lock_ready = false;
 }
 
 /* Non-blocking send; a client that cannot keep up loses output, counted. */

@@ -106,14 +106,13 @@ static bool name_is_valid(const char *name)
 
 static int createdomain_check(const struct xen_domctl_createdomain *cfg)
 {
-    static const uint8_t zero[sizeof(cfg->pad)];
     if (cfg->max_vcpus == 0 || cfg->max_vcpus > HV_MAX_VCPUS ||
         cfg->max_vcpus > (uint32_t)arch_kvm_max_vcpus())
         return -EINVAL;
     if (cfg->init_pages == 0 || cfg->max_pages < cfg->init_pages ||
         cfg->max_pages > (1ull << (47 - HV_PAGE_SHIFT)))
         return -EINVAL;
-    if (cfg->flags || memcmp(cfg->pad, zero, sizeof(zero)))
+    if (cfg->flags || cfg->pad)
         return -EINVAL;
     if (cfg->on_poweroff > HV_ACTION_MAX || cfg->on_reboot > HV_ACTION_MAX ||
         cfg->on_crash > HV_ACTION_MAX)
@@ -129,60 +128,130 @@ static int createdomain_check(const struct xen_domctl_createdomain *cfg)
     return 0;
 }
 
-/* Undo whatever domain_build() got through; safe on a partly built domain. */
-static void domain_free(struct domain *d)
-{
-    if (d->vcpus) {
-        pthread_mutex_lock(&d->lock);
-        d->dying = true;
-        domain_kick_all(d);
-        pthread_mutex_unlock(&d->lock);
-        for (unsigned int i = 0; i < d->max_vcpus; i++) {
-            if (d->vcpus[i])
-                vcpu_destroy(d->vcpus[i]);
-        }
-        free(d->vcpus);
-    }
-    console_teardown(&d->console);
-    if (d->vm_fd >= 0)
-        close(d->vm_fd);
-    p2m_teardown(d);
-    pthread_cond_destroy(&d->cond);
-    pthread_mutex_destroy(&d->lock);
-    free(d);
-}
-
-static int domain_build(struct domain *d, const struct xen_domctl_createdomain *cfg)
+/* Creation steps after the domain struct and its registration, in order. */
+static int create_memory(struct domain *d, const struct xen_domctl_createdomain *cfg)
 {
     int rc = p2m_init(d, cfg->max_pages);
-    if (rc == 0)
-        rc = p2m_populate(d, 0, cfg->init_pages);
-    if (rc == 0)
-        rc = arch_vm_create(d);
-    if (rc == 0)
-        rc = arch_vm_set_memory(d);
-    if (rc == 0)
-        rc = console_init(&d->console);
-    if (rc)
-        return rc;
-    d->vcpus = calloc(cfg->max_vcpus, sizeof(*d->vcpus));
+    return rc ? rc : p2m_populate(d, 0, cfg->init_pages);
+}
+
+static int create_vm(struct domain *d, const struct xen_domctl_createdomain *cfg)
+{
+    (void)cfg;
+    int rc = arch_vm_create(d);
+    return rc ? rc : arch_vm_set_memory(d);
+}
+
+static int create_console(struct domain *d, const struct xen_domctl_createdomain *cfg)
+{
+    (void)cfg;
+    return console_init(d);
+}
+
+static int create_vcpus(struct domain *d, const struct xen_domctl_createdomain *cfg)
+{
+    d->vcpus = dalloc_array(d, cfg->max_vcpus, sizeof(*d->vcpus));
     if (!d->vcpus)
         return -ENOMEM;
     for (unsigned int i = 0; i < cfg->max_vcpus; i++) {
-        rc = vcpu_create(d, i, &d->vcpus[i]);
-        if (rc == 0)
-            rc = vcpu_start_thread(d->vcpus[i]);
+        int rc = vcpu_create(d, i);
         if (rc)
             return rc;
     }
     return 0;
 }
 
-static struct domain *domain_alloc(const struct xen_domctl_createdomain *cfg, domid_t domid)
+/*
+ * The fail-able steps of domain creation, in the order they run (see
+ * docs/domain-lifecycle.md).  Each step leaves what it built reachable from
+ * the domain, so domain_teardown() can undo a partial creation exactly as
+ * it undoes a full one.
+ */
+static const struct create_step {
+    const char *name;
+    int (*run)(struct domain *d, const struct xen_domctl_createdomain *cfg);
+} create_steps[] = {
+    { "memory file and p2m", create_memory },
+    { "KVM VM and memory slot", create_vm },
+    { "console", create_console },
+    { "vCPUs", create_vcpus },
+};
+
+/* Release guest memory a chunk at a time so a big domain's teardown yields. */
+#define TEARDOWN_MEMORY_CHUNK (16ull << 20)
+
+/* One bounded piece of teardown.  Returns -ERESTART while work remains. */
+static int teardown_step(struct domain *d)
 {
-    struct domain *d = calloc(1, sizeof(*d));
-    if (!d)
-        return NULL;
+    switch (d->teardown) {
+    case TEARDOWN_none:
+        pthread_mutex_lock(&d->lock);
+        d->dying = true;
+        if (d->vcpus)
+            domain_kick_all(d);
+        pthread_mutex_unlock(&d->lock);
+        d->teardown = TEARDOWN_vcpus;
+        d->teardown_pos = 0;
+        break;
+    case TEARDOWN_vcpus:
+        if (d->vcpus && d->teardown_pos < d->max_vcpus) {
+            vcpu_destroy(d->vcpus[d->teardown_pos]);
+            d->vcpus[d->teardown_pos++] = NULL;
+            break;
+        }
+        dfree(d, d->vcpus);
+        d->vcpus = NULL;
+        d->teardown = TEARDOWN_console;
+        break;
+    case TEARDOWN_console:
+        console_teardown(d);
+        d->teardown = TEARDOWN_vm;
+        break;
+    case TEARDOWN_vm:
+        if (d->vm_fd >= 0)
+            close(d->vm_fd);
+        d->vm_fd = -1;
+        d->teardown = TEARDOWN_memory;
+        d->teardown_pos = 0;
+        break;
+    case TEARDOWN_memory:
+        if (p2m_release_chunk(d, &d->teardown_pos, TEARDOWN_MEMORY_CHUNK))
+            d->teardown = TEARDOWN_p2m;
+        break;
+    case TEARDOWN_p2m:
+        p2m_teardown(d);
+        memory_free_boot(d);
+        d->teardown = TEARDOWN_unregister;
+        break;
+    case TEARDOWN_unregister:
+        domain_list_remove(d);
+        d->teardown = TEARDOWN_done;
+        break;
+    case TEARDOWN_done:
+        break;
+    }
+    return d->teardown == TEARDOWN_done ? 0 : -ERESTART;
+}
+
+/*
+ * Undo a domain, fully or partly built, in the reverse order of creation.
+ * Idempotent and resumable: d->teardown records how far it got.  Spends
+ * at most budget_ns (0: no limit); -ERESTART means call again.
+ */
+static int domain_teardown(struct domain *d, uint64_t budget_ns)
+{
+    uint64_t start = now_ns();
+    int rc;
+    while ((rc = teardown_step(d)) == -ERESTART) {
+        if (budget_ns && now_ns() - start >= budget_ns)
+            break;
+    }
+    return rc;
+}
+
+static void domain_init_fields(struct domain *d, const struct xen_domctl_createdomain *cfg,
+                               domid_t domid)
+{
     d->domid = domid;
     d->mem_fd = d->vm_fd = -1;
     d->max_vcpus = cfg->max_vcpus;
@@ -200,7 +269,26 @@ static struct domain *domain_alloc(const struct xen_domctl_createdomain *cfg, do
         d->console.clients[i] = -1;
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->cond, NULL);
+}
+
+/* Step 1: the domain struct, then its registration (domid, name, UUID). */
+static struct domain *domain_alloc_registered(const struct xen_domctl_createdomain *cfg,
+                                              domid_t domid, struct fault_ttl *fault)
+{
+    struct domain *d = fault_point_ttl(fault) ? NULL : dalloc_domain();
+    if (!d)
+        return NULL;
+    domain_init_fields(d, cfg, domid);
+    d->fault = fault;
+    domain_list_insert(d);
     return d;
+}
+
+static void domain_free(struct domain *d)
+{
+    pthread_cond_destroy(&d->cond);
+    pthread_mutex_destroy(&d->lock);
+    dfree_domain(d);
 }
 
 int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
@@ -215,25 +303,38 @@ int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
     domid_t domid = domid_alloc();
     if (domid == DOMID_INVALID)
         return -ENOSPC;
-    struct domain *d = domain_alloc(&cfg, domid);
+    struct fault_ttl fault = { .ttl = cfg.fault_ttl };
+    struct domain *d = domain_alloc_registered(&cfg, domid, &fault);
     if (!d)
         return -ENOMEM;
-    rc = domain_build(d, &cfg);
+    const char *failed = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(create_steps) && !rc; i++) {
+        rc = create_steps[i].run(d, &cfg);
+        failed = create_steps[i].name;
+    }
+    d->fault = NULL;
+    d->create_fault_points = fault.passed;
     if (rc) {
-        printk("d%u: creation failed: %s", domid, strerror(-rc));
+        printk("d%u: creation failed at %s: %s%s", domid, failed, strerror(-rc),
+               fault.ttl && fault.passed >= fault.ttl ? " (injected by fault_ttl)" : "");
+        domain_teardown(d, 0);
         domain_free(d);
+        /* Running out of any resource is reported as -ENOMEM. */
         return rc == -EMFILE || rc == -ENFILE || rc == -EAGAIN ? -ENOMEM : rc;
     }
-    domain_list_insert(d);
     printk("d%u: created '%s', %u vCPU(s), %llu KiB", domid, d->name, d->max_vcpus,
            (unsigned long long)(d->tot_pages * 4));
     *out = d;
     return 0;
 }
 
-int domain_destroy(struct domain *d)
+int domain_destroy(struct domain *d, uint64_t budget_ns)
 {
-    domain_list_remove(d);
+    if (d->teardown == TEARDOWN_none)
+        printk("d%u: destroying", d->domid);
+    int rc = domain_teardown(d, budget_ns);
+    if (rc)
+        return rc;
     printk("d%u: destroyed", d->domid);
     domain_free(d);
     return 0;
@@ -242,7 +343,7 @@ int domain_destroy(struct domain *d)
 void domain_destroy_all(void)
 {
     while (domain_list)
-        domain_destroy(domain_list);
+        domain_destroy(domain_list, 0);
 }
 
 int domain_pause_by_controller(struct domain *d)
@@ -350,12 +451,12 @@ static void domain_act_on_shutdown(struct domain *d)
            action == HV_ACTION_destroy ? "destroy" : action == HV_ACTION_restart ? "restart"
                                                                                 : "preserve");
     if (action == HV_ACTION_destroy) {
-        domain_destroy(d);
+        domain_destroy(d, 0);
     } else if (action == HV_ACTION_restart) {
         int rc = domain_restart(d);
         if (rc) {
             printk("d%u: restart failed (%s): destroying it", d->domid, strerror(-rc));
-            domain_destroy(d);
+            domain_destroy(d, 0);
         }
     }
 }
@@ -366,7 +467,7 @@ void domain_process_shutdowns(void)
     while (d) {
         struct domain *next = d->next; /* d may be destroyed below */
         pthread_mutex_lock(&d->lock);
-        bool act = d->shutdown_pending_action;
+        bool act = d->shutdown_pending_action && !d->dying; /* a destroy is under way */
         d->shutdown_pending_action = false;
         pthread_mutex_unlock(&d->lock);
         if (act)
@@ -387,10 +488,17 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->on_poweroff = d->on_poweroff;
     info->on_reboot = d->on_reboot;
     info->on_crash = d->on_crash;
+    info->create_fault_points = d->create_fault_points;
+    struct dalloc_account acct;
+    dalloc_domain_totals(d, &acct);
+    info->overhead_bytes = acct.bytes;
+    info->overhead_allocs = acct.count;
     pthread_mutex_lock(&d->lock);
     bool all_blocked = true, any_running = false;
-    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+    for (unsigned int i = 0; d->vcpus && i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue; /* freed by a teardown in progress */
         info->cpu_time_ns += __atomic_load_n(&v->cpu_time_ns, __ATOMIC_RELAXED);
         if (!v->online)
             continue;

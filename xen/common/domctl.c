@@ -7,6 +7,9 @@
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 
+/* Longest a destroy works before letting hvd serve others (-ERESTART). */
+#define DESTROY_SLICE_NS 2000000ull
+
 static long domctl_createdomain(struct xen_domctl *op)
 {
     struct domain *d;
@@ -83,7 +86,7 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void
 {
     switch (op->cmd) {
     case XEN_DOMCTL_destroydomain:
-        return domain_destroy(d);
+        return domain_destroy(d, DESTROY_SLICE_NS);
     case XEN_DOMCTL_pausedomain:
         return domain_pause_by_controller(d);
     case XEN_DOMCTL_unpausedomain:
@@ -120,7 +123,7 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void
 }
 
 long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
-               struct privcmd_reply_extra *out)
+               struct privcmd_reply_extra *out, bool continuation)
 {
     if (op->interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -EACCES;
@@ -128,6 +131,9 @@ long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
         return domctl_createdomain(op);
     struct domain *d = domain_by_id(op->domain);
     if (!d)
+        return -ESRCH;
+    /* A dying domain is gone for everything but its own destroy and getinfo. */
+    if (d->dying && !continuation && op->cmd != XEN_DOMCTL_getdomaininfo)
         return -ESRCH;
     return domctl_on_domain(d, op, buf, buf_len, out);
 }

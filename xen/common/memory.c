@@ -31,17 +31,23 @@ static void frame_set_used(struct domain *d, uint64_t f, bool used)
 
 int p2m_init(struct domain *d, uint64_t max_pages)
 {
+    if (fault_point(d))
+        return -ENOMEM;
     d->mem_fd = memfd_create("hv-guest-ram", MFD_CLOEXEC);
     if (d->mem_fd < 0)
         return -errno;
+    if (fault_point(d))
+        return -ENOMEM;
     if (ftruncate(d->mem_fd, (off_t)(max_pages * HV_PAGE_SIZE)) < 0)
         return -errno;
     d->nr_gfns = max_pages;
-    d->p2m = malloc(max_pages * sizeof(*d->p2m));
-    d->frame_used = calloc((max_pages + 7) / 8, 1);
-    if (!d->p2m || !d->frame_used)
+    d->p2m = dalloc_array(d, max_pages, sizeof(*d->p2m));
+    if (!d->p2m)
         return -ENOMEM;
     memset(d->p2m, 0xff, max_pages * sizeof(*d->p2m)); /* HV_INVALID_FRAME */
+    d->frame_used = dalloc(d, (max_pages + 7) / 8);
+    if (!d->frame_used || fault_point(d))
+        return -ENOMEM;
     void *w = mmap(NULL, max_pages * HV_PAGE_SIZE, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (w == MAP_FAILED)
@@ -50,19 +56,36 @@ int p2m_init(struct domain *d, uint64_t max_pages)
     return 0;
 }
 
+/*
+ * Free the frames behind [*pos, *pos + chunk) of the memory file; true
+ * once the whole file has been released.  The window's mappings of those
+ * frames are dropped with them.
+ */
+bool p2m_release_chunk(struct domain *d, uint64_t *pos, uint64_t chunk)
+{
+    uint64_t size = d->nr_gfns * HV_PAGE_SIZE;
+    if (d->mem_fd < 0 || *pos >= size)
+        return true;
+    uint64_t len = size - *pos < chunk ? size - *pos : chunk;
+    if (fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)*pos, (off_t)len) < 0)
+        *pos = size; /* cannot happen on a memfd; closing the file frees it anyway */
+    else
+        *pos += len;
+    return *pos >= size;
+}
+
 void p2m_teardown(struct domain *d)
 {
     if (d->ram)
         munmap(d->ram, d->nr_gfns * HV_PAGE_SIZE);
     d->ram = NULL;
-    free(d->p2m);
+    dfree(d, d->p2m);
     d->p2m = NULL;
-    free(d->frame_used);
+    dfree(d, d->frame_used);
     d->frame_used = NULL;
     if (d->mem_fd >= 0)
         close(d->mem_fd);
     d->mem_fd = -1;
-    memory_free_boot(d);
 }
 
 /* Lowest free frame at or after *hint. */
@@ -86,6 +109,8 @@ static int p2m_map_runs(struct domain *d, uint64_t gfn, uint64_t nr)
         uint64_t run = 1;
         while (i + run < nr && d->p2m[gfn + i + run] == d->p2m[gfn + i] + run)
             run++;
+        if (fault_point(d))
+            return -ENOMEM;
         void *at = d->ram + (gfn + i) * HV_PAGE_SIZE;
         void *m = mmap(at, run * HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
                        d->mem_fd, (off_t)(d->p2m[gfn + i] * HV_PAGE_SIZE));
@@ -132,20 +157,23 @@ void *gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)
 void memory_free_boot(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_boot_extents; i++)
-        free(d->boot_extents[i].data);
-    free(d->boot_extents);
+        dfree(d, d->boot_extents[i].data);
+    dfree(d, d->boot_extents);
     d->boot_extents = NULL;
     d->nr_boot_extents = 0;
 }
 
 static int boot_extent_add(struct domain *d, uint64_t off, uint64_t len)
 {
-    struct boot_extent *n = realloc(d->boot_extents, (d->nr_boot_extents + 1) * sizeof(*n));
+    struct boot_extent *n = dalloc_array(d, d->nr_boot_extents + 1, sizeof(*n));
     if (!n)
         return -ENOMEM;
+    if (d->nr_boot_extents)
+        memcpy(n, d->boot_extents, d->nr_boot_extents * sizeof(*n));
+    dfree(d, d->boot_extents);
     d->boot_extents = n;
     struct boot_extent *e = &n[d->nr_boot_extents];
-    e->data = malloc(len);
+    e->data = dalloc(d, len);
     if (!e->data)
         return -ENOMEM;
     e->offset = off;

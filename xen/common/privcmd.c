@@ -39,8 +39,31 @@ static struct watch *watches;
 #define MAX_OP_SIZE (sizeof(struct xen_domctl) > sizeof(struct xen_sysctl) ? \
                      sizeof(struct xen_domctl) : sizeof(struct xen_sysctl))
 #define MAX_REQUEST (sizeof(struct hv_privcmd_request) + MAX_OP_SIZE + HV_PRIVCMD_MAX_BUF)
-static uint8_t request_buf[MAX_REQUEST];
+static union {
+    uint8_t bytes[MAX_REQUEST];
+    uint64_t align; /* the op structs hold 64-bit fields */
+} request_buf;
 static uint8_t reply_buf[HV_PRIVCMD_MAX_BUF];
+
+/*
+ * A request whose operation returned -ERESTART (a destroy that yielded).
+ * Its connection is taken out of the epoll set until the operation
+ * finishes, so its next request waits and a hang-up cannot free the watch.
+ */
+struct continuation {
+    struct watch *conn;
+    size_t len;
+    uint8_t *request;
+    struct continuation *next;
+};
+static struct continuation *continuations;
+
+static void continuation_free(struct continuation *c)
+{
+    free(c->request);
+    free(c);
+}
+
 
 static int watch_add(enum watch_kind kind, int fd, domid_t domid, bool privileged)
 {
@@ -125,6 +148,11 @@ int privcmd_listen(const char *path, gid_t group)
 
 void privcmd_close(void)
 {
+    while (continuations) {
+        struct continuation *c = continuations;
+        continuations = c->next;
+        continuation_free(c);
+    }
     while (watches) {
         struct watch *w = watches;
         watches = w->next;
@@ -205,11 +233,12 @@ static int send_reply(int fd, struct hv_privcmd_reply *hdr, const void *op, size
 }
 
 /* Validate and dispatch one request; fills the reply header and extra. */
-static void handle_request(struct watch *w, size_t len, struct hv_privcmd_reply *hdr,
-                           size_t *op_len, struct privcmd_reply_extra *extra)
+static void handle_request(struct watch *w, uint8_t *request, size_t len, bool continuation,
+                           struct hv_privcmd_reply *hdr, size_t *op_len,
+                           struct privcmd_reply_extra *extra)
 {
-    struct hv_privcmd_request *req = (void *)request_buf;
-    void *op = request_buf + sizeof(*req);
+    struct hv_privcmd_request *req = (void *)request;
+    void *op = request + sizeof(*req);
     size_t need = req->kind == HV_PRIVCMD_DOMCTL ? sizeof(struct xen_domctl)
                                                   : sizeof(struct xen_sysctl);
     *op_len = 0;
@@ -226,16 +255,72 @@ static void handle_request(struct watch *w, size_t len, struct hv_privcmd_reply 
         return;
     }
     if (req->kind == HV_PRIVCMD_DOMCTL)
-        hdr->rc = do_domctl(op, (uint8_t *)op + need, req->buf_len, extra);
+        hdr->rc = do_domctl(op, (uint8_t *)op + need, req->buf_len, extra, continuation);
     else
         hdr->rc = do_sysctl(op, extra);
     if (hdr->rc < 0)
         extra->buf_len = 0;
 }
 
+static int continuation_add(struct watch *w, const uint8_t *request, size_t len)
+{
+    struct continuation *c = calloc(1, sizeof(*c));
+    uint8_t *copy = malloc(len);
+    if (!c || !copy) {
+        free(c);
+        free(copy);
+        return -ENOMEM;
+    }
+    memcpy(copy, request, len);
+    *c = (struct continuation){ .conn = w, .len = len, .request = copy, .next = continuations };
+    continuations = c;
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
+    return 0;
+}
+
+/* Run a request to its reply; false if it yielded and is now a continuation. */
+static bool process_request(struct watch *w, uint8_t *request, size_t len, bool continuation)
+{
+    struct hv_privcmd_reply hdr = { .magic = HV_PRIVCMD_MAGIC };
+    struct privcmd_reply_extra extra = { .buf = reply_buf };
+    size_t op_len = 0;
+    if (len < sizeof(struct hv_privcmd_request))
+        hdr.rc = -EMSGSIZE;
+    else
+        handle_request(w, request, len, continuation, &hdr, &op_len, &extra);
+    if (hdr.rc == -ERESTART) {
+        if (continuation || continuation_add(w, request, len) == 0)
+            return false;
+        hdr.rc = -ENOMEM; /* cannot park it; the domain stays dying, retry works */
+    }
+    hdr.buf_len = extra.buf_len;
+    hdr.nr_fds = extra.nr_fds;
+    send_reply(w->fd, &hdr, request + sizeof(struct hv_privcmd_request), op_len, &extra);
+    for (unsigned int i = 0; i < extra.nr_fds; i++) {
+        if (extra.close_after_send[i])
+            close(extra.fds[i]);
+    }
+    return true;
+}
+
+/* Give the oldest pending continuation one more slice of work. */
+static void continuation_run_one(void)
+{
+    struct continuation **pp = &continuations;
+    while ((*pp)->next)
+        pp = &(*pp)->next;
+    struct continuation *c = *pp;
+    if (!process_request(c->conn, c->request, c->len, true))
+        return;
+    *pp = NULL;
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c->conn };
+    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->conn->fd, &ev);
+    continuation_free(c);
+}
+
 static void serve_connection(struct watch *w)
 {
-    struct iovec iov = { request_buf, sizeof(request_buf) };
+    struct iovec iov = { request_buf.bytes, sizeof(request_buf.bytes) };
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
     ssize_t len = recvmsg(w->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (len == 0 || (len < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -246,20 +331,9 @@ static void serve_connection(struct watch *w)
     }
     if (len < 0)
         return;
-    struct hv_privcmd_reply hdr = { .magic = HV_PRIVCMD_MAGIC };
-    struct privcmd_reply_extra extra = { .buf = reply_buf };
-    size_t op_len = 0;
-    if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC) || (size_t)len < sizeof(struct hv_privcmd_request))
-        hdr.rc = -EMSGSIZE;
-    else
-        handle_request(w, (size_t)len, &hdr, &op_len, &extra);
-    hdr.buf_len = extra.buf_len;
-    hdr.nr_fds = extra.nr_fds;
-    send_reply(w->fd, &hdr, request_buf + sizeof(struct hv_privcmd_request), op_len, &extra);
-    for (unsigned int i = 0; i < extra.nr_fds; i++) {
-        if (extra.close_after_send[i])
-            close(extra.fds[i]);
-    }
+    if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+        len = 0; /* answered with -EMSGSIZE */
+    process_request(w, request_buf.bytes, (size_t)len, false);
 }
 
 static int signals_watch(void)
@@ -285,9 +359,11 @@ int privcmd_run(int shutdown_notify_fd)
     for (;;) {
         /* One event per wait: handling it may free the watches of others. */
         struct epoll_event ev;
-        int n = epoll_wait(epoll_fd, &ev, 1, -1);
+        int n = epoll_wait(epoll_fd, &ev, 1, continuations ? 0 : -1);
         if (n < 0 && errno != EINTR)
             return -errno;
+        if (continuations)
+            continuation_run_one();
         if (n == 1) {
             struct watch *w = ev.data.ptr;
             uint64_t count;

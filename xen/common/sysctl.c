@@ -44,6 +44,10 @@ static long sysctl_physinfo(struct xen_sysctl_physinfo *p)
     p->max_vcpus = (uint32_t)arch_kvm_max_vcpus() < HV_MAX_VCPUS ? (uint32_t)arch_kvm_max_vcpus()
                                                                   : HV_MAX_VCPUS;
     p->uptime_ns = now_ns() - start_ns;
+    struct dalloc_account acct;
+    dalloc_host_totals(&acct);
+    p->overhead_bytes = acct.bytes;
+    p->overhead_allocs = acct.count;
     return 0;
 }
 

@@ -68,34 +68,55 @@ static void *vcpu_thread(void *arg)
     return NULL;
 }
 
-int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
-{
-    struct vcpu *v = calloc(1, sizeof(*v));
-    if (!v)
-        return -ENOMEM;
-    v->domain = d;
-    v->vcpu_id = id;
-    v->fd = -1;
-    *out = v;
-    return arch_vcpu_create(v);
-}
+/*
+ * vCPU threads run on stacks from dalloc(): they are counted as the
+ * domain's overhead, and freed with it rather than kept in glibc's stack
+ * cache, so a destroyed domain leaves no mapping behind.
+ */
+#define VCPU_STACK_SIZE (128u * 1024u)
 
-int vcpu_start_thread(struct vcpu *v)
+static int vcpu_start_thread(struct vcpu *v)
 {
-    int rc = pthread_create(&v->thread, NULL, vcpu_thread, v);
+    v->stack = dalloc(v->domain, VCPU_STACK_SIZE);
+    if (!v->stack || fault_point(v->domain))
+        return -ENOMEM;
+    pthread_attr_t attr;
+    int rc = pthread_attr_init(&attr);
+    if (rc == 0)
+        rc = pthread_attr_setstack(&attr, v->stack, VCPU_STACK_SIZE);
+    if (rc == 0)
+        rc = pthread_create(&v->thread, &attr, vcpu_thread, v);
+    pthread_attr_destroy(&attr);
     if (rc)
         return -rc;
     v->thread_started = true;
     return 0;
 }
 
+/* vCPU creation steps: struct, KVM vCPU (fd, kvm_run, CPUID), thread. */
+int vcpu_create(struct domain *d, unsigned int id)
+{
+    struct vcpu *v = dalloc(d, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    v->domain = d;
+    v->vcpu_id = id;
+    v->fd = -1;
+    d->vcpus[id] = v;
+    int rc = arch_vcpu_create(v);
+    return rc ? rc : vcpu_start_thread(v);
+}
+
 /* Requires the domain to be dying and the thread kicked. */
 void vcpu_destroy(struct vcpu *v)
 {
+    if (!v)
+        return;
     if (v->thread_started)
         pthread_join(v->thread, NULL);
     arch_vcpu_destroy(v);
-    free(v);
+    dfree(v->domain, v->stack);
+    dfree(v->domain, v);
 }
 
 void vcpu_kick(struct vcpu *v)

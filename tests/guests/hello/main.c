@@ -8,6 +8,8 @@
  *   reboot         shut down with SHUTDOWN_reboot
  *   crash          shut down with SHUTDOWN_crash
  *   triple-fault   load an empty IDT and fault: a triple fault
+ *   hypercalls     make hypercalls in a loop until destroyed
+ *   touch          write every free page of RAM from ring 3, then idle
  */
 #include "xtf.h"
 
@@ -20,6 +22,21 @@ static long spin_in_user_mode(void)
     return 0;
 }
 
+static uint64_t touch_start, touch_end;
+
+static long touch_memory_in_user_mode(void)
+{
+    for (uint64_t a = touch_start; a < touch_end; a += PAGE_SIZE)
+        *(volatile uint64_t *)a = a;
+    return 0;
+}
+
+static _Noreturn void idle_forever(void)
+{
+    for (;;)
+        hypercall_sched_op(SCHEDOP_block, NULL);
+}
+
 static _Noreturn void triple_fault(void)
 {
     static const struct {
@@ -30,11 +47,21 @@ static _Noreturn void triple_fault(void)
     halt_forever();
 }
 
-static void act_on_cmdline(const char *cmd)
+static void act_on_cmdline(const struct hv_start_info *si)
 {
-    if (!strcmp(cmd, "idle")) {
+    const char *cmd = si->cmdline;
+    if (!strcmp(cmd, "idle"))
+        idle_forever();
+    if (!strcmp(cmd, "hypercalls")) {
         for (;;)
-            hypercall_sched_op(SCHEDOP_block, NULL);
+            hypercall_xen_version(XENVER_version, NULL);
+    }
+    if (!strcmp(cmd, "touch")) {
+        touch_start = si->free_start;
+        touch_end = si->nr_pages * PAGE_SIZE;
+        exec_user(touch_memory_in_user_mode);
+        printf("touched %lu MiB\n", (unsigned long)((touch_end - touch_start) >> 20));
+        idle_forever();
     }
     if (!strcmp(cmd, "spin"))
         exec_user(spin_in_user_mode);
@@ -54,6 +81,6 @@ void test_main(const struct hv_start_info *si)
     printf("Hello from hv! domain %u, %u vCPU(s), %lu MiB, cmdline \"%s\"\n",
            si->domid, si->nr_vcpus, (unsigned long)(si->nr_pages * PAGE_SIZE >> 20),
            si->cmdline);
-    act_on_cmdline(si->cmdline);
+    act_on_cmdline(si);
     xtf_success();
 }

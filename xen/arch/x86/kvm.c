@@ -94,12 +94,14 @@ static int vm_filter_hypercall_msr(int vm_fd)
 
 int arch_vm_create(struct domain *d)
 {
+    if (fault_point(d))
+        return -ENOMEM;
     d->vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
     if (d->vm_fd < 0)
         return errno == EMFILE || errno == ENFILE ? -errno : -ENOMEM;
     if (fcntl(d->vm_fd, F_SETFD, FD_CLOEXEC) < 0)
         return -errno;
-    return vm_filter_hypercall_msr(d->vm_fd);
+    return fault_point(d) ? -ENOMEM : vm_filter_hypercall_msr(d->vm_fd);
 }
 
 int arch_vm_set_memory(struct domain *d)
@@ -110,21 +112,29 @@ int arch_vm_set_memory(struct domain *d)
         .memory_size = d->nr_gfns * HV_PAGE_SIZE,
         .userspace_addr = (uint64_t)(uintptr_t)d->ram,
     };
+    if (fault_point(d))
+        return -ENOMEM;
     return ioctl(d->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0 ? -errno : 0;
 }
 
 int arch_vcpu_create(struct vcpu *v)
 {
+    if (fault_point(v->domain))
+        return -ENOMEM;
     v->fd = ioctl(v->domain->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->vcpu_id);
     if (v->fd < 0)
         return -errno;
     if (fcntl(v->fd, F_SETFD, FD_CLOEXEC) < 0)
         return -errno;
+    if (fault_point(v->domain))
+        return -ENOMEM;
     void *run = mmap(NULL, (size_t)kvm_run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
     if (run == MAP_FAILED)
         return -errno;
     v->run = run;
     v->run_size = (size_t)kvm_run_size;
+    if (fault_point(v->domain))
+        return -ENOMEM;
     if (ioctl(v->fd, KVM_SET_CPUID2, guest_cpuid) < 0)
         return -errno;
     return 0;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "xen.h"
 
-#define XEN_DOMCTL_INTERFACE_VERSION 0x00000001u
+#define XEN_DOMCTL_INTERFACE_VERSION 0x00000002u
 
 #define HV_MAX_VCPUS    64u
 #define HV_NAME_MAX     64u /* bytes in a name, including the NUL */
@@ -37,7 +37,9 @@ struct xen_domctl_createdomain {
     uint8_t  on_poweroff;     /* in: HV_ACTION_* */
     uint8_t  on_reboot;       /* in: HV_ACTION_* */
     uint8_t  on_crash;        /* in: HV_ACTION_* */
-    uint8_t  pad[5];          /* in: zero */
+    uint8_t  pad;             /* in: zero */
+    uint32_t fault_ttl;       /* in: 0, or fail the N-th fail-able action of this
+                                 creation with -ENOMEM (testing error paths) */
 };
 _Static_assert(sizeof(struct xen_domctl_createdomain) == 112, "createdomain");
 
@@ -65,9 +67,12 @@ struct xen_domctl_getdomaininfo {
     uint8_t  on_poweroff;     /* out: HV_ACTION_* */
     uint8_t  on_reboot;
     uint8_t  on_crash;
-    uint8_t  pad1[5];
+    uint8_t  pad1;
+    uint32_t create_fault_points; /* out: fail-able actions its creation passed */
+    uint64_t overhead_bytes;  /* out: hvd memory allocated for the domain (dalloc) */
+    uint64_t overhead_allocs; /* out: number of those allocations */
 };
-_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 136, "getdomaininfo");
+_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 152, "getdomaininfo");
 
 /* XEN_DOMCTL_shutdown: shut the domain down as if the guest had asked. */
 struct xen_domctl_shutdown {

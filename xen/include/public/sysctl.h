@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include "domctl.h"
 
-#define XEN_SYSCTL_INTERFACE_VERSION 0x00000001u
+#define XEN_SYSCTL_INTERFACE_VERSION 0x00000002u
 
 /*
  * XEN_SYSCTL_readconsole: hvd's log ring.  Trailing buffer out: up to
@@ -44,8 +44,10 @@ struct xen_sysctl_physinfo {
     uint32_t hv_version;    /* out: major << 16 | minor */
     uint32_t max_vcpus;     /* out: per domain (HV_MAX_VCPUS or KVM's limit) */
     uint64_t uptime_ns;     /* out: since hvd started */
+    uint64_t overhead_bytes;  /* out: hvd memory allocated for all domains (dalloc) */
+    uint64_t overhead_allocs; /* out: number of those allocations */
 };
-_Static_assert(sizeof(struct xen_sysctl_physinfo) == 40, "physinfo");
+_Static_assert(sizeof(struct xen_sysctl_physinfo) == 56, "physinfo");
 
 #define XEN_SYSCTL_readconsole        1
 #define XEN_SYSCTL_physinfo           3

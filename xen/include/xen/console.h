@@ -2,7 +2,10 @@
 #ifndef HV_XEN_CONSOLE_H
 #define HV_XEN_CONSOLE_H
 
+struct domain;
+
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -18,11 +21,11 @@ struct console {
     size_t in_len;
     int clients[CONSOLE_MAX_CLIENTS]; /* hvd's ends of attached sockets, -1 free */
     uint64_t dropped;         /* bytes a slow client did not take */
+    bool lock_ready;          /* console_init() ran: teardown has work */
 };
 
-struct domain;
-int  console_init(struct console *c);
-void console_teardown(struct console *c);
+int  console_init(struct domain *d);
+void console_teardown(struct domain *d);
 /* Guest output: append to the ring and forward to every client. */
 void console_write(struct console *c, const char *buf, size_t len);
 /* Guest input: take up to len pending bytes. */

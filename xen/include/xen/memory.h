@@ -7,6 +7,7 @@
 
 struct domain;
 int  p2m_init(struct domain *d, uint64_t max_pages);
+bool p2m_release_chunk(struct domain *d, uint64_t *pos, uint64_t chunk);
 void p2m_teardown(struct domain *d);
 /* Back gfns [gfn, gfn+nr) with fresh zeroed frames. */
 int  p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr);

@@ -30,8 +30,9 @@ void privcmd_close(void);
 int  privcmd_watch(int fd, domid_t domid);
 void privcmd_unwatch(int fd);
 
+/* continuation: this is the re-issue of a request that returned -ERESTART. */
 long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
-               struct privcmd_reply_extra *out);
+               struct privcmd_reply_extra *out, bool continuation);
 long do_sysctl(struct xen_sysctl *op, struct privcmd_reply_extra *out);
 void sysctl_init(void);
 

@@ -9,6 +9,7 @@
 #include <hv/public/domctl.h>
 #include "lib.h"
 #include "console.h"
+#include "dalloc.h"
 
 struct domain;
 
@@ -19,6 +20,7 @@ struct vcpu {
     struct kvm_run *run;      /* its shared kvm_run page(s) */
     size_t run_size;
     pthread_t thread;
+    void *stack;              /* the thread's stack (dalloc) */
     bool thread_started;
     /* Fields below are protected by domain->lock. */
     bool online;              /* has a context and may run */
@@ -32,6 +34,21 @@ struct vcpu {
 struct boot_extent {
     uint64_t offset, len;
     uint8_t *data;
+};
+
+/*
+ * How far domain_teardown() has got.  Each state names the work still to do;
+ * teardown runs them in this order, the reverse of creation.
+ */
+enum domain_teardown_state {
+    TEARDOWN_none,       /* not started: the domain is alive */
+    TEARDOWN_vcpus,      /* stop and free vCPUs, one per step */
+    TEARDOWN_console,    /* detach clients, free the rings */
+    TEARDOWN_vm,         /* close the KVM VM */
+    TEARDOWN_memory,     /* release guest memory, a chunk per step */
+    TEARDOWN_p2m,        /* unmap the window, free the p2m, close the memory file */
+    TEARDOWN_unregister, /* give back the domid, name and UUID */
+    TEARDOWN_done,
 };
 
 struct domain {
@@ -69,12 +86,20 @@ struct domain {
     struct console console;
     struct ratelimit log_rl;
 
+    struct dalloc_account dalloc;  /* what hvd holds for this domain */
+    struct fault_ttl *fault;       /* set only while domain_create() runs */
+    uint32_t create_fault_points;  /* fault points its creation passed */
+    enum domain_teardown_state teardown;
+    uint64_t teardown_pos;         /* progress within the current state */
+
     struct domain *next;      /* domain list, sorted by domid */
 };
 
 /* domain.c */
 int domain_create(const struct xen_domctl_createdomain *cfg, struct domain **out);
-int domain_destroy(struct domain *d);
+/* Destroy d, spending at most budget_ns (0: no limit) before yielding with
+ * -ERESTART; call again to continue.  Returns 0 once d is gone. */
+int domain_destroy(struct domain *d, uint64_t budget_ns);
 void domain_destroy_all(void);
 struct domain *domain_by_id(domid_t domid);
 struct domain *domain_first_from(uint32_t domid);
@@ -89,8 +114,7 @@ int  domain_init(uint64_t max_host_pages, int notify_fd);
 uint64_t domain_host_pages(void);
 
 /* vcpu.c */
-int  vcpu_create(struct domain *d, unsigned int id, struct vcpu **out);
-int  vcpu_start_thread(struct vcpu *v);
+int  vcpu_create(struct domain *d, unsigned int id);
 void vcpu_destroy(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 void vcpu_signals_init(void);
