@@ -176,6 +176,9 @@ static int create_domain(const struct hvcli_ctx *ctx, hvctl_t *h,
         hvcli_err(ctx, "a domain with the name '%s' or the same UUID already exists", cfg->name);
     else if (rc == -EEXIST)
         hvcli_err(ctx, "a domain named '%s' already exists", cfg->name);
+    else if (rc == -EINVAL)
+        hvcli_err(ctx, "cannot create domain '%s': hvd refused a value (vcpus, or maxmem above "
+                  "the host's guest memory: see hvcli info)", cfg->name);
     else if (rc == -ENOMEM)
         hvcli_err(ctx, "cannot create domain '%s': %s (hvcli info shows free guest memory)",
                   cfg->name, strerror(-rc));

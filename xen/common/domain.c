@@ -110,8 +110,8 @@ static int createdomain_check(const struct xen_domctl_createdomain *cfg)
         cfg->max_vcpus > (uint32_t)arch_kvm_max_vcpus())
         return -EINVAL;
     if (cfg->init_pages == 0 || cfg->max_pages < cfg->init_pages ||
-        cfg->max_pages > (1ull << (47 - HV_PAGE_SHIFT)))
-        return -EINVAL;
+        cfg->max_pages > host_max_pages)
+        return -EINVAL; /* more than the host could ever give it */
     if (cfg->flags || cfg->pad)
         return -EINVAL;
     if (cfg->on_poweroff > HV_ACTION_MAX || cfg->on_reboot > HV_ACTION_MAX ||
