@@ -26,13 +26,18 @@
 #include <hv/public/sched.h>
 #include <hv/public/version.h>
 #include <hv/public/privcmd.h>
+#include <hv/public/save.h>
+#include <hv/public/memory.h>
+#include <hv/public/event_channel.h>
+#include <hv/public/vcpu.h>
+#include <hv/public/hvm_op.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int passed, failed;
 
 /* Names of the structs checked, for the scan of the headers. */
-static const char *checked[64];
+static const char *checked[128];
 static size_t nr_checked;
 
 struct field {
@@ -329,7 +334,474 @@ static void check_structs_privcmd_h(void)
     };
     CHECK_STRUCT(hv_privcmd_reply, 24);
 }
+/* save.h */
+static void check_structs_save_h(void)
+{
+    static const struct field hv_save_image_header_fields[] = {
+        FIELD(hv_save_image_header, magic, 0, 8),
+        FIELD(hv_save_image_header, version, 8, 4),
+        FIELD(hv_save_image_header, options, 12, 4),
+        FIELD(hv_save_image_header, page_size, 16, 4),
+        FIELD(hv_save_image_header, pad, 20, 4),
+    };
+    CHECK_STRUCT(hv_save_image_header, 24);
+    static const struct field hv_save_domain_header_fields[] = {
+        FIELD(hv_save_domain_header, hvd_version, 0, 4),
+        FIELD(hv_save_domain_header, nr_vcpus, 4, 4),
+        FIELD(hv_save_domain_header, nr_pages, 8, 8),
+        FIELD(hv_save_domain_header, tot_pages, 16, 8),
+        FIELD(hv_save_domain_header, config_len, 24, 4),
+        FIELD(hv_save_domain_header, pad, 28, 4),
+    };
+    CHECK_STRUCT(hv_save_domain_header, 32);
+    static const struct field hv_save_record_header_fields[] = {
+        FIELD(hv_save_record_header, type, 0, 4),
+        FIELD(hv_save_record_header, length, 4, 4),
+    };
+    CHECK_STRUCT(hv_save_record_header, 8);
+    static const struct field hv_save_page_data_fields[] = {
+        FIELD(hv_save_page_data, count, 0, 4),
+        FIELD(hv_save_page_data, pad, 4, 4),
+    };
+    CHECK_STRUCT(hv_save_page_data, 8);
+    static const struct field hv_save_page_data_zlib_fields[] = {
+        FIELD(hv_save_page_data_zlib, count, 0, 4),
+        FIELD(hv_save_page_data_zlib, zlib_len, 4, 4),
+    };
+    CHECK_STRUCT(hv_save_page_data_zlib, 8);
+    static const struct field hv_save_pic_fields[] = {
+        FIELD(hv_save_pic, last_irr, 0, 1),
+        FIELD(hv_save_pic, irr, 1, 1),
+        FIELD(hv_save_pic, imr, 2, 1),
+        FIELD(hv_save_pic, isr, 3, 1),
+        FIELD(hv_save_pic, priority_add, 4, 1),
+        FIELD(hv_save_pic, irq_base, 5, 1),
+        FIELD(hv_save_pic, read_reg_select, 6, 1),
+        FIELD(hv_save_pic, poll, 7, 1),
+        FIELD(hv_save_pic, special_mask, 8, 1),
+        FIELD(hv_save_pic, init_state, 9, 1),
+        FIELD(hv_save_pic, auto_eoi, 10, 1),
+        FIELD(hv_save_pic, rotate_on_auto_eoi, 11, 1),
+        FIELD(hv_save_pic, special_fully_nested_mode, 12, 1),
+        FIELD(hv_save_pic, init4, 13, 1),
+        FIELD(hv_save_pic, elcr, 14, 1),
+        FIELD(hv_save_pic, elcr_mask, 15, 1),
+    };
+    CHECK_STRUCT(hv_save_pic, 16);
+    static const struct field hv_save_ioapic_fields[] = {
+        FIELD(hv_save_ioapic, base_address, 0, 8),
+        FIELD(hv_save_ioapic, ioregsel, 8, 4),
+        FIELD(hv_save_ioapic, id, 12, 4),
+        FIELD(hv_save_ioapic, irr, 16, 4),
+        FIELD(hv_save_ioapic, pad, 20, 4),
+        FIELD(hv_save_ioapic, redirtbl, 24, 192),
+    };
+    CHECK_STRUCT(hv_save_ioapic, 216);
+    static const struct field hv_save_pit_channel_fields[] = {
+        FIELD(hv_save_pit_channel, count, 0, 4),
+        FIELD(hv_save_pit_channel, latched_count, 4, 2),
+        FIELD(hv_save_pit_channel, count_latched, 6, 1),
+        FIELD(hv_save_pit_channel, status_latched, 7, 1),
+        FIELD(hv_save_pit_channel, status, 8, 1),
+        FIELD(hv_save_pit_channel, read_state, 9, 1),
+        FIELD(hv_save_pit_channel, write_state, 10, 1),
+        FIELD(hv_save_pit_channel, write_latch, 11, 1),
+        FIELD(hv_save_pit_channel, rw_mode, 12, 1),
+        FIELD(hv_save_pit_channel, mode, 13, 1),
+        FIELD(hv_save_pit_channel, bcd, 14, 1),
+        FIELD(hv_save_pit_channel, gate, 15, 1),
+        FIELD(hv_save_pit_channel, count_load_time, 16, 8),
+    };
+    CHECK_STRUCT(hv_save_pit_channel, 24);
+    static const struct field hv_save_pit_fields[] = {
+        FIELD(hv_save_pit, channels, 0, 72),
+        FIELD(hv_save_pit, flags, 72, 4),
+        FIELD(hv_save_pit, pad, 76, 4),
+    };
+    CHECK_STRUCT(hv_save_pit, 80);
+    static const struct field hv_save_clock_fields[] = {
+        FIELD(hv_save_clock, clock_ns, 0, 8),
+        FIELD(hv_save_clock, realtime_ns, 8, 8),
+        FIELD(hv_save_clock, flags, 16, 4),
+        FIELD(hv_save_clock, pad, 20, 4),
+        FIELD(hv_save_clock, wallclock_offset_s, 24, 8),
+    };
+    CHECK_STRUCT(hv_save_clock, 32);
+    static const struct field hv_save_vm_state_fields[] = {
+        FIELD(hv_save_vm_state, flags, 0, 4),
+        FIELD(hv_save_vm_state, pad, 4, 4),
+        FIELD(hv_save_vm_state, pic_master, 8, 16),
+        FIELD(hv_save_vm_state, pic_slave, 24, 16),
+        FIELD(hv_save_vm_state, ioapic, 40, 216),
+        FIELD(hv_save_vm_state, pit, 256, 80),
+        FIELD(hv_save_vm_state, clock, 336, 32),
+    };
+    CHECK_STRUCT(hv_save_vm_state, 368);
+    static const struct field hv_save_regs_fields[] = {
+        FIELD(hv_save_regs, rax, 0, 8),
+        FIELD(hv_save_regs, rbx, 8, 8),
+        FIELD(hv_save_regs, rcx, 16, 8),
+        FIELD(hv_save_regs, rdx, 24, 8),
+        FIELD(hv_save_regs, rsi, 32, 8),
+        FIELD(hv_save_regs, rdi, 40, 8),
+        FIELD(hv_save_regs, rsp, 48, 8),
+        FIELD(hv_save_regs, rbp, 56, 8),
+        FIELD(hv_save_regs, r8, 64, 8),
+        FIELD(hv_save_regs, r9, 72, 8),
+        FIELD(hv_save_regs, r10, 80, 8),
+        FIELD(hv_save_regs, r11, 88, 8),
+        FIELD(hv_save_regs, r12, 96, 8),
+        FIELD(hv_save_regs, r13, 104, 8),
+        FIELD(hv_save_regs, r14, 112, 8),
+        FIELD(hv_save_regs, r15, 120, 8),
+        FIELD(hv_save_regs, rip, 128, 8),
+        FIELD(hv_save_regs, rflags, 136, 8),
+    };
+    CHECK_STRUCT(hv_save_regs, 144);
+    static const struct field hv_save_segment_fields[] = {
+        FIELD(hv_save_segment, base, 0, 8),
+        FIELD(hv_save_segment, limit, 8, 4),
+        FIELD(hv_save_segment, selector, 12, 2),
+        FIELD(hv_save_segment, type, 14, 1),
+        FIELD(hv_save_segment, present, 15, 1),
+        FIELD(hv_save_segment, dpl, 16, 1),
+        FIELD(hv_save_segment, db, 17, 1),
+        FIELD(hv_save_segment, s, 18, 1),
+        FIELD(hv_save_segment, l, 19, 1),
+        FIELD(hv_save_segment, g, 20, 1),
+        FIELD(hv_save_segment, avl, 21, 1),
+        FIELD(hv_save_segment, unusable, 22, 1),
+        FIELD(hv_save_segment, pad, 23, 1),
+    };
+    CHECK_STRUCT(hv_save_segment, 24);
+    static const struct field hv_save_dtable_fields[] = {
+        FIELD(hv_save_dtable, base, 0, 8),
+        FIELD(hv_save_dtable, limit, 8, 2),
+        FIELD(hv_save_dtable, pad, 10, 6),
+    };
+    CHECK_STRUCT(hv_save_dtable, 16);
+    static const struct field hv_save_sregs_fields[] = {
+        FIELD(hv_save_sregs, cs, 0, 24),
+        FIELD(hv_save_sregs, ds, 24, 24),
+        FIELD(hv_save_sregs, es, 48, 24),
+        FIELD(hv_save_sregs, fs, 72, 24),
+        FIELD(hv_save_sregs, gs, 96, 24),
+        FIELD(hv_save_sregs, ss, 120, 24),
+        FIELD(hv_save_sregs, tr, 144, 24),
+        FIELD(hv_save_sregs, ldt, 168, 24),
+        FIELD(hv_save_sregs, gdt, 192, 16),
+        FIELD(hv_save_sregs, idt, 208, 16),
+        FIELD(hv_save_sregs, cr0, 224, 8),
+        FIELD(hv_save_sregs, cr2, 232, 8),
+        FIELD(hv_save_sregs, cr3, 240, 8),
+        FIELD(hv_save_sregs, cr4, 248, 8),
+        FIELD(hv_save_sregs, cr8, 256, 8),
+        FIELD(hv_save_sregs, efer, 264, 8),
+        FIELD(hv_save_sregs, apic_base, 272, 8),
+    };
+    CHECK_STRUCT(hv_save_sregs, 280);
+    static const struct field hv_save_vcpu_events_fields[] = {
+        FIELD(hv_save_vcpu_events, exception_injected, 0, 1),
+        FIELD(hv_save_vcpu_events, exception_nr, 1, 1),
+        FIELD(hv_save_vcpu_events, exception_has_error_code, 2, 1),
+        FIELD(hv_save_vcpu_events, exception_pending, 3, 1),
+        FIELD(hv_save_vcpu_events, exception_error_code, 4, 4),
+        FIELD(hv_save_vcpu_events, interrupt_injected, 8, 1),
+        FIELD(hv_save_vcpu_events, interrupt_nr, 9, 1),
+        FIELD(hv_save_vcpu_events, interrupt_soft, 10, 1),
+        FIELD(hv_save_vcpu_events, interrupt_shadow, 11, 1),
+        FIELD(hv_save_vcpu_events, nmi_injected, 12, 1),
+        FIELD(hv_save_vcpu_events, nmi_pending, 13, 1),
+        FIELD(hv_save_vcpu_events, nmi_masked, 14, 1),
+        FIELD(hv_save_vcpu_events, pad0, 15, 1),
+        FIELD(hv_save_vcpu_events, sipi_vector, 16, 4),
+        FIELD(hv_save_vcpu_events, flags, 20, 4),
+        FIELD(hv_save_vcpu_events, smi_smm, 24, 1),
+        FIELD(hv_save_vcpu_events, smi_pending, 25, 1),
+        FIELD(hv_save_vcpu_events, smi_smm_inside_nmi, 26, 1),
+        FIELD(hv_save_vcpu_events, smi_latched_init, 27, 1),
+        FIELD(hv_save_vcpu_events, triple_fault_pending, 28, 1),
+        FIELD(hv_save_vcpu_events, exception_has_payload, 29, 1),
+        FIELD(hv_save_vcpu_events, pad1, 30, 2),
+        FIELD(hv_save_vcpu_events, exception_payload, 32, 8),
+    };
+    CHECK_STRUCT(hv_save_vcpu_events, 40);
+    static const struct field hv_save_debugregs_fields[] = {
+        FIELD(hv_save_debugregs, db, 0, 32),
+        FIELD(hv_save_debugregs, dr6, 32, 8),
+        FIELD(hv_save_debugregs, dr7, 40, 8),
+    };
+    CHECK_STRUCT(hv_save_debugregs, 48);
+    static const struct field hv_save_xcr_fields[] = {
+        FIELD(hv_save_xcr, index, 0, 4),
+        FIELD(hv_save_xcr, pad, 4, 4),
+        FIELD(hv_save_xcr, value, 8, 8),
+    };
+    CHECK_STRUCT(hv_save_xcr, 16);
+    static const struct field hv_save_msr_fields[] = {
+        FIELD(hv_save_msr, index, 0, 4),
+        FIELD(hv_save_msr, pad, 4, 4),
+        FIELD(hv_save_msr, value, 8, 8),
+    };
+    CHECK_STRUCT(hv_save_msr, 16);
+    static const struct field hv_save_vcpu_fields[] = {
+        FIELD(hv_save_vcpu, vcpu_id, 0, 4),
+        FIELD(hv_save_vcpu, flags, 4, 4),
+        FIELD(hv_save_vcpu, mp_state, 8, 4),
+        FIELD(hv_save_vcpu, nr_xcrs, 12, 4),
+        FIELD(hv_save_vcpu, xsave_len, 16, 4),
+        FIELD(hv_save_vcpu, nr_msrs, 20, 4),
+        FIELD(hv_save_vcpu, regs, 24, 144),
+        FIELD(hv_save_vcpu, sregs, 168, 280),
+        FIELD(hv_save_vcpu, events, 448, 40),
+        FIELD(hv_save_vcpu, debugregs, 488, 48),
+        FIELD(hv_save_vcpu, xcrs, 536, 256),
+        FIELD(hv_save_vcpu, lapic, 792, 1024),
+    };
+    CHECK_STRUCT(hv_save_vcpu, 1816);
+    static const struct field hv_save_shared_info_fields[] = {
+        FIELD(hv_save_shared_info, gfn, 0, 8),
+        FIELD(hv_save_shared_info, page, 8, 4096),
+    };
+    CHECK_STRUCT(hv_save_shared_info, 4104);
+    static const struct field hv_save_event_channels_fields[] = {
+        FIELD(hv_save_event_channels, nr_channels, 0, 4),
+        FIELD(hv_save_event_channels, upcall_vector, 4, 4),
+    };
+    CHECK_STRUCT(hv_save_event_channels, 8);
+    static const struct field hv_save_evtchn_fields[] = {
+        FIELD(hv_save_evtchn, port, 0, 4),
+        FIELD(hv_save_evtchn, state, 4, 1),
+        FIELD(hv_save_evtchn, pad, 5, 3),
+        FIELD(hv_save_evtchn, vcpu, 8, 4),
+        FIELD(hv_save_evtchn, remote_domid, 12, 4),
+        FIELD(hv_save_evtchn, remote_port, 16, 4),
+        FIELD(hv_save_evtchn, virq, 20, 4),
+    };
+    CHECK_STRUCT(hv_save_evtchn, 24);
+    static const struct field hv_save_timers_fields[] = {
+        FIELD(hv_save_timers, nr_timers, 0, 4),
+        FIELD(hv_save_timers, pad, 4, 4),
+    };
+    CHECK_STRUCT(hv_save_timers, 8);
+    static const struct field hv_save_timer_fields[] = {
+        FIELD(hv_save_timer, vcpu, 0, 4),
+        FIELD(hv_save_timer, kind, 4, 4),
+        FIELD(hv_save_timer, deadline_ns, 8, 8),
+        FIELD(hv_save_timer, period_ns, 16, 8),
+    };
+    CHECK_STRUCT(hv_save_timer, 24);
+    static const struct field hv_save_console_ring_fields[] = {
+        FIELD(hv_save_console_ring, lost, 0, 8),
+        FIELD(hv_save_console_ring, len, 8, 4),
+        FIELD(hv_save_console_ring, pad, 12, 4),
+    };
+    CHECK_STRUCT(hv_save_console_ring, 16);
+}
+
 /* ---- constants ---------------------------------------------------------- */
+
+/* xen.h (issue 4 additions) */
+static void check_structs_xen_h_more(void)
+{
+    static const struct field vcpu_info_fields[] = {
+        FIELD(vcpu_info, evtchn_upcall_pending, 0, 1),
+        FIELD(vcpu_info, evtchn_upcall_mask, 1, 1),
+        FIELD(vcpu_info, pad0, 2, 6),
+        FIELD(vcpu_info, evtchn_pending_sel, 8, 8),
+        FIELD(vcpu_info, pad1, 16, 48),
+    };
+    CHECK_STRUCT(vcpu_info, 64);
+    static const struct field shared_info_fields[] = {
+        FIELD(shared_info, vcpu_info, 0, 2048),
+        FIELD(shared_info, evtchn_pending, 2048, 512),
+        FIELD(shared_info, evtchn_mask, 2560, 512),
+        FIELD(shared_info, wc_version, 3072, 4),
+        FIELD(shared_info, wc_nsec, 3076, 4),
+        FIELD(shared_info, wc_sec, 3080, 8),
+        FIELD(shared_info, pad, 3088, 1008),
+    };
+    CHECK_STRUCT(shared_info, 4096);
+}
+
+/* domctl.h (issue 4 additions) */
+static void check_structs_domctl_h_more(void)
+{
+    static const struct field xen_domctl_getvcpuinfo_fields[] = {
+        FIELD(xen_domctl_getvcpuinfo, vcpu, 0, 4),
+        FIELD(xen_domctl_getvcpuinfo, online, 4, 1),
+        FIELD(xen_domctl_getvcpuinfo, blocked, 5, 1),
+        FIELD(xen_domctl_getvcpuinfo, running, 6, 1),
+        FIELD(xen_domctl_getvcpuinfo, pad, 7, 1),
+        FIELD(xen_domctl_getvcpuinfo, cpu_time_ns, 8, 8),
+    };
+    CHECK_STRUCT(xen_domctl_getvcpuinfo, 16);
+    static const struct field xen_domctl_settimeoffset_fields[] = {
+        FIELD(xen_domctl_settimeoffset, time_offset_seconds, 0, 8),
+    };
+    CHECK_STRUCT(xen_domctl_settimeoffset, 8);
+    static const struct field xen_domctl_set_target_fields[] = {
+        FIELD(xen_domctl_set_target, target_pages, 0, 8),
+    };
+    CHECK_STRUCT(xen_domctl_set_target, 8);
+    static const struct field xen_domctl_evtchn_host_fields[] = {
+        FIELD(xen_domctl_evtchn_host, cmd, 0, 4),
+        FIELD(xen_domctl_evtchn_host, port, 4, 4),
+    };
+    CHECK_STRUCT(xen_domctl_evtchn_host, 8);
+}
+
+/* sched.h (issue 4 additions) */
+static void check_structs_sched_h_more(void)
+{
+    static const struct field sched_poll_fields[] = {
+        FIELD(sched_poll, ports, 0, 8),
+        FIELD(sched_poll, nr_ports, 8, 4),
+        FIELD(sched_poll, pad, 12, 4),
+        FIELD(sched_poll, timeout, 16, 8),
+    };
+    CHECK_STRUCT(sched_poll, 24);
+}
+
+/* version.h (issue 4 additions) */
+static void check_structs_version_h_more(void)
+{
+    static const struct field xen_compile_info_fields[] = {
+        FIELD(xen_compile_info, compiler, 0, 64),
+        FIELD(xen_compile_info, compile_by, 64, 16),
+        FIELD(xen_compile_info, compile_domain, 80, 32),
+        FIELD(xen_compile_info, compile_date, 112, 32),
+    };
+    CHECK_STRUCT(xen_compile_info, 144);
+    static const struct field xen_platform_parameters_fields[] = {
+        FIELD(xen_platform_parameters, virt_start, 0, 8),
+    };
+    CHECK_STRUCT(xen_platform_parameters, 8);
+    static const struct field xen_feature_info_fields[] = {
+        FIELD(xen_feature_info, submap_idx, 0, 4),
+        FIELD(xen_feature_info, submap, 4, 4),
+    };
+    CHECK_STRUCT(xen_feature_info, 8);
+    static const struct field xen_commandline_fields[] = {
+        FIELD(xen_commandline, buf, 0, 1024),
+    };
+    CHECK_STRUCT(xen_commandline, 1024);
+    static const struct field xen_build_id_fields[] = {
+        FIELD(xen_build_id, len, 0, 4),
+        FIELD(xen_build_id, buf, 4, 64),
+        FIELD(xen_build_id, pad, 68, 4),
+    };
+    CHECK_STRUCT(xen_build_id, 72);
+}
+
+/* memory.h (issue 4 additions) */
+static void check_structs_memory_h_more(void)
+{
+    static const struct field xen_memory_reservation_fields[] = {
+        FIELD(xen_memory_reservation, extent_start, 0, 8),
+        FIELD(xen_memory_reservation, nr_extents, 8, 8),
+        FIELD(xen_memory_reservation, extent_order, 16, 4),
+        FIELD(xen_memory_reservation, mem_flags, 20, 4),
+        FIELD(xen_memory_reservation, domid, 24, 2),
+        FIELD(xen_memory_reservation, pad, 26, 6),
+    };
+    CHECK_STRUCT(xen_memory_reservation, 32);
+    static const struct field xen_add_to_physmap_fields[] = {
+        FIELD(xen_add_to_physmap, domid, 0, 2),
+        FIELD(xen_add_to_physmap, pad, 2, 2),
+        FIELD(xen_add_to_physmap, space, 4, 4),
+        FIELD(xen_add_to_physmap, idx, 8, 8),
+        FIELD(xen_add_to_physmap, gpfn, 16, 8),
+    };
+    CHECK_STRUCT(xen_add_to_physmap, 24);
+}
+
+/* event_channel.h (issue 4 additions) */
+static void check_structs_event_channel_h_more(void)
+{
+    static const struct field evtchn_alloc_unbound_fields[] = {
+        FIELD(evtchn_alloc_unbound, dom, 0, 2),
+        FIELD(evtchn_alloc_unbound, remote_dom, 2, 2),
+        FIELD(evtchn_alloc_unbound, port, 4, 4),
+    };
+    CHECK_STRUCT(evtchn_alloc_unbound, 8);
+    static const struct field evtchn_bind_interdomain_fields[] = {
+        FIELD(evtchn_bind_interdomain, remote_dom, 0, 2),
+        FIELD(evtchn_bind_interdomain, pad, 2, 2),
+        FIELD(evtchn_bind_interdomain, remote_port, 4, 4),
+        FIELD(evtchn_bind_interdomain, local_port, 8, 4),
+        FIELD(evtchn_bind_interdomain, pad2, 12, 4),
+    };
+    CHECK_STRUCT(evtchn_bind_interdomain, 16);
+    static const struct field evtchn_bind_virq_fields[] = {
+        FIELD(evtchn_bind_virq, virq, 0, 4),
+        FIELD(evtchn_bind_virq, vcpu, 4, 4),
+        FIELD(evtchn_bind_virq, port, 8, 4),
+        FIELD(evtchn_bind_virq, pad, 12, 4),
+    };
+    CHECK_STRUCT(evtchn_bind_virq, 16);
+    static const struct field evtchn_bind_ipi_fields[] = {
+        FIELD(evtchn_bind_ipi, vcpu, 0, 4),
+        FIELD(evtchn_bind_ipi, port, 4, 4),
+    };
+    CHECK_STRUCT(evtchn_bind_ipi, 8);
+    static const struct field evtchn_port_op_fields[] = {
+        FIELD(evtchn_port_op, port, 0, 4),
+    };
+    CHECK_STRUCT(evtchn_port_op, 4);
+    static const struct field evtchn_status_fields[] = {
+        FIELD(evtchn_status, dom, 0, 2),
+        FIELD(evtchn_status, pad, 2, 2),
+        FIELD(evtchn_status, port, 4, 4),
+        FIELD(evtchn_status, status, 8, 4),
+        FIELD(evtchn_status, vcpu, 12, 4),
+        FIELD(evtchn_status, remote_dom, 16, 2),
+        FIELD(evtchn_status, pad2, 18, 2),
+        FIELD(evtchn_status, remote_port, 20, 4),
+    };
+    CHECK_STRUCT(evtchn_status, 24);
+    static const struct field evtchn_bind_vcpu_fields[] = {
+        FIELD(evtchn_bind_vcpu, port, 0, 4),
+        FIELD(evtchn_bind_vcpu, vcpu, 4, 4),
+    };
+    CHECK_STRUCT(evtchn_bind_vcpu, 8);
+    static const struct field evtchn_reset_fields[] = {
+        FIELD(evtchn_reset, dom, 0, 2),
+        FIELD(evtchn_reset, pad, 2, 2),
+    };
+    CHECK_STRUCT(evtchn_reset, 4);
+}
+
+/* vcpu.h (issue 4 additions) */
+static void check_structs_vcpu_h_more(void)
+{
+    static const struct field vcpu_runstate_info_fields[] = {
+        FIELD(vcpu_runstate_info, state, 0, 4),
+        FIELD(vcpu_runstate_info, pad, 4, 4),
+        FIELD(vcpu_runstate_info, state_entry_time, 8, 8),
+        FIELD(vcpu_runstate_info, time, 16, 32),
+    };
+    CHECK_STRUCT(vcpu_runstate_info, 48);
+    static const struct field vcpu_set_singleshot_timer_fields[] = {
+        FIELD(vcpu_set_singleshot_timer, timeout_abs_ns, 0, 8),
+        FIELD(vcpu_set_singleshot_timer, flags, 8, 4),
+        FIELD(vcpu_set_singleshot_timer, pad, 12, 4),
+    };
+    CHECK_STRUCT(vcpu_set_singleshot_timer, 16);
+}
+
+/* hvm_op.h (issue 4 additions) */
+static void check_structs_hvm_op_h_more(void)
+{
+    static const struct field xen_hvm_param_fields[] = {
+        FIELD(xen_hvm_param, domid, 0, 2),
+        FIELD(xen_hvm_param, pad, 2, 2),
+        FIELD(xen_hvm_param, index, 4, 4),
+        FIELD(xen_hvm_param, value, 8, 8),
+    };
+    CHECK_STRUCT(xen_hvm_param, 16);
+}
+
 
 struct constant {
     const char *name;
@@ -477,6 +949,66 @@ static void check_constants_privcmd_h(void)
     check_constants("constants of privcmd.h", c, ARRAY_SIZE(c));
 }
 
+static void check_constants_save_h(void)
+{
+    static const struct constant c[] = {
+        CONSTANT(HV_SAVE_MAGIC_LEN, 8),
+        CONSTANT(HV_SAVE_VERSION, 1),
+        CONSTANT(HV_SAVE_PAGE_SIZE, 4096),
+        CONSTANT(HV_SAVE_OPT_BIG_ENDIAN, 1),
+        CONSTANT(HV_SAVE_MAX_BODY, 0x1010000),
+        CONSTANT(HV_SAVE_PAGES_PER_RECORD, 4096),
+        CONSTANT(HV_SAVE_MAX_PAGES, 0x10000000000),
+        CONSTANT(HV_SAVE_MAX_VCPUS, 4096),
+        CONSTANT(HV_SAVE_CONFIG_MAX, 0x100000),
+        CONSTANT(HV_SAVE_MAX_MSRS, 1024),
+        CONSTANT(HV_SAVE_MAX_XCRS, 16),
+        CONSTANT(HV_SAVE_XSAVE_MIN, 576),
+        CONSTANT(HV_SAVE_XSAVE_MAX, 0x10000),
+        CONSTANT(HV_SAVE_MAX_EVTCHN, 4096),
+        CONSTANT(HV_SAVE_CONSOLE_MAX, 0x100000),
+        CONSTANT(HV_SAVE_IOAPIC_PINS, 24),
+        CONSTANT(HV_SAVE_LAPIC_SIZE, 1024),
+        CONSTANT(HV_SAVE_TYPE_OPTIONAL, 0x80000000),
+        CONSTANT(HV_SAVE_TYPE_END, 1),
+        CONSTANT(HV_SAVE_TYPE_PAGE_DATA, 2),
+        CONSTANT(HV_SAVE_TYPE_PAGE_DATA_ZLIB, 3),
+        CONSTANT(HV_SAVE_TYPE_VM_STATE, 4),
+        CONSTANT(HV_SAVE_TYPE_VCPU, 5),
+        CONSTANT(HV_SAVE_TYPE_SHARED_INFO, 6),
+        CONSTANT(HV_SAVE_TYPE_EVENT_CHANNELS, 7),
+        CONSTANT(HV_SAVE_TYPE_TIMERS, 8),
+        CONSTANT(HV_SAVE_TYPE_CONSOLE_RING, 0x80000001),
+        CONSTANT(HV_SAVE_PIT_HPET_LEGACY, 1),
+        CONSTANT(HV_SAVE_CLOCK_TSC_STABLE, 2),
+        CONSTANT(HV_SAVE_VM_IRQCHIP, 1),
+        CONSTANT(HV_SAVE_VM_PIT, 2),
+        CONSTANT(HV_SAVE_EVENTS_NMI_PENDING, 1),
+        CONSTANT(HV_SAVE_EVENTS_SIPI_VECTOR, 2),
+        CONSTANT(HV_SAVE_EVENTS_SHADOW, 4),
+        CONSTANT(HV_SAVE_EVENTS_SMM, 8),
+        CONSTANT(HV_SAVE_EVENTS_PAYLOAD, 16),
+        CONSTANT(HV_SAVE_EVENTS_TRIPLE_FAULT, 32),
+        CONSTANT(HV_SAVE_EVENTS_ALL, 63),
+        CONSTANT(HV_SAVE_VCPU_ONLINE, 1),
+        CONSTANT(HV_SAVE_VCPU_LAPIC, 2),
+        CONSTANT(HV_SAVE_MP_RUNNABLE, 0),
+        CONSTANT(HV_SAVE_MP_UNINITIALIZED, 1),
+        CONSTANT(HV_SAVE_MP_INIT_RECEIVED, 2),
+        CONSTANT(HV_SAVE_MP_HALTED, 3),
+        CONSTANT(HV_SAVE_MP_SIPI_RECEIVED, 4),
+        CONSTANT(HV_SAVE_EVTCHN_UNBOUND, 1),
+        CONSTANT(HV_SAVE_EVTCHN_INTERDOMAIN, 2),
+        CONSTANT(HV_SAVE_EVTCHN_VIRQ, 3),
+        CONSTANT(HV_SAVE_EVTCHN_IPI, 4),
+        CONSTANT(HV_SAVE_NR_VIRQS, 24),
+        CONSTANT(HV_SAVE_MAX_DOMID, 0x7fef),
+        CONSTANT(HV_SAVE_TIMER_SINGLESHOT, 1),
+        CONSTANT(HV_SAVE_TIMER_PERIODIC, 2),
+    };
+    check_constants("constants of save.h", c, ARRAY_SIZE(c));
+}
+
 /* The magic numbers spell what their comments say, in x86 (little-endian) byte order. */
 static void check_magic_strings(void)
 {
@@ -498,8 +1030,13 @@ static void check_magic_strings(void)
         printf("not ok magic strings: HV_PRIVCMD_MAGIC does not read 'hvc1'\n");
         ok = false;
     }
+    static const uint8_t save_magic[8] = { 0x89, 'H', 'V', 'S', 'A', 'V', 'E', '\n' };
+    if (sizeof(HV_SAVE_MAGIC) - 1 != 8 || memcmp(HV_SAVE_MAGIC, save_magic, 8) != 0) {
+        printf("not ok magic strings: HV_SAVE_MAGIC is not the octets 89 48 56 53 41 56 45 0a\n");
+        ok = false;
+    }
     if (ok)
-        printf("ok magic strings: CPUID signature, start info, privcmd\n");
+        printf("ok magic strings: CPUID signature, start info, privcmd, save image\n");
     ok ? passed++ : failed++;
 }
 
@@ -630,6 +1167,81 @@ static void check_every_struct_is_checked(void)
     ok ? passed++ : failed++;
 }
 
+/* Constants of the issue-4 hypercall surface. */
+static void check_constants_hypercall_surface(void)
+{
+    static const struct constant c[] = {
+        CONSTANT(HV_SHARED_INFO_VCPUS, 32),
+        CONSTANT(XENMEM_increase_reservation, 0),
+        CONSTANT(XENMEM_decrease_reservation, 1),
+        CONSTANT(XENMEM_maximum_ram_page, 2),
+        CONSTANT(XENMEM_current_reservation, 3),
+        CONSTANT(XENMEM_maximum_reservation, 4),
+        CONSTANT(XENMEM_populate_physmap, 6),
+        CONSTANT(XENMEM_add_to_physmap, 7),
+        CONSTANT(XENMEM_maximum_gpfn, 14),
+        CONSTANT(XENMEM_MAX_EXTENT_ORDER, 9),
+        CONSTANT(XENMAPSPACE_shared_info, 0),
+        CONSTANT(EVTCHNOP_bind_interdomain, 0),
+        CONSTANT(EVTCHNOP_bind_virq, 1),
+        CONSTANT(EVTCHNOP_close, 3),
+        CONSTANT(EVTCHNOP_send, 4),
+        CONSTANT(EVTCHNOP_status, 5),
+        CONSTANT(EVTCHNOP_alloc_unbound, 6),
+        CONSTANT(EVTCHNOP_bind_ipi, 7),
+        CONSTANT(EVTCHNOP_bind_vcpu, 8),
+        CONSTANT(EVTCHNOP_unmask, 9),
+        CONSTANT(EVTCHNOP_reset, 10),
+        CONSTANT(HV_EVTCHN_PORTS, 1024),
+        CONSTANT(VIRQ_TIMER, 0),
+        CONSTANT(VIRQ_CONSOLE, 2),
+        CONSTANT(VIRQ_DOM_EXC, 3),
+        CONSTANT(NR_VIRQS, 24),
+        CONSTANT(EVTCHNSTAT_closed, 0),
+        CONSTANT(EVTCHNSTAT_unbound, 1),
+        CONSTANT(EVTCHNSTAT_interdomain, 2),
+        CONSTANT(EVTCHNSTAT_virq, 4),
+        CONSTANT(EVTCHNSTAT_ipi, 5),
+        CONSTANT(SCHEDOP_poll, 3),
+        CONSTANT(SCHEDOP_shutdown_code, 5),
+        CONSTANT(SCHED_POLL_MAX_PORTS, 128),
+        CONSTANT(VCPUOP_initialise, 0),
+        CONSTANT(VCPUOP_up, 2),
+        CONSTANT(VCPUOP_down, 3),
+        CONSTANT(VCPUOP_is_up, 4),
+        CONSTANT(VCPUOP_get_runstate_info, 5),
+        CONSTANT(VCPUOP_set_singleshot_timer, 8),
+        CONSTANT(VCPUOP_stop_singleshot_timer, 9),
+        CONSTANT(RUNSTATE_running, 0),
+        CONSTANT(RUNSTATE_runnable, 1),
+        CONSTANT(RUNSTATE_blocked, 2),
+        CONSTANT(RUNSTATE_offline, 3),
+        CONSTANT(VCPU_SSHOTTMR_future, 1),
+        CONSTANT(HVMOP_set_param, 0),
+        CONSTANT(HVMOP_get_param, 1),
+        CONSTANT(HVM_PARAM_CALLBACK_IRQ, 0),
+        CONSTANT(HVM_PARAM_CALLBACK_TYPE_VECTOR, 2),
+        CONSTANT(HVM_PARAM_BALLOON_TARGET, 40),
+        CONSTANT(HVM_PARAM_NR, 41),
+        CONSTANT(XENVER_compile_info, 2),
+        CONSTANT(XENVER_platform_parameters, 5),
+        CONSTANT(XENVER_get_features, 6),
+        CONSTANT(XENVER_guest_handle, 8),
+        CONSTANT(XENVER_commandline, 9),
+        CONSTANT(XENVER_build_id, 10),
+        CONSTANT(XEN_DOMCTL_getvcpuinfo, 14),
+        CONSTANT(XEN_DOMCTL_settimeoffset, 42),
+        CONSTANT(XEN_DOMCTL_set_target, 1004),
+        CONSTANT(XEN_DOMCTL_evtchn_host, 1005),
+        CONSTANT(HV_EVTCHN_HOST_bind, 0),
+        CONSTANT(HV_EVTCHN_HOST_send, 1),
+        CONSTANT(HV_EVTCHN_HOST_close, 2),
+        CONSTANT(XEN_SYSCTL_dom_exc, 7),
+        CONSTANT(HV_DOM_EXC_MAX, 16),
+    };
+    check_constants("hypercall surface", c, ARRAY_SIZE(c));
+}
+
 int main(void)
 {
     check_structs_xen_h();
@@ -638,12 +1250,23 @@ int main(void)
     check_structs_sched_h();
     check_structs_version_h();
     check_structs_privcmd_h();
+    check_structs_save_h();
+    check_structs_xen_h_more();
+    check_structs_domctl_h_more();
+    check_structs_sched_h_more();
+    check_structs_version_h_more();
+    check_structs_memory_h_more();
+    check_structs_event_channel_h_more();
+    check_structs_vcpu_h_more();
+    check_structs_hvm_op_h_more();
+    check_constants_hypercall_surface();
     check_constants_xen_h();
     check_constants_domctl_h();
     check_constants_sysctl_h();
     check_constants_sched_h();
     check_constants_version_h();
     check_constants_privcmd_h();
+    check_constants_save_h();
     check_magic_strings();
     check_errno();
     check_every_struct_is_checked();

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <hv/public/event_channel.h>
 #include <xen/console.h>
+#include <xen/event.h>
 #include <xen/sched.h>
 #include <xen/privcmd.h>
 
@@ -143,4 +145,6 @@ void console_client_event(struct domain *d, int fd)
         c->in_len += take;
     }
     pthread_mutex_unlock(&c->lock);
+    if (n > 0)
+        evtchn_send_virq(d, NULL, VIRQ_CONSOLE);
 }

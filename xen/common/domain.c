@@ -11,6 +11,7 @@
 #include <uuid/uuid.h>
 #include <hv/public/sched.h>
 #include <xen/arch.h>
+#include <xen/event.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
 
@@ -71,23 +72,29 @@ static domid_t domid_alloc(void)
     return id <= DOMID_MAX ? id : DOMID_INVALID;
 }
 
+/* The list changes only on the main thread, under domlist_lock for vCPU
+ * threads that look peers up (event channels). */
 static void domain_list_insert(struct domain *d)
 {
+    pthread_mutex_lock(&domlist_lock);
     struct domain **pp = &domain_list;
     while (*pp && (*pp)->domid < d->domid)
         pp = &(*pp)->next;
     d->next = *pp;
     *pp = d;
+    pthread_mutex_unlock(&domlist_lock);
 }
 
 static void domain_list_remove(struct domain *d)
 {
+    pthread_mutex_lock(&domlist_lock);
     for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
         if (*pp == d) {
             *pp = d->next;
-            return;
+            break;
         }
     }
+    pthread_mutex_unlock(&domlist_lock);
 }
 
 static bool name_is_valid(const char *name)
@@ -148,6 +155,12 @@ static int create_console(struct domain *d, const struct xen_domctl_createdomain
     return console_init(d);
 }
 
+static int create_evtchn(struct domain *d, const struct xen_domctl_createdomain *cfg)
+{
+    (void)cfg;
+    return evtchn_init(d);
+}
+
 static int create_vcpus(struct domain *d, const struct xen_domctl_createdomain *cfg)
 {
     d->vcpus = dalloc_array(d, cfg->max_vcpus, sizeof(*d->vcpus));
@@ -174,6 +187,7 @@ static const struct create_step {
     { "memory file and p2m", create_memory },
     { "KVM VM and memory slot", create_vm },
     { "console", create_console },
+    { "event channels", create_evtchn },
     { "vCPUs", create_vcpus },
 };
 
@@ -190,6 +204,10 @@ static int teardown_step(struct domain *d)
         if (d->vcpus)
             domain_kick_all(d);
         pthread_mutex_unlock(&d->lock);
+        d->teardown = TEARDOWN_evtchn;
+        break;
+    case TEARDOWN_evtchn:
+        evtchn_teardown(d);
         d->teardown = TEARDOWN_vcpus;
         d->teardown_pos = 0;
         break;
@@ -267,8 +285,10 @@ static void domain_init_fields(struct domain *d, const struct xen_domctl_created
         snprintf(d->name, sizeof(d->name), "domain-%u", domid);
     for (unsigned int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
         d->console.clients[i] = -1;
+    d->shutdown_code = -1;
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->cond, NULL);
+    pthread_rwlock_init(&d->p2m_lock, NULL);
 }
 
 /* Step 1: the domain struct, then its registration (domid, name, UUID). */
@@ -286,6 +306,7 @@ static struct domain *domain_alloc_registered(const struct xen_domctl_createdoma
 
 static void domain_free(struct domain *d)
 {
+    pthread_rwlock_destroy(&d->p2m_lock);
     pthread_cond_destroy(&d->cond);
     pthread_mutex_destroy(&d->lock);
     dfree_domain(d);
@@ -337,6 +358,7 @@ int domain_destroy(struct domain *d, uint64_t budget_ns)
         return rc;
     printk("d%u: destroyed", d->domid);
     domain_free(d);
+    dom_exc_notify();
     return 0;
 }
 
@@ -397,6 +419,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
         domain_kick_all(d);
     }
     pthread_mutex_unlock(&d->lock);
+    dom_exc_notify();
     uint64_t one = 1;
     if (write(shutdown_notify_fd, &one, sizeof(one)) < 0) {
         /* eventfd counter full: the main loop is already woken. */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <hv/public/sched.h>
 #include <xen/arch.h>
+#include <xen/event.h>
 #include <xen/memory.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
@@ -52,6 +53,7 @@ static long domctl_vcpucontext(struct domain *d, struct xen_domctl *op, const vo
         return rc;
     pthread_mutex_lock(&d->lock);
     v->online = ctx.flags & HV_VCPU_CTX_ONLINE;
+    v->initialised = true;
     v->blocked = false;
     pthread_mutex_unlock(&d->lock);
     return 0;
@@ -79,6 +81,41 @@ static long domctl_max_mem(struct domain *d, struct xen_domctl *op)
         return -EINVAL; /* the guest-physical window is fixed at creation */
     d->max_pages = pages;
     return 0;
+}
+
+static long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *info)
+{
+    if (info->vcpu >= d->max_vcpus)
+        return -EINVAL;
+    struct vcpu *v = d->vcpus[info->vcpu];
+    pthread_mutex_lock(&d->lock);
+    info->online = v->online;
+    info->blocked = v->online && (v->blocked || v->polling);
+    info->running = v->online && !v->parked;
+    info->pad = 0;
+    info->cpu_time_ns = __atomic_load_n(&v->cpu_time_ns, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
+static long domctl_evtchn_host(struct domain *d, struct xen_domctl_evtchn_host *e,
+                               struct privcmd_reply_extra *out)
+{
+    int fd;
+    switch (e->cmd) {
+    case HV_EVTCHN_HOST_bind: {
+        int rc = evtchn_host_bind(d, e->port, &fd);
+        if (rc == 0)
+            privcmd_reply_add_fd(out, fd, true);
+        return rc;
+    }
+    case HV_EVTCHN_HOST_send:
+        return evtchn_host_send(d, e->port);
+    case HV_EVTCHN_HOST_close:
+        return evtchn_host_close(d, e->port);
+    default:
+        return -EINVAL;
+    }
 }
 
 static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void *buf,
@@ -110,6 +147,19 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void
         return 0;
     case XEN_DOMCTL_p2m_query:
         return domctl_p2m_query(d, op, out);
+    case XEN_DOMCTL_getvcpuinfo:
+        return domctl_getvcpuinfo(d, &op->u.getvcpuinfo);
+    case XEN_DOMCTL_settimeoffset:
+        d->time_offset_seconds = op->u.settimeoffset.time_offset_seconds;
+        time_update_wallclock(d);
+        return 0;
+    case XEN_DOMCTL_set_target:
+        if (op->u.set_target.target_pages == 0 || op->u.set_target.target_pages > d->max_pages)
+            return -EINVAL;
+        __atomic_store_n(&d->target_pages, op->u.set_target.target_pages, __ATOMIC_RELAXED);
+        return 0;
+    case XEN_DOMCTL_evtchn_host:
+        return domctl_evtchn_host(d, &op->u.evtchn_host, out);
     case XEN_DOMCTL_console_attach: {
         int fd = console_attach(d, &op->u.console_attach.lost);
         if (fd < 0)

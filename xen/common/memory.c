@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <hv/public/memory.h>
+#include <xen/hypercall.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
 
@@ -38,9 +40,18 @@ int p2m_init(struct domain *d, uint64_t max_pages)
         return -errno;
     if (fault_point(d))
         return -ENOMEM;
-    if (ftruncate(d->mem_fd, (off_t)(max_pages * HV_PAGE_SIZE)) < 0)
+    /* Frames 0..max_pages-1 back RAM; frame max_pages is the shared-info page. */
+    if (ftruncate(d->mem_fd, (off_t)((max_pages + 1) * HV_PAGE_SIZE)) < 0)
         return -errno;
     d->nr_gfns = max_pages;
+    d->shared_info_gfn = HV_INVALID_FRAME;
+    if (fault_point(d))
+        return -ENOMEM;
+    void *si = mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->mem_fd,
+                    (off_t)(max_pages * HV_PAGE_SIZE));
+    if (si == MAP_FAILED)
+        return -errno;
+    d->shared_info = si;
     d->p2m = dalloc_array(d, max_pages, sizeof(*d->p2m));
     if (!d->p2m)
         return -ENOMEM;
@@ -63,7 +74,7 @@ int p2m_init(struct domain *d, uint64_t max_pages)
  */
 bool p2m_release_chunk(struct domain *d, uint64_t *pos, uint64_t chunk)
 {
-    uint64_t size = d->nr_gfns * HV_PAGE_SIZE;
+    uint64_t size = (d->nr_gfns + 1) * HV_PAGE_SIZE; /* RAM and the shared-info frame */
     if (d->mem_fd < 0 || *pos >= size)
         return true;
     uint64_t len = size - *pos < chunk ? size - *pos : chunk;
@@ -76,6 +87,9 @@ bool p2m_release_chunk(struct domain *d, uint64_t *pos, uint64_t chunk)
 
 void p2m_teardown(struct domain *d)
 {
+    if (d->shared_info)
+        munmap(d->shared_info, HV_PAGE_SIZE);
+    d->shared_info = NULL;
     if (d->ram)
         munmap(d->ram, d->nr_gfns * HV_PAGE_SIZE);
     d->ram = NULL;
@@ -130,7 +144,7 @@ int p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr)
     uint64_t hint = 0;
     for (uint64_t i = 0; i < nr; i++) {
         if (d->p2m[gfn + i] != HV_INVALID_FRAME)
-            return -EEXIST;
+            return -EBUSY;
     }
     for (uint64_t i = 0; i < nr; i++)
         d->p2m[gfn + i] = frame_alloc(d, &hint); /* cannot fail: tot_pages <= max_pages <= frames */
@@ -218,4 +232,155 @@ int memory_reset_to_boot(struct domain *d)
             return -EIO;
     }
     return 0;
+}
+
+static uint64_t shared_info_frame(const struct domain *d)
+{
+    return d->nr_gfns;
+}
+
+/* Make gfns [gfn, gfn+nr) unbacked in the window (guest accesses then fault). */
+static int window_unmap(struct domain *d, uint64_t gfn, uint64_t nr)
+{
+    void *m = mmap(d->ram + gfn * HV_PAGE_SIZE, nr * HV_PAGE_SIZE, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    return m == MAP_FAILED ? -errno : 0;
+}
+
+/* Free the frames behind gfns [gfn, gfn+nr): all must be backed. */
+int p2m_depopulate(struct domain *d, uint64_t gfn, uint64_t nr)
+{
+    if (gfn > d->nr_gfns || nr > d->nr_gfns - gfn)
+        return -EINVAL;
+    for (uint64_t i = 0; i < nr; i++) {
+        if (d->p2m[gfn + i] == HV_INVALID_FRAME)
+            return -EBUSY;
+    }
+    int rc = window_unmap(d, gfn, nr);
+    if (rc)
+        return rc;
+    for (uint64_t i = 0; i < nr; i++) {
+        uint64_t f = d->p2m[gfn + i];
+        d->p2m[gfn + i] = HV_INVALID_FRAME;
+        if (f == shared_info_frame(d)) {
+            d->shared_info_gfn = HV_INVALID_FRAME; /* the page lives on in hvd */
+            continue;
+        }
+        fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  (off_t)(f * HV_PAGE_SIZE), (off_t)HV_PAGE_SIZE);
+        frame_set_used(d, f, false);
+        d->tot_pages--;
+    }
+    return 0;
+}
+
+/* XENMAPSPACE_shared_info: show the shared-info frame at gfn. */
+static long map_shared_info(struct domain *d, uint64_t gfn)
+{
+    if (gfn >= d->nr_gfns)
+        return -XEN_EINVAL;
+    if (d->p2m[gfn] == shared_info_frame(d))
+        return 0;
+    if (d->p2m[gfn] != HV_INVALID_FRAME && p2m_depopulate(d, gfn, 1))
+        return -XEN_ENOMEM;
+    if (d->shared_info_gfn != HV_INVALID_FRAME && p2m_depopulate(d, d->shared_info_gfn, 1))
+        return -XEN_ENOMEM;
+    void *m = mmap(d->ram + gfn * HV_PAGE_SIZE, HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_FIXED, d->mem_fd, (off_t)(shared_info_frame(d) * HV_PAGE_SIZE));
+    if (m == MAP_FAILED)
+        return -XEN_ENOMEM;
+    d->p2m[gfn] = shared_info_frame(d);
+    d->shared_info_gfn = gfn;
+    return 0;
+}
+
+static long memory_add_to_physmap(struct vcpu *v, uint64_t arg)
+{
+    struct xen_add_to_physmap a;
+    if (copy_from_guest(v, &a, arg, sizeof(a)))
+        return -XEN_EFAULT;
+    if (a.domid != DOMID_SELF)
+        return -XEN_ESRCH;
+    if (a.pad || a.space != XENMAPSPACE_shared_info || a.idx != 0)
+        return -XEN_EINVAL;
+    struct domain *d = v->domain;
+    pthread_rwlock_wrlock(&d->p2m_lock);
+    long rc = map_shared_info(d, a.gpfn);
+    pthread_rwlock_unlock(&d->p2m_lock);
+    return rc;
+}
+
+/* One extent of a reservation op.  p2m_lock held for writing. */
+static long reservation_extent(struct domain *d, uint64_t cmd, uint64_t gfn, uint64_t pages)
+{
+    if (gfn % pages || gfn >= d->nr_gfns || pages > d->nr_gfns - gfn)
+        return -XEN_EINVAL;
+    if (cmd == XENMEM_decrease_reservation)
+        return p2m_depopulate(d, gfn, pages);
+    return p2m_populate(d, gfn, pages);
+}
+
+#define EXTENT_CHUNK 256u /* gfns copied from the guest at a time */
+
+static long memory_reservation(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    struct xen_memory_reservation r;
+    if (copy_from_guest(v, &r, arg, sizeof(r)))
+        return -XEN_EFAULT;
+    if (r.domid != DOMID_SELF)
+        return -XEN_ESRCH;
+    if (r.mem_flags || r.pad[0] || r.pad[1] || r.pad[2] ||
+        r.extent_order > XENMEM_MAX_EXTENT_ORDER || r.nr_extents > (1u << 20))
+        return -XEN_EINVAL;
+    struct domain *d = v->domain;
+    uint64_t gfns[EXTENT_CHUNK], done = 0;
+    long rc = 0;
+    while (done < r.nr_extents && rc == 0) {
+        uint64_t n = r.nr_extents - done < EXTENT_CHUNK ? r.nr_extents - done : EXTENT_CHUNK;
+        if (copy_from_guest(v, gfns, r.extent_start + done * sizeof(uint64_t), n * sizeof(uint64_t)))
+            rc = -XEN_EFAULT;
+        pthread_rwlock_wrlock(&d->p2m_lock);
+        for (uint64_t i = 0; i < n && rc == 0; i++, done += rc == 0)
+            rc = reservation_extent(d, cmd, gfns[i], 1ull << r.extent_order);
+        pthread_rwlock_unlock(&d->p2m_lock);
+    }
+    return done ? (long)done : rc;
+}
+
+static long memory_query(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    domid_t dom;
+    if (copy_from_guest(v, &dom, arg, sizeof(dom)))
+        return -XEN_EFAULT;
+    if (dom != DOMID_SELF)
+        return -XEN_ESRCH;
+    struct domain *d = v->domain;
+    switch (cmd) {
+    case XENMEM_current_reservation:
+        return (long)__atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED);
+    case XENMEM_maximum_reservation:
+        return (long)d->max_pages;
+    default: /* XENMEM_maximum_gpfn */
+        return (long)(d->nr_gfns - 1);
+    }
+}
+
+long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+        return memory_reservation(v, cmd, arg);
+    case XENMEM_maximum_ram_page:
+        return (long)(domain_host_pages() - 1);
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+    case XENMEM_maximum_gpfn:
+        return memory_query(v, cmd, arg);
+    case XENMEM_add_to_physmap:
+        return memory_add_to_physmap(v, arg);
+    default:
+        return -XEN_ENOSYS;
+    }
 }

@@ -17,15 +17,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <hv/public/privcmd.h>
+#include <xen/event.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 
-enum watch_kind { WATCH_LISTEN, WATCH_CONN, WATCH_CONSOLE, WATCH_SIGNAL, WATCH_SHUTDOWN };
+enum watch_kind { WATCH_LISTEN, WATCH_CONN, WATCH_CONSOLE, WATCH_SIGNAL, WATCH_SHUTDOWN, WATCH_TIMER };
 
 struct watch {
     enum watch_kind kind;
     int fd;
     domid_t domid;       /* WATCH_CONSOLE: whose console */
+    struct vcpu *vcpu;   /* WATCH_TIMER: whose timer */
     bool privileged;     /* WATCH_CONN: peer may issue requests */
     struct watch *next;
 };
@@ -98,6 +100,14 @@ static void watch_remove(int fd)
 int privcmd_watch(int fd, domid_t domid)
 {
     return watch_add(WATCH_CONSOLE, fd, domid, false);
+}
+
+int privcmd_watch_timer(int fd, struct vcpu *v)
+{
+    int rc = watch_add(WATCH_TIMER, fd, 0, false);
+    if (rc == 0)
+        watches->vcpu = v; /* watch_add puts the new watch first */
+    return rc;
 }
 
 void privcmd_unwatch(int fd)
@@ -385,6 +395,9 @@ int privcmd_run(int shutdown_notify_fd)
                     /* EAGAIN: a racing wakeup already consumed it */
                 }
                 domain_process_shutdowns();
+                break;
+            case WATCH_TIMER:
+                timer_fired(w->vcpu);
                 break;
             case WATCH_SIGNAL:
                 printk("hvd: signal received, shutting down");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <hv/public/privcmd.h>
 #include <xen/arch.h>
+#include <xen/event.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 
@@ -67,6 +68,13 @@ long do_sysctl(struct xen_sysctl *op, struct privcmd_reply_extra *out)
         return sysctl_getdomaininfolist(&op->u.getdomaininfolist, out);
     case XEN_SYSCTL_physinfo:
         return sysctl_physinfo(&op->u.physinfo);
+    case XEN_SYSCTL_dom_exc: {
+        int fd = dom_exc_subscribe();
+        if (fd < 0)
+            return fd;
+        privcmd_reply_add_fd(out, fd, true);
+        return 0;
+    }
     default:
         return -ENOSYS;
     }

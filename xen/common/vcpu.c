@@ -8,7 +8,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <hv/public/vcpu.h>
 #include <xen/arch.h>
+#include <xen/event.h>
+#include <xen/hypercall.h>
 #include <xen/sched.h>
 
 #define SIG_KICK SIGUSR1
@@ -29,7 +32,26 @@ void vcpu_signals_init(void)
 static bool vcpu_must_park(const struct vcpu *v)
 {
     const struct domain *d = v->domain;
-    return !d->dying && (d->pause_count || d->is_shutdown || !v->online || v->blocked);
+    return !d->dying &&
+           (d->pause_count || d->is_shutdown || !v->online || v->blocked || v->polling);
+}
+
+/* What a parked vCPU counts as in its runstate. */
+static uint32_t parked_runstate(const struct vcpu *v)
+{
+    if (!v->online)
+        return RUNSTATE_offline;
+    return v->blocked || v->polling ? RUNSTATE_blocked : RUNSTATE_runnable;
+}
+
+void runstate_change(struct vcpu *v, uint32_t state)
+{
+    if (v->runstate == state)
+        return;
+    uint64_t now = domain_system_time(v->domain);
+    v->runstate_time[v->runstate] += now - v->runstate_entry;
+    v->runstate_entry = now;
+    v->runstate = state;
 }
 
 void check_for_vcpu_work(struct vcpu *v)
@@ -43,10 +65,12 @@ void check_for_vcpu_work(struct vcpu *v)
     }
     while (vcpu_must_park(v)) {
         v->parked = true;
+        runstate_change(v, parked_runstate(v));
         pthread_cond_broadcast(&d->cond);
         pthread_cond_wait(&d->cond, &d->lock);
     }
     v->parked = false;
+    runstate_change(v, RUNSTATE_running);
     /* Kicks are sent with d->lock held, so clearing here loses none. */
     __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&d->lock);
@@ -93,7 +117,7 @@ static int vcpu_start_thread(struct vcpu *v)
     return 0;
 }
 
-/* vCPU creation steps: struct, KVM vCPU (fd, kvm_run, CPUID), thread. */
+/* vCPU creation steps: struct, KVM vCPU (fd, kvm_run, CPUID), timer, thread. */
 int vcpu_create(struct domain *d, unsigned int id)
 {
     struct vcpu *v = dalloc(d, sizeof(*v));
@@ -101,9 +125,12 @@ int vcpu_create(struct domain *d, unsigned int id)
         return -ENOMEM;
     v->domain = d;
     v->vcpu_id = id;
-    v->fd = -1;
+    v->fd = v->timer_fd = -1;
+    v->runstate = RUNSTATE_offline;
     d->vcpus[id] = v;
     int rc = arch_vcpu_create(v);
+    if (rc == 0)
+        rc = timer_init(v);
     return rc ? rc : vcpu_start_thread(v);
 }
 
@@ -114,6 +141,7 @@ void vcpu_destroy(struct vcpu *v)
         return;
     if (v->thread_started)
         pthread_join(v->thread, NULL);
+    timer_teardown(v);
     arch_vcpu_destroy(v);
     dfree(v->domain, v->stack);
     dfree(v->domain, v);
@@ -151,5 +179,105 @@ void domain_wait_parked(struct domain *d)
         if (all)
             return;
         pthread_cond_wait(&d->cond, &d->lock);
+    }
+}
+
+void vcpu_wake_for_event(struct vcpu *v, uint32_t port)
+{
+    struct domain *d = v->domain;
+    pthread_mutex_lock(&d->lock);
+    v->blocked = false;
+    for (unsigned int i = 0; v->polling && i < v->nr_poll_ports; i++) {
+        if (v->poll_ports[i] == port)
+            v->polling = false;
+    }
+    pthread_cond_broadcast(&d->cond);
+    vcpu_kick(v); /* out of KVM_RUN, so the upcall is injected on the way back */
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* VCPUOP_initialise: give a down vCPU its first context. */
+static long vcpu_initialise(struct vcpu *v, struct vcpu *target, uint64_t arg)
+{
+    struct hv_vcpu_context ctx;
+    if (copy_from_guest(v, &ctx, arg, sizeof(ctx)))
+        return -XEN_EFAULT;
+    struct domain *d = v->domain;
+    pthread_mutex_lock(&d->lock);
+    long rc = -XEN_EEXIST;
+    if (!target->online) {
+        while (!target->parked) /* it parks at once: it is down */
+            pthread_cond_wait(&d->cond, &d->lock);
+        rc = arch_set_vcpu_context(target, &ctx) ? -XEN_EINVAL : 0;
+        target->initialised |= rc == 0;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return rc;
+}
+
+static unsigned int vcpus_online(const struct domain *d)
+{
+    unsigned int n = 0;
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        n += d->vcpus[i]->online;
+    return n;
+}
+
+static long vcpu_up_down(struct vcpu *target, uint64_t cmd)
+{
+    struct domain *d = target->domain;
+    long rc = 0;
+    pthread_mutex_lock(&d->lock);
+    if (cmd == VCPUOP_is_up) {
+        rc = target->online;
+    } else if (cmd == VCPUOP_up) {
+        if (!target->initialised)
+            rc = -XEN_EINVAL;
+        else
+            target->online = true;
+    } else if (target->online) {
+        if (vcpus_online(d) == 1)
+            rc = -XEN_EBUSY;
+        else
+            target->online = false;
+    }
+    domain_kick_all(d);
+    pthread_mutex_unlock(&d->lock);
+    return rc;
+}
+
+static long vcpu_runstate(struct vcpu *v, struct vcpu *target, uint64_t arg)
+{
+    struct vcpu_runstate_info info = { 0 };
+    pthread_mutex_lock(&v->domain->lock);
+    uint64_t now = domain_system_time(v->domain);
+    info.state = target->runstate;
+    info.state_entry_time = target->runstate_entry;
+    memcpy(info.time, target->runstate_time, sizeof(info.time));
+    info.time[target->runstate] += now - target->runstate_entry;
+    pthread_mutex_unlock(&v->domain->lock);
+    return copy_to_guest(v, arg, &info, sizeof(info)) ? -XEN_EFAULT : 0;
+}
+
+long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+{
+    struct domain *d = v->domain;
+    if (vcpuid >= d->max_vcpus)
+        return -XEN_EINVAL;
+    struct vcpu *target = d->vcpus[vcpuid];
+    switch (cmd) {
+    case VCPUOP_initialise:
+        return target == v ? -XEN_EEXIST : vcpu_initialise(v, target, arg);
+    case VCPUOP_up:
+    case VCPUOP_down:
+    case VCPUOP_is_up:
+        return vcpu_up_down(target, cmd);
+    case VCPUOP_get_runstate_info:
+        return vcpu_runstate(v, target, arg);
+    case VCPUOP_set_singleshot_timer:
+    case VCPUOP_stop_singleshot_timer:
+        return target == v ? vcpu_op_timer(v, cmd, arg) : -XEN_EINVAL;
+    default:
+        return -XEN_ENOSYS;
     }
 }

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <hv/public/xen.h>
 #include <xen/arch.h>
+#include <xen/event.h>
 #include <xen/sched.h>
 
 #define CPUID_MAX_ENTRIES 256
@@ -92,6 +94,20 @@ static int vm_filter_hypercall_msr(int vm_fd)
     return ioctl(vm_fd, KVM_X86_SET_MSR_FILTER, &filter) < 0 ? -errno : 0;
 }
 
+/* Where the domain's system time (its KVM clock) stands against CLOCK_BOOTTIME. */
+static int vm_clock_offset(struct domain *d)
+{
+    struct kvm_clock_data c = { 0 };
+    struct timespec ts;
+    if (ioctl(d->vm_fd, KVM_GET_CLOCK, &c) < 0)
+        return -errno;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    d->kvmclock_offset_ns = (int64_t)((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) -
+                            (int64_t)c.clock;
+    time_update_wallclock(d);
+    return 0;
+}
+
 int arch_vm_create(struct domain *d)
 {
     if (fault_point(d))
@@ -101,7 +117,8 @@ int arch_vm_create(struct domain *d)
         return errno == EMFILE || errno == ENFILE ? -errno : -ENOMEM;
     if (fcntl(d->vm_fd, F_SETFD, FD_CLOEXEC) < 0)
         return -errno;
-    return fault_point(d) ? -ENOMEM : vm_filter_hypercall_msr(d->vm_fd);
+    int rc = fault_point(d) ? -ENOMEM : vm_filter_hypercall_msr(d->vm_fd);
+    return rc ? rc : vm_clock_offset(d);
 }
 
 int arch_vm_set_memory(struct domain *d)

@@ -8,20 +8,38 @@
 #include <sys/ioctl.h>
 #include <hv/public/sched.h>
 #include <hv/public/xen.h>
+#include <hv/public/hvm_op.h>
 #include <xen/arch.h>
+#include <xen/event.h>
 #include <xen/hypercall.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
 
+#define EFER_LMA (1u << 10)
+#define X86_EFLAGS_IF (1u << 9)
+
+/* A guest not in 64-bit mode (protected mode, or compat mode under long mode). */
+static bool vcpu_is_compat(const struct vcpu *v)
+{
+    const struct kvm_sregs *s = &v->run->s.regs.sregs;
+    return !(s->efer & EFER_LMA) || !s->cs.l;
+}
+
 static void handle_hypercall(struct vcpu *v)
 {
     struct kvm_regs *r = &v->run->s.regs.regs;
-    struct hypercall_args args = {
-        .nr = r->rax & 0xffffffffu,
-        .a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 },
-    };
+    struct hypercall_args args = { .nr = r->rax & 0xffffffffu };
+    if (vcpu_is_compat(v)) {
+        const uint64_t regs[5] = { r->rbx, r->rcx, r->rdx, r->rsi, r->rdi };
+        for (int i = 0; i < 5; i++)
+            args.a[i] = regs[i] & 0xffffffffu;
+        args.compat = true;
+    } else {
+        const uint64_t regs[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+        memcpy(args.a, regs, sizeof(regs));
+    }
     long rc = arch_vcpu_cpl(v) ? -XEN_EPERM : hypercall_dispatch(v, &args);
-    r->rax = (uint64_t)rc;
+    r->rax = args.compat ? (uint64_t)(uint32_t)rc : (uint64_t)rc;
     v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 }
 
@@ -64,21 +82,26 @@ static void handle_msr(struct vcpu *v, bool write)
         return;
     }
     uint64_t gpa = run->msr.data & ~0xfffull;
+    pthread_rwlock_rdlock(&d->p2m_lock);
     uint8_t *page = (run->msr.data & 0xfff) ? NULL : gpa_to_hva(d, gpa, HV_PAGE_SIZE);
+    if (page)
+        arch_write_hypercall_page(page);
+    pthread_rwlock_unlock(&d->p2m_lock);
     if (!page) {
         gprintk(&d->log_rl, "d%u: bad hypercall page address 0x%llx", d->domid,
                 (unsigned long long)run->msr.data);
         return;
     }
-    arch_write_hypercall_page(page);
     run->msr.error = 0;
 }
 
 static void crash(struct vcpu *v, const char *why, unsigned long long detail)
 {
-    printk("d%u v%u: crashed: %s (%#llx) at rip %#llx", v->domain->domid, v->vcpu_id, why, detail,
+    struct domain *d = v->domain;
+    printk("d%u v%u: crashed: %s (%#llx) at rip %#llx", d->domid, v->vcpu_id, why, detail,
            (unsigned long long)v->run->s.regs.regs.rip);
-    domain_shutdown(v->domain, SHUTDOWN_crash);
+    /* SCHEDOP_shutdown_code lets the guest name the reason for this case. */
+    domain_shutdown(d, d->shutdown_code >= 0 ? (uint32_t)d->shutdown_code : SHUTDOWN_crash);
 }
 
 static void handle_exit(struct vcpu *v)
@@ -98,10 +121,14 @@ static void handle_exit(struct vcpu *v)
         handle_msr(v, false);
         break;
     case KVM_EXIT_HLT:
+        /* hlt waits for an interrupt: block unless an upcall can be taken now. */
         pthread_mutex_lock(&v->domain->lock);
-        v->blocked = true;
+        v->blocked = !(evtchn_upcall_deliverable(v) && v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ] &&
+                       (run->s.regs.regs.rflags & X86_EFLAGS_IF));
         pthread_mutex_unlock(&v->domain->lock);
         break;
+    case KVM_EXIT_IRQ_WINDOW_OPEN:
+        break; /* the upcall goes in on the way back */
     case KVM_EXIT_SHUTDOWN:
         crash(v, "triple fault", 0);
         break;
@@ -132,8 +159,29 @@ void arch_vcpu_complete_exit(struct vcpu *v)
     v->run->kvm_dirty_regs = 0;
 }
 
+/*
+ * The event-channel upcall is level-triggered: while the vCPU's
+ * evtchn_upcall_pending is set and unmasked, inject the callback vector as
+ * soon as the guest can take an interrupt, asking KVM to exit when it can.
+ */
+static void deliver_upcall(struct vcpu *v)
+{
+    struct kvm_run *run = v->run;
+    uint64_t cb = v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+    run->request_interrupt_window = 0;
+    if (!cb || !evtchn_upcall_deliverable(v))
+        return;
+    if (run->ready_for_interrupt_injection && run->if_flag) {
+        struct kvm_interrupt irq = { .irq = (uint32_t)(cb & 0xff) };
+        ioctl(v->fd, KVM_INTERRUPT, &irq);
+    } else {
+        run->request_interrupt_window = 1;
+    }
+}
+
 void arch_vcpu_run_once(struct vcpu *v)
 {
+    deliver_upcall(v);
     v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
     uint64_t t0 = now_ns();
     int r = ioctl(v->fd, KVM_RUN, 0);

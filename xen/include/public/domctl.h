@@ -161,6 +161,51 @@ struct xen_domctl_console_attach {
 };
 _Static_assert(sizeof(struct xen_domctl_console_attach) == 8, "console_attach");
 
+/* XEN_DOMCTL_getvcpuinfo: one vCPU's state. */
+struct xen_domctl_getvcpuinfo {
+    uint32_t vcpu;        /* in: 0..max_vcpus-1 */
+    uint8_t  online;      /* out: 1 if up */
+    uint8_t  blocked;     /* out: 1 if waiting for an event (block, poll, hlt) */
+    uint8_t  running;     /* out: 1 if in the guest or about to be */
+    uint8_t  pad;
+    uint64_t cpu_time_ns; /* out: time in KVM_RUN */
+};
+_Static_assert(sizeof(struct xen_domctl_getvcpuinfo) == 16, "getvcpuinfo");
+
+/* XEN_DOMCTL_settimeoffset: the domain's wall clock runs this far from the host's. */
+struct xen_domctl_settimeoffset {
+    int64_t time_offset_seconds; /* in: added to the host's wall clock in shared_info */
+};
+_Static_assert(sizeof(struct xen_domctl_settimeoffset) == 8, "settimeoffset");
+
+/*
+ * XEN_DOMCTL_set_target: the balloon target.  The guest reads it with
+ * HVMOP_get_param(HVM_PARAM_BALLOON_TARGET) and gives memory back (or takes
+ * it) with memory_op until tot_pages matches.  hvd enforces only max_pages.
+ */
+struct xen_domctl_set_target {
+    uint64_t target_pages; /* in: 1..max_pages */
+};
+_Static_assert(sizeof(struct xen_domctl_set_target) == 8, "set_target");
+
+/*
+ * XEN_DOMCTL_evtchn_host: the host's end of an event channel.  The guest
+ * allocates a port with EVTCHNOP_alloc_unbound(remote_dom = 0); then
+ *   HV_EVTCHN_HOST_bind  connects it to the host: the reply carries an
+ *                        eventfd that counts the guest's sends on that port;
+ *   HV_EVTCHN_HOST_send  raises the port in the guest;
+ *   HV_EVTCHN_HOST_close closes the host's end (the guest's port becomes unbound).
+ * Errors: -ESRCH (domain), -EINVAL (port not in a state for the command).
+ */
+#define HV_EVTCHN_HOST_bind  0
+#define HV_EVTCHN_HOST_send  1
+#define HV_EVTCHN_HOST_close 2
+struct xen_domctl_evtchn_host {
+    uint32_t cmd;  /* in: HV_EVTCHN_HOST_* */
+    uint32_t port; /* in: the guest's port */
+};
+_Static_assert(sizeof(struct xen_domctl_evtchn_host) == 8, "evtchn_host");
+
 #define XEN_DOMCTL_createdomain      1
 #define XEN_DOMCTL_destroydomain     2
 #define XEN_DOMCTL_pausedomain       3
@@ -169,10 +214,14 @@ _Static_assert(sizeof(struct xen_domctl_console_attach) == 8, "console_attach");
 #define XEN_DOMCTL_max_mem           11
 #define XEN_DOMCTL_setvcpucontext    12
 #define XEN_DOMCTL_getvcpucontext    13
+#define XEN_DOMCTL_getvcpuinfo       14
+#define XEN_DOMCTL_settimeoffset     42
 #define XEN_DOMCTL_shutdown          48
 #define XEN_DOMCTL_get_memory_fd     1001
 #define XEN_DOMCTL_p2m_query         1002
 #define XEN_DOMCTL_console_attach    1003
+#define XEN_DOMCTL_set_target        1004
+#define XEN_DOMCTL_evtchn_host       1005
 
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
@@ -188,6 +237,10 @@ struct xen_domctl {
         struct xen_domctl_memory_fd memory_fd;
         struct xen_domctl_p2m_query p2m_query;
         struct xen_domctl_console_attach console_attach;
+        struct xen_domctl_getvcpuinfo getvcpuinfo;
+        struct xen_domctl_settimeoffset settimeoffset;
+        struct xen_domctl_set_target set_target;
+        struct xen_domctl_evtchn_host evtchn_host;
         uint8_t raw[256];
     } u;
 };

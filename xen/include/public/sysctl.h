@@ -52,6 +52,12 @@ _Static_assert(sizeof(struct xen_sysctl_physinfo) == 56, "physinfo");
 #define XEN_SYSCTL_readconsole        1
 #define XEN_SYSCTL_physinfo           3
 #define XEN_SYSCTL_getdomaininfolist  6
+/* XEN_SYSCTL_dom_exc: no arguments; the reply carries the read end of a
+ * pipe to which hvd writes a byte whenever a domain shuts down or is
+ * destroyed (VIRQ_DOM_EXC for the host; a full pipe just stays readable).
+ * -EBUSY when HV_DOM_EXC_MAX subscribers are open. */
+#define HV_DOM_EXC_MAX 16u
+#define XEN_SYSCTL_dom_exc            7
 
 struct xen_sysctl {
     uint32_t cmd;               /* XEN_SYSCTL_* */

@@ -91,4 +91,31 @@ struct hv_start_info {
 };
 _Static_assert(sizeof(struct hv_start_info) == 64 + 16 * 24 + 1024, "hv_start_info");
 
+/*
+ * The shared-info page (placed with XENMEM_add_to_physmap).  Event-channel
+ * state lives here (see event_channel.h); vCPUs 0..HV_SHARED_INFO_VCPUS-1
+ * have a vcpu_info slot and can take upcalls.
+ */
+#define HV_SHARED_INFO_VCPUS 32u
+
+struct vcpu_info {
+    uint8_t  evtchn_upcall_pending; /* set by hvd, cleared by the guest */
+    uint8_t  evtchn_upcall_mask;    /* set by the guest: no callback injected */
+    uint8_t  pad0[6];
+    uint64_t evtchn_pending_sel;    /* bit w: evtchn_pending[w] may have work */
+    uint64_t pad1[6];
+};
+_Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info");
+
+struct shared_info {
+    struct vcpu_info vcpu_info[HV_SHARED_INFO_VCPUS];
+    uint64_t evtchn_pending[64];    /* bit p: port p is pending */
+    uint64_t evtchn_mask[64];       /* bit p: port p is masked */
+    uint32_t wc_version;            /* odd while hvd updates wc_* */
+    uint32_t wc_nsec;               /* wall-clock time at system time 0: ns part */
+    uint64_t wc_sec;                /* ... seconds since 1970, including the domain's offset */
+    uint8_t  pad[4096 - 32 * 64 - 2 * 512 - 16];
+};
+_Static_assert(sizeof(struct shared_info) == 4096, "shared_info");
+
 #endif

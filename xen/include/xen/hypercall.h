@@ -3,14 +3,21 @@
 #define HV_XEN_HYPERCALL_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
 
 struct hypercall_args {
     uint64_t nr;
-    uint64_t a[5]; /* rdi, rsi, rdx, r10, r8 */
+    uint64_t a[5]; /* rdi, rsi, rdx, r10, r8; compat: ebx, ecx, edx, esi, edi */
+    bool compat;   /* a 32-bit guest: results must fit in int32 */
 };
+
+/* hvd's GNU build-id (setup.c): bytes copied, 0 if none. */
+size_t hvd_build_id(uint8_t *buf, size_t len);
+/* hvd's own command line, space-separated (setup.c). */
+const char *hvd_command_line(void);
 
 /* Dispatch one hypercall made by v; returns the value for the guest's rax. */
 long hypercall_dispatch(struct vcpu *v, const struct hypercall_args *args);

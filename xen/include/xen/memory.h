@@ -12,6 +12,9 @@ void p2m_teardown(struct domain *d);
 /* Back gfns [gfn, gfn+nr) with fresh zeroed frames. */
 int  p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr);
 uint64_t p2m_lookup(struct domain *d, uint64_t gfn);
+int  p2m_depopulate(struct domain *d, uint64_t gfn, uint64_t nr);
+struct vcpu;
+long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 /* hvd's pointer to guest-physical [gpa, gpa+len) when all backed, else NULL. */
 void *gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len);
 /* Zero every frame (hole punch) and refill from the boot extents. */

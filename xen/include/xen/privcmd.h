@@ -28,6 +28,8 @@ int  privcmd_run(int shutdown_notify_fd); /* the main loop; returns on SIGTERM/S
 void privcmd_close(void);
 /* Watch/unwatch a console client's socket in the main loop. */
 int  privcmd_watch(int fd, domid_t domid);
+struct vcpu;
+int  privcmd_watch_timer(int fd, struct vcpu *v);
 void privcmd_unwatch(int fd);
 
 /* continuation: this is the re-issue of a request that returned -ERESTART. */

@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <linux/kvm.h>
 #include <hv/public/domctl.h>
+#include <hv/public/event_channel.h>
+#include <hv/public/hvm_op.h>
+#include <hv/public/sched.h>
 #include "lib.h"
 #include "console.h"
 #include "dalloc.h"
@@ -28,6 +31,33 @@ struct vcpu {
     bool parked;              /* the thread sleeps in check_for_vcpu_work() */
     bool in_guest;            /* between KVM_RUN entry and exit */
     uint64_t cpu_time_ns;     /* time spent in KVM_RUN */
+    bool initialised;         /* has had a context set: VCPUOP_up may start it */
+
+    /* SCHEDOP_poll, protected by domain->lock. */
+    bool polling;
+    unsigned int nr_poll_ports;
+    uint32_t poll_ports[SCHED_POLL_MAX_PORTS];
+
+    /* Timers (timer.c): system-time deadlines, 0 = none; one timerfd. */
+    int timer_fd;
+    uint64_t singleshot_deadline;
+    uint64_t poll_deadline;
+
+    /* Runstate accounting (VCPUOP_get_runstate_info), under domain->lock. */
+    uint32_t runstate;
+    uint64_t runstate_entry;  /* system time */
+    uint64_t runstate_time[4];
+    uint32_t virq_port[NR_VIRQS]; /* per-vCPU VIRQs (VIRQ_TIMER): bound port or 0 */
+};
+
+/* One event channel (event_channel.c); protected by the global evtchn lock. */
+struct evtchn {
+    uint8_t state;            /* EVTCHNSTAT_* */
+    bool to_host;             /* interdomain with the host: host_fd counts sends */
+    domid_t remote_dom;       /* unbound: who may bind; interdomain: the peer */
+    uint32_t remote_port;     /* interdomain: the peer's port; virq: the VIRQ */
+    uint32_t vcpu;            /* notified vCPU */
+    int host_fd;              /* to_host: eventfd handed to the toolstack, else -1 */
 };
 
 /* A span of the memory file saved at first unpause, for on_*=restart. */
@@ -42,6 +72,7 @@ struct boot_extent {
  */
 enum domain_teardown_state {
     TEARDOWN_none,       /* not started: the domain is alive */
+    TEARDOWN_evtchn,     /* close every event channel: peers see them unbound */
     TEARDOWN_vcpus,      /* stop and free vCPUs, one per step */
     TEARDOWN_console,    /* detach clients, free the rings */
     TEARDOWN_vm,         /* close the KVM VM */
@@ -65,6 +96,7 @@ struct domain {
     uint64_t *p2m;            /* gfn -> frame, HV_INVALID_FRAME when unbacked */
     uint8_t *frame_used;      /* bitmap of frames in use */
     uint64_t max_pages, tot_pages;
+    pthread_rwlock_t p2m_lock;  /* writers change the p2m; readers copy through it */
 
     int vm_fd;                /* KVM VM fd */
 
@@ -85,6 +117,17 @@ struct domain {
 
     struct console console;
     struct ratelimit log_rl;
+
+    /* Event channels and the shared-info page (event_channel.c, memory.c). */
+    struct evtchn *evtchn;         /* HV_EVTCHN_PORTS entries */
+    struct shared_info *shared_info; /* hvd's mapping of the shared-info frame */
+    uint64_t shared_info_gfn;      /* where the guest sees it, or HV_INVALID_FRAME */
+    uint32_t virq_port[NR_VIRQS];  /* global VIRQs (VIRQ_CONSOLE): bound port or 0 */
+    uint64_t hvm_params[HVM_PARAM_NR];
+    uint64_t target_pages;         /* balloon target, 0 = none */
+    int64_t time_offset_seconds;   /* added to the host wall clock */
+    int64_t kvmclock_offset_ns;    /* CLOCK_BOOTTIME - system time */
+    int shutdown_code;             /* SCHEDOP_shutdown_code, or -1 */
 
     struct dalloc_account dalloc;  /* what hvd holds for this domain */
     struct fault_ttl *fault;       /* set only while domain_create() runs */
@@ -121,5 +164,14 @@ void vcpu_signals_init(void);
 void domain_kick_all(struct domain *d);
 void domain_wait_parked(struct domain *d);
 void check_for_vcpu_work(struct vcpu *v);
+/* An event arrived for v: end its block or poll and get it to take the upcall. */
+void vcpu_wake_for_event(struct vcpu *v, uint32_t port);
+/* The domain's system time (its KVM clock) now, in ns. */
+uint64_t domain_system_time(const struct domain *d);
+void runstate_change(struct vcpu *v, uint32_t state); /* with domain->lock held */
+
+/* Global lock for domain-list changes seen by vCPU threads and for all
+ * event-channel state (event_channel.c). */
+extern pthread_mutex_t domlist_lock;
 
 #endif

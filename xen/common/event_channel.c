@@ -1,0 +1,487 @@
+/*
+ * Event channels, two-level: pending and mask bitmaps in the shared-info
+ * page, a per-vCPU selector, an upcall vector injected by the vCPU's own
+ * thread on its way into the guest (arch/x86/run.c).
+ *
+ * One global lock (domlist_lock) covers every domain's channel table and
+ * the domain list as seen from vCPU threads, so an interdomain send never
+ * races with the peer's teardown: teardown closes the domain's channels
+ * under the same lock before anything they point to is freed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <hv/public/event_channel.h>
+#include <hv/public/sysctl.h>
+#include <xen/event.h>
+#include <xen/hypercall.h>
+#include <xen/sched.h>
+
+pthread_mutex_t domlist_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool test_and_set_bit(uint64_t *words, uint32_t bit)
+{
+    uint64_t m = 1ull << (bit % 64);
+    return __atomic_fetch_or(&words[bit / 64], m, __ATOMIC_SEQ_CST) & m;
+}
+
+static bool test_bit(const uint64_t *words, uint32_t bit)
+{
+    return __atomic_load_n(&words[bit / 64], __ATOMIC_SEQ_CST) & (1ull << (bit % 64));
+}
+
+static void clear_bit(uint64_t *words, uint32_t bit)
+{
+    __atomic_fetch_and(&words[bit / 64], ~(1ull << (bit % 64)), __ATOMIC_SEQ_CST);
+}
+
+int evtchn_init(struct domain *d)
+{
+    d->evtchn = dalloc_array(d, HV_EVTCHN_PORTS, sizeof(*d->evtchn));
+    if (!d->evtchn)
+        return -ENOMEM;
+    for (uint32_t p = 0; p < HV_EVTCHN_PORTS; p++)
+        d->evtchn[p].host_fd = -1;
+    return 0;
+}
+
+bool evtchn_port_pending(struct domain *d, uint32_t port)
+{
+    return port < HV_EVTCHN_PORTS && test_bit(d->shared_info->evtchn_pending, port);
+}
+
+bool evtchn_upcall_pending(struct vcpu *v)
+{
+    if (v->vcpu_id >= HV_SHARED_INFO_VCPUS || !v->domain->shared_info)
+        return false;
+    return __atomic_load_n(&v->domain->shared_info->vcpu_info[v->vcpu_id].evtchn_upcall_pending,
+                           __ATOMIC_SEQ_CST);
+}
+
+bool evtchn_upcall_deliverable(struct vcpu *v)
+{
+    if (v->vcpu_id >= HV_SHARED_INFO_VCPUS || !v->domain->shared_info)
+        return false;
+    struct vcpu_info *vi = &v->domain->shared_info->vcpu_info[v->vcpu_id];
+    return __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST) &&
+           !__atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_SEQ_CST);
+}
+
+/* Mark port pending in d and notify its vCPU.  domlist_lock held. */
+static void evtchn_set_pending(struct domain *d, uint32_t port)
+{
+    struct evtchn *ch = &d->evtchn[port];
+    if (d->dying || ch->vcpu >= d->max_vcpus)
+        return;
+    struct vcpu *v = d->vcpus[ch->vcpu];
+    struct shared_info *si = d->shared_info;
+    if (test_and_set_bit(si->evtchn_pending, port))
+        return;
+    if (!test_bit(si->evtchn_mask, port) && v->vcpu_id < HV_SHARED_INFO_VCPUS) {
+        struct vcpu_info *vi = &si->vcpu_info[v->vcpu_id];
+        test_and_set_bit(&vi->evtchn_pending_sel, port / 64);
+        __atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+    }
+    vcpu_wake_for_event(v, port); /* pollers wake even for masked ports */
+}
+
+static void notify_host(struct evtchn *ch)
+{
+    uint64_t one = 1;
+    if (write(ch->host_fd, &one, sizeof(one)) < 0) {
+        /* The counter is saturated: the host has plenty to read already. */
+    }
+}
+
+/* Deliver a send on local port p of d.  domlist_lock held. */
+static long evtchn_deliver(struct domain *d, uint32_t port)
+{
+    struct evtchn *ch = &d->evtchn[port];
+    switch (ch->state) {
+    case EVTCHNSTAT_interdomain:
+        if (ch->to_host) {
+            notify_host(ch);
+        } else {
+            struct domain *peer = domain_by_id(ch->remote_dom);
+            if (peer)
+                evtchn_set_pending(peer, ch->remote_port);
+        }
+        return 0;
+    case EVTCHNSTAT_ipi:
+        evtchn_set_pending(d, port);
+        return 0;
+    case EVTCHNSTAT_unbound:
+        return 0; /* nobody listens yet: dropped, as Xen does */
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static uint32_t evtchn_alloc_port(struct domain *d)
+{
+    for (uint32_t p = 1; p < HV_EVTCHN_PORTS; p++) {
+        if (d->evtchn[p].state == EVTCHNSTAT_closed)
+            return p;
+    }
+    return 0;
+}
+
+static bool port_valid(uint32_t port)
+{
+    return port > 0 && port < HV_EVTCHN_PORTS;
+}
+
+/* Close local port p: the peer's end goes back to unbound.  domlist_lock held. */
+static void evtchn_close_port(struct domain *d, uint32_t port)
+{
+    struct evtchn *ch = &d->evtchn[port];
+    if (ch->state == EVTCHNSTAT_interdomain && !ch->to_host) {
+        struct domain *peer = domain_by_id(ch->remote_dom);
+        if (peer && peer->evtchn) {
+            struct evtchn *pc = &peer->evtchn[ch->remote_port];
+            pc->state = EVTCHNSTAT_unbound;
+            pc->remote_dom = d->domid;
+            pc->remote_port = 0;
+        }
+    } else if (ch->state == EVTCHNSTAT_virq && ch->remote_port < NR_VIRQS) {
+        if (ch->remote_port == VIRQ_TIMER && ch->vcpu < d->max_vcpus && d->vcpus[ch->vcpu])
+            d->vcpus[ch->vcpu]->virq_port[VIRQ_TIMER] = 0;
+        else
+            d->virq_port[ch->remote_port] = 0;
+    }
+    if (ch->host_fd >= 0)
+        close(ch->host_fd);
+    *ch = (struct evtchn){ .state = EVTCHNSTAT_closed, .host_fd = -1 };
+    if (d->shared_info) {
+        clear_bit(d->shared_info->evtchn_pending, port);
+        clear_bit(d->shared_info->evtchn_mask, port);
+    }
+}
+
+void evtchn_teardown(struct domain *d)
+{
+    if (!d->evtchn)
+        return;
+    pthread_mutex_lock(&domlist_lock);
+    for (uint32_t p = 1; p < HV_EVTCHN_PORTS; p++) {
+        if (d->evtchn[p].state != EVTCHNSTAT_closed)
+            evtchn_close_port(d, p);
+    }
+    pthread_mutex_unlock(&domlist_lock);
+    dfree(d, d->evtchn);
+    d->evtchn = NULL;
+}
+
+static bool dom_is_self(domid_t dom)
+{
+    return dom == DOMID_SELF;
+}
+
+static long op_alloc_unbound(struct vcpu *v, struct evtchn_alloc_unbound *a)
+{
+    struct domain *d = v->domain;
+    if (!dom_is_self(a->dom))
+        return -XEN_ESRCH;
+    uint32_t p = evtchn_alloc_port(d);
+    if (!p)
+        return -XEN_ENOSPC;
+    d->evtchn[p] = (struct evtchn){ .state = EVTCHNSTAT_unbound, .host_fd = -1,
+                                    .remote_dom = dom_is_self(a->remote_dom) ? d->domid
+                                                                             : a->remote_dom };
+    a->port = p;
+    return 0;
+}
+
+static long op_bind_interdomain(struct vcpu *v, struct evtchn_bind_interdomain *b)
+{
+    struct domain *d = v->domain;
+    if (b->pad || b->pad2)
+        return -XEN_EINVAL;
+    domid_t rdom = dom_is_self(b->remote_dom) ? d->domid : b->remote_dom;
+    struct domain *peer = domain_by_id(rdom);
+    if (!peer || peer->dying)
+        return -XEN_ESRCH;
+    if (!port_valid(b->remote_port))
+        return -XEN_EINVAL;
+    struct evtchn *rc = &peer->evtchn[b->remote_port];
+    if (rc->state != EVTCHNSTAT_unbound || rc->remote_dom != d->domid)
+        return -XEN_EINVAL;
+    uint32_t p = evtchn_alloc_port(d);
+    if (!p)
+        return -XEN_ENOSPC;
+    d->evtchn[p] = (struct evtchn){ .state = EVTCHNSTAT_interdomain, .host_fd = -1,
+                                    .remote_dom = rdom, .remote_port = b->remote_port };
+    rc->state = EVTCHNSTAT_interdomain;
+    rc->remote_port = p;
+    b->local_port = p;
+    /* Like Xen: the new local port starts pending so no early send is lost. */
+    evtchn_set_pending(d, p);
+    return 0;
+}
+
+static long op_bind_virq(struct vcpu *v, struct evtchn_bind_virq *b)
+{
+    struct domain *d = v->domain;
+    if (b->pad || b->virq >= NR_VIRQS || b->vcpu >= d->max_vcpus)
+        return -XEN_EINVAL;
+    if (b->virq == VIRQ_DOM_EXC)
+        return -XEN_EPERM; /* the host's: XEN_SYSCTL_dom_exc */
+    bool per_vcpu = b->virq == VIRQ_TIMER;
+    if (!per_vcpu && b->virq != VIRQ_CONSOLE)
+        return -XEN_EINVAL;
+    if (!per_vcpu && b->vcpu != 0)
+        return -XEN_EINVAL;
+    uint32_t *slot = per_vcpu ? &d->vcpus[b->vcpu]->virq_port[b->virq] : &d->virq_port[b->virq];
+    if (*slot)
+        return -XEN_EEXIST;
+    uint32_t p = evtchn_alloc_port(d);
+    if (!p)
+        return -XEN_ENOSPC;
+    d->evtchn[p] = (struct evtchn){ .state = EVTCHNSTAT_virq, .host_fd = -1,
+                                    .remote_port = b->virq, .vcpu = b->vcpu };
+    *slot = p;
+    b->port = p;
+    return 0;
+}
+
+static long op_bind_ipi(struct vcpu *v, struct evtchn_bind_ipi *b)
+{
+    struct domain *d = v->domain;
+    if (b->vcpu >= d->max_vcpus)
+        return -XEN_EINVAL;
+    uint32_t p = evtchn_alloc_port(d);
+    if (!p)
+        return -XEN_ENOSPC;
+    d->evtchn[p] = (struct evtchn){ .state = EVTCHNSTAT_ipi, .host_fd = -1, .vcpu = b->vcpu };
+    b->port = p;
+    return 0;
+}
+
+static long op_status(struct vcpu *v, struct evtchn_status *s)
+{
+    struct domain *d = v->domain;
+    if (!dom_is_self(s->dom))
+        return -XEN_ESRCH;
+    if (s->pad || !port_valid(s->port))
+        return -XEN_EINVAL;
+    const struct evtchn *ch = &d->evtchn[s->port];
+    s->status = ch->state;
+    s->vcpu = ch->vcpu;
+    s->remote_dom = ch->state == EVTCHNSTAT_unbound || ch->state == EVTCHNSTAT_interdomain
+                        ? (ch->to_host ? 0 : ch->remote_dom) : 0;
+    s->pad2 = 0;
+    s->remote_port = ch->state == EVTCHNSTAT_interdomain || ch->state == EVTCHNSTAT_virq
+                         ? ch->remote_port : 0;
+    return 0;
+}
+
+static long op_bind_vcpu(struct vcpu *v, struct evtchn_bind_vcpu *b)
+{
+    struct domain *d = v->domain;
+    if (!port_valid(b->port) || b->vcpu >= d->max_vcpus || b->vcpu >= HV_SHARED_INFO_VCPUS)
+        return -XEN_EINVAL;
+    struct evtchn *ch = &d->evtchn[b->port];
+    bool movable = ch->state == EVTCHNSTAT_interdomain || ch->state == EVTCHNSTAT_unbound ||
+                   (ch->state == EVTCHNSTAT_virq && ch->remote_port != VIRQ_TIMER);
+    if (!movable)
+        return -XEN_EINVAL;
+    ch->vcpu = b->vcpu;
+    return 0;
+}
+
+static long op_unmask(struct vcpu *v, uint32_t port)
+{
+    struct domain *d = v->domain;
+    if (!port_valid(port))
+        return -XEN_EINVAL;
+    struct shared_info *si = d->shared_info;
+    clear_bit(si->evtchn_mask, port);
+    struct evtchn *ch = &d->evtchn[port];
+    /* A port that became pending while masked now raises the upcall. */
+    if (test_bit(si->evtchn_pending, port) && ch->vcpu < HV_SHARED_INFO_VCPUS) {
+        struct vcpu_info *vi = &si->vcpu_info[ch->vcpu];
+        test_and_set_bit(&vi->evtchn_pending_sel, port / 64);
+        __atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+        vcpu_wake_for_event(d->vcpus[ch->vcpu], port);
+    }
+    return 0;
+}
+
+/* The operations under domlist_lock; args already copied in. */
+static long evtchn_op_locked(struct vcpu *v, uint64_t cmd, void *arg)
+{
+    struct domain *d = v->domain;
+    uint32_t port = ((struct evtchn_port_op *)arg)->port;
+    switch (cmd) {
+    case EVTCHNOP_alloc_unbound:
+        return op_alloc_unbound(v, arg);
+    case EVTCHNOP_bind_interdomain:
+        return op_bind_interdomain(v, arg);
+    case EVTCHNOP_bind_virq:
+        return op_bind_virq(v, arg);
+    case EVTCHNOP_bind_ipi:
+        return op_bind_ipi(v, arg);
+    case EVTCHNOP_close:
+        if (!port_valid(port) || d->evtchn[port].state == EVTCHNSTAT_closed)
+            return -XEN_EINVAL;
+        evtchn_close_port(d, port);
+        return 0;
+    case EVTCHNOP_send:
+        return port_valid(port) ? evtchn_deliver(d, port) : -XEN_EINVAL;
+    case EVTCHNOP_status:
+        return op_status(v, arg);
+    case EVTCHNOP_bind_vcpu:
+        return op_bind_vcpu(v, arg);
+    case EVTCHNOP_unmask:
+        return op_unmask(v, port);
+    case EVTCHNOP_reset: {
+        struct evtchn_reset *r = arg;
+        if (!dom_is_self(r->dom))
+            return -XEN_ESRCH;
+        if (r->pad)
+            return -XEN_EINVAL;
+        for (uint32_t p = 1; p < HV_EVTCHN_PORTS; p++) {
+            if (d->evtchn[p].state != EVTCHNSTAT_closed)
+                evtchn_close_port(d, p);
+        }
+        return 0;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+static size_t evtchn_arg_size(uint64_t cmd)
+{
+    switch (cmd) {
+    case EVTCHNOP_alloc_unbound: return sizeof(struct evtchn_alloc_unbound);
+    case EVTCHNOP_bind_interdomain: return sizeof(struct evtchn_bind_interdomain);
+    case EVTCHNOP_bind_virq: return sizeof(struct evtchn_bind_virq);
+    case EVTCHNOP_bind_ipi: return sizeof(struct evtchn_bind_ipi);
+    case EVTCHNOP_close:
+    case EVTCHNOP_send:
+    case EVTCHNOP_unmask: return sizeof(struct evtchn_port_op);
+    case EVTCHNOP_status: return sizeof(struct evtchn_status);
+    case EVTCHNOP_bind_vcpu: return sizeof(struct evtchn_bind_vcpu);
+    case EVTCHNOP_reset: return sizeof(struct evtchn_reset);
+    default: return 0;
+    }
+}
+
+long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    uint8_t buf[32];
+    size_t len = evtchn_arg_size(cmd);
+    if (!len)
+        return -XEN_ENOSYS;
+    if (copy_from_guest(v, buf, arg, len))
+        return -XEN_EFAULT;
+    pthread_mutex_lock(&domlist_lock);
+    long rc = evtchn_op_locked(v, cmd, buf);
+    pthread_mutex_unlock(&domlist_lock);
+    bool has_out = cmd == EVTCHNOP_alloc_unbound || cmd == EVTCHNOP_bind_interdomain ||
+                   cmd == EVTCHNOP_bind_virq || cmd == EVTCHNOP_bind_ipi ||
+                   cmd == EVTCHNOP_status;
+    if (rc == 0 && has_out && copy_to_guest(v, arg, buf, len))
+        return -XEN_EFAULT; /* the port stays allocated; the guest can find it with status */
+    return rc;
+}
+
+void evtchn_send_virq(struct domain *d, struct vcpu *v, uint32_t virq)
+{
+    pthread_mutex_lock(&domlist_lock);
+    uint32_t port = virq == VIRQ_TIMER ? (v ? v->virq_port[virq] : 0) : d->virq_port[virq];
+    if (port && d->evtchn)
+        evtchn_set_pending(d, port);
+    pthread_mutex_unlock(&domlist_lock);
+}
+
+int evtchn_host_bind(struct domain *d, uint32_t port, int *fd)
+{
+    if (!port_valid(port))
+        return -EINVAL;
+    pthread_mutex_lock(&domlist_lock);
+    struct evtchn *ch = &d->evtchn[port];
+    int rc = -EINVAL;
+    if (ch->state == EVTCHNSTAT_unbound && ch->remote_dom == 0) {
+        ch->host_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        rc = ch->host_fd < 0 ? -errno : 0;
+        if (rc == 0) {
+            ch->state = EVTCHNSTAT_interdomain;
+            ch->to_host = true;
+            *fd = fcntl(ch->host_fd, F_DUPFD_CLOEXEC, 0); /* the toolstack's copy */
+            rc = *fd < 0 ? -errno : 0;
+        }
+    }
+    pthread_mutex_unlock(&domlist_lock);
+    return rc;
+}
+
+int evtchn_host_send(struct domain *d, uint32_t port)
+{
+    if (!port_valid(port))
+        return -EINVAL;
+    pthread_mutex_lock(&domlist_lock);
+    struct evtchn *ch = &d->evtchn[port];
+    int rc = ch->state == EVTCHNSTAT_interdomain && ch->to_host ? 0 : -EINVAL;
+    if (rc == 0)
+        evtchn_set_pending(d, port);
+    pthread_mutex_unlock(&domlist_lock);
+    return rc;
+}
+
+int evtchn_host_close(struct domain *d, uint32_t port)
+{
+    if (!port_valid(port))
+        return -EINVAL;
+    pthread_mutex_lock(&domlist_lock);
+    struct evtchn *ch = &d->evtchn[port];
+    int rc = ch->state == EVTCHNSTAT_interdomain && ch->to_host ? 0 : -EINVAL;
+    if (rc == 0) {
+        close(ch->host_fd);
+        *ch = (struct evtchn){ .state = EVTCHNSTAT_unbound, .remote_dom = 0, .host_fd = -1,
+                               .vcpu = ch->vcpu };
+    }
+    pthread_mutex_unlock(&domlist_lock);
+    return rc;
+}
+
+/* Host subscribers of VIRQ_DOM_EXC: write ends of pipes plus one, 0 when free. */
+static int dom_exc_fds[HV_DOM_EXC_MAX];
+
+/* Returns the read end for the toolstack, or -errno. */
+int dom_exc_subscribe(void)
+{
+    int p[2];
+    pthread_mutex_lock(&domlist_lock);
+    int slot = -1;
+    for (unsigned int i = 0; i < HV_DOM_EXC_MAX && slot < 0; i++) {
+        if (!dom_exc_fds[i])
+            slot = (int)i;
+    }
+    int rc = slot < 0 ? -EBUSY : pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+    if (rc == 0) {
+        dom_exc_fds[slot] = p[1] + 1;
+        rc = p[0];
+    }
+    pthread_mutex_unlock(&domlist_lock);
+    return rc;
+}
+
+/* A domain shut down or went away: one byte to every subscriber. */
+void dom_exc_notify(void)
+{
+    pthread_mutex_lock(&domlist_lock);
+    for (unsigned int i = 0; i < HV_DOM_EXC_MAX; i++) {
+        int fd = dom_exc_fds[i] - 1;
+        if (fd < 0)
+            continue;
+        if (write(fd, "x", 1) < 0 && errno == EPIPE) {
+            close(fd); /* the subscriber closed its end */
+            dom_exc_fds[i] = 0;
+        }
+    }
+    pthread_mutex_unlock(&domlist_lock);
+}
