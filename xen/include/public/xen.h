@@ -55,9 +55,11 @@ typedef uint16_t domid_t;
 
 /*
  * The start-info page.  The domain builder writes it into guest memory and
- * starts the boot vCPU in 64-bit mode with rsi = its guest-physical address,
- * paging on, an identity map of guest RAM (user-accessible, writable) and
- * rsp = 0 (the guest sets up its own stack).
+ * starts the boot vCPU with rsi = its guest-physical address and rsp = 0
+ * (the guest sets up its own stack).  An ELF64 image starts in 64-bit mode
+ * with paging on and an identity map of guest RAM (user-accessible,
+ * writable); an ELF32 image starts in 32-bit protected mode with paging
+ * off and flat segments (pt_base = 0).
  */
 #define HV_START_INFO_MAGIC   0x6f666e4974727453ull /* "StrtInfo" */
 #define HV_START_INFO_VERSION 1u
