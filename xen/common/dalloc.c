@@ -8,6 +8,7 @@
  * threads may allocate while the main thread reads them.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xen/dalloc.h>
@@ -41,11 +42,11 @@ static void account_read(const struct dalloc_account *a, struct dalloc_account *
     out->bytes = __atomic_load_n(&a->bytes, __ATOMIC_RELAXED);
 }
 
-static void *block_alloc(size_t size)
+static void *block_alloc(size_t size, bool zero)
 {
     if (size > SIZE_MAX - sizeof(struct dalloc_header))
         return NULL;
-    struct dalloc_header *h = calloc(1, sizeof(*h) + size);
+    struct dalloc_header *h = zero ? calloc(1, sizeof(*h) + size) : malloc(sizeof(*h) + size);
     if (!h)
         return NULL;
     h->size = size;
@@ -66,14 +67,24 @@ static uint64_t block_free(void *p)
     return size;
 }
 
-void *dalloc(struct domain *d, size_t size)
+static void *dalloc_block(struct domain *d, size_t size, bool zero)
 {
     if (fault_point(d))
         return NULL;
-    void *p = block_alloc(size);
+    void *p = block_alloc(size, zero);
     if (p)
         account_add(&d->dalloc, 1, (int64_t)size);
     return p;
+}
+
+void *dalloc(struct domain *d, size_t size)
+{
+    return dalloc_block(d, size, true);
+}
+
+void *dalloc_nozero(struct domain *d, size_t size)
+{
+    return dalloc_block(d, size, false);
 }
 
 void *dalloc_array(struct domain *d, size_t n, size_t size)
@@ -94,7 +105,7 @@ void dfree(struct domain *d, void *p)
 
 struct domain *dalloc_domain(void)
 {
-    struct domain *d = block_alloc(sizeof(*d));
+    struct domain *d = block_alloc(sizeof(*d), true);
     if (d)
         account_add(&d->dalloc, 1, sizeof(*d));
     return d;

@@ -351,9 +351,11 @@ int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
 
 int domain_destroy(struct domain *d, uint64_t budget_ns)
 {
-    if (d->teardown == TEARDOWN_none)
-        printk("d%u: destroying", d->domid);
     int rc = domain_teardown(d, budget_ns);
+    if (rc == -ERESTART && !d->teardown_yielded) {
+        d->teardown_yielded = true;
+        printk("d%u: destroying (yielding to other requests)", d->domid);
+    }
     if (rc)
         return rc;
     printk("d%u: destroyed", d->domid);
@@ -398,8 +400,10 @@ int domain_unpause_by_controller(struct domain *d)
         return -EINVAL;
     if (!d->ever_unpaused && d->pause_count == 1) {
         int rc = domain_capture_boot(d);
+        for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++)
+            rc = vcpu_start_thread(d->vcpus[i]);
         if (rc)
-            return rc;
+            return rc == -EAGAIN ? -ENOMEM : rc; /* stays paused; unpause may be retried */
         d->ever_unpaused = true;
     }
     pthread_mutex_lock(&d->lock);
@@ -527,7 +531,7 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
             continue;
         info->nr_online_vcpus++;
         all_blocked &= v->blocked;
-        any_running |= !v->parked;
+        any_running |= v->thread_started && !v->parked;
     }
     info->pause_count = d->pause_count;
     info->flags = (d->dying ? XEN_DOMINF_dying : 0) | (d->pause_count ? XEN_DOMINF_paused : 0);

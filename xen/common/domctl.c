@@ -91,7 +91,7 @@ static long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *
     pthread_mutex_lock(&d->lock);
     info->online = v->online;
     info->blocked = v->online && (v->blocked || v->polling);
-    info->running = v->online && !v->parked;
+    info->running = v->online && v->thread_started && !v->parked;
     info->pad = 0;
     info->cpu_time_ns = __atomic_load_n(&v->cpu_time_ns, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&d->lock);

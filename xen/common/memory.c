@@ -102,54 +102,79 @@ void p2m_teardown(struct domain *d)
     d->mem_fd = -1;
 }
 
-/* Lowest free frame at or after *hint. */
-static uint64_t frame_alloc(struct domain *d, uint64_t *hint)
+/* The first free frame at or after f (d->nr_gfns if none). */
+static uint64_t frame_next_free(const struct domain *d, uint64_t f)
 {
-    for (uint64_t f = *hint; f < d->nr_gfns; f++) {
-        if (!frame_is_used(d, f)) {
-            frame_set_used(d, f, true);
-            *hint = f + 1;
+    while (f < d->nr_gfns) {
+        if (f % 8 == 0 && d->frame_used[f / 8] == 0xff)
+            f += 8; /* a whole byte in use */
+        else if (!frame_is_used(d, f))
             return f;
-        }
+        else
+            f++;
     }
-    return HV_INVALID_FRAME;
+    return d->nr_gfns;
 }
 
-/* Map gfns [gfn, gfn+nr) into the window, one mmap per run of consecutive frames. */
-static int p2m_map_runs(struct domain *d, uint64_t gfn, uint64_t nr)
+/* Free frames from f on, at most max of them. */
+static uint64_t frame_free_run(const struct domain *d, uint64_t f, uint64_t max)
 {
-    uint64_t i = 0;
-    while (i < nr) {
-        uint64_t run = 1;
-        while (i + run < nr && d->p2m[gfn + i + run] == d->p2m[gfn + i] + run)
-            run++;
-        if (fault_point(d))
-            return -ENOMEM;
-        void *at = d->ram + (gfn + i) * HV_PAGE_SIZE;
-        void *m = mmap(at, run * HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-                       d->mem_fd, (off_t)(d->p2m[gfn + i] * HV_PAGE_SIZE));
-        if (m == MAP_FAILED)
-            return -errno;
-        i += run;
+    uint64_t n = 0;
+    while (n < max && f + n < d->nr_gfns) {
+        if ((f + n) % 8 == 0 && max - n >= 8 && f + n + 8 <= d->nr_gfns &&
+            d->frame_used[(f + n) / 8] == 0)
+            n += 8; /* a whole byte free */
+        else if (!frame_is_used(d, f + n))
+            n++;
+        else
+            break;
     }
-    return 0;
+    return n;
 }
 
+static void frames_set_used(struct domain *d, uint64_t f, uint64_t n)
+{
+    for (; n && f % 8; f++, n--)
+        frame_set_used(d, f, true);
+    memset(d->frame_used + f / 8, 0xff, n / 8);
+    for (f += n / 8 * 8, n %= 8; n; f++, n--)
+        frame_set_used(d, f, true);
+}
+
+/*
+ * Back gfns [gfn, gfn+nr) with the lowest free frames, one mmap per run of
+ * consecutive frames (a fresh domain's RAM is a single run).
+ */
 int p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr)
 {
     if (gfn > d->nr_gfns || nr > d->nr_gfns - gfn)
         return -EINVAL;
     if (nr > d->max_pages - d->tot_pages)
         return -ENOMEM;
-    uint64_t hint = 0;
     for (uint64_t i = 0; i < nr; i++) {
         if (d->p2m[gfn + i] != HV_INVALID_FRAME)
             return -EBUSY;
     }
-    for (uint64_t i = 0; i < nr; i++)
-        d->p2m[gfn + i] = frame_alloc(d, &hint); /* cannot fail: tot_pages <= max_pages <= frames */
-    d->tot_pages += nr;
-    return p2m_map_runs(d, gfn, nr);
+    uint64_t done = 0, f = 0;
+    while (done < nr) {
+        /* Free frames suffice: tot_pages <= max_pages <= nr_gfns frames. */
+        f = frame_next_free(d, f);
+        uint64_t run = frame_free_run(d, f, nr - done);
+        if (fault_point(d))
+            return -ENOMEM;
+        void *m = mmap(d->ram + (gfn + done) * HV_PAGE_SIZE, run * HV_PAGE_SIZE,
+                       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, d->mem_fd,
+                       (off_t)(f * HV_PAGE_SIZE));
+        if (m == MAP_FAILED)
+            return -errno;
+        frames_set_used(d, f, run);
+        for (uint64_t k = 0; k < run; k++)
+            d->p2m[gfn + done + k] = f + k;
+        d->tot_pages += run;
+        done += run;
+        f += run;
+    }
+    return 0;
 }
 
 uint64_t p2m_lookup(struct domain *d, uint64_t gfn)

@@ -99,9 +99,12 @@ static void *vcpu_thread(void *arg)
  */
 #define VCPU_STACK_SIZE (128u * 1024u)
 
-static int vcpu_start_thread(struct vcpu *v)
+int vcpu_start_thread(struct vcpu *v)
 {
-    v->stack = dalloc(v->domain, VCPU_STACK_SIZE);
+    if (v->thread_started)
+        return 0;
+    if (!v->stack)
+        v->stack = dalloc_nozero(v->domain, VCPU_STACK_SIZE);
     if (!v->stack || fault_point(v->domain))
         return -ENOMEM;
     pthread_attr_t attr;
@@ -117,7 +120,11 @@ static int vcpu_start_thread(struct vcpu *v)
     return 0;
 }
 
-/* vCPU creation steps: struct, KVM vCPU (fd, kvm_run, CPUID), timer, thread. */
+/*
+ * vCPU creation steps: struct, KVM vCPU (fd, kvm_run, CPUID), timer.  The
+ * thread is started at the domain's first unpause (vcpu_start_thread()):
+ * a domain that never runs never pays for one.
+ */
 int vcpu_create(struct domain *d, unsigned int id)
 {
     struct vcpu *v = dalloc(d, sizeof(*v));
@@ -129,9 +136,7 @@ int vcpu_create(struct domain *d, unsigned int id)
     v->runstate = RUNSTATE_offline;
     d->vcpus[id] = v;
     int rc = arch_vcpu_create(v);
-    if (rc == 0)
-        rc = timer_init(v);
-    return rc ? rc : vcpu_start_thread(v);
+    return rc ? rc : timer_init(v);
 }
 
 /* Requires the domain to be dying and the thread kicked. */
@@ -152,7 +157,9 @@ void vcpu_kick(struct vcpu *v)
     if (!v->run)
         return;
     __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-    if (v->thread_started)
+    /* A parked thread needs only the condition variable (callers hold
+     * domain->lock, so parked cannot change under us). */
+    if (v->thread_started && !v->parked)
         pthread_kill(v->thread, SIG_KICK);
 }
 

@@ -22,6 +22,8 @@ struct dalloc_account {
  */
 void *dalloc(struct domain *d, size_t size);
 void *dalloc_array(struct domain *d, size_t n, size_t size);
+/* The same, not zeroed: for memory the user fills itself (thread stacks). */
+void *dalloc_nozero(struct domain *d, size_t size);
 void dfree(struct domain *d, void *p);
 
 /* The domain struct itself: allocated before the domain can be charged. */

@@ -134,6 +134,7 @@ struct domain {
     uint32_t create_fault_points;  /* fault points its creation passed */
     enum domain_teardown_state teardown;
     uint64_t teardown_pos;         /* progress within the current state */
+    bool teardown_yielded;         /* logged that the destroy is long */
 
     struct domain *next;      /* domain list, sorted by domid */
 };
@@ -158,8 +159,9 @@ uint64_t domain_host_pages(void);
 
 /* vcpu.c */
 int  vcpu_create(struct domain *d, unsigned int id);
+int  vcpu_start_thread(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
-void vcpu_kick(struct vcpu *v);
+void vcpu_kick(struct vcpu *v); /* with domain->lock held */
 void vcpu_signals_init(void);
 void domain_kick_all(struct domain *d);
 void domain_wait_parked(struct domain *d);
