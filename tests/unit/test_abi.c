@@ -649,6 +649,19 @@ static void check_structs_domctl_h_more(void)
         FIELD(xen_domctl_evtchn_host, port, 4, 4),
     };
     CHECK_STRUCT(xen_domctl_evtchn_host, 8);
+    static const struct field xen_domctl_context_fields[] = {
+        FIELD(xen_domctl_context, type, 0, 4),
+        FIELD(xen_domctl_context, index, 4, 4),
+        FIELD(xen_domctl_context, length, 8, 4),
+        FIELD(xen_domctl_context, pad, 12, 4),
+    };
+    CHECK_STRUCT(xen_domctl_context, 16);
+    static const struct field xen_domctl_p2m_set_fields[] = {
+        FIELD(xen_domctl_p2m_set, first_gfn, 0, 8),
+        FIELD(xen_domctl_p2m_set, nr, 8, 4),
+        FIELD(xen_domctl_p2m_set, populate, 12, 4),
+    };
+    CHECK_STRUCT(xen_domctl_p2m_set, 16);
 }
 
 /* sched.h (issue 4 additions) */
@@ -1233,6 +1246,9 @@ static void check_constants_hypercall_surface(void)
         CONSTANT(XEN_DOMCTL_settimeoffset, 42),
         CONSTANT(XEN_DOMCTL_set_target, 1004),
         CONSTANT(XEN_DOMCTL_evtchn_host, 1005),
+        CONSTANT(XEN_DOMCTL_getcontext, 1006),
+        CONSTANT(XEN_DOMCTL_setcontext, 1007),
+        CONSTANT(XEN_DOMCTL_p2m_set, 1008),
         CONSTANT(HV_EVTCHN_HOST_bind, 0),
         CONSTANT(HV_EVTCHN_HOST_send, 1),
         CONSTANT(HV_EVTCHN_HOST_close, 2),

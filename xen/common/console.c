@@ -148,3 +148,31 @@ void console_client_event(struct domain *d, int fd)
     if (n > 0)
         evtchn_send_virq(d, NULL, VIRQ_CONSOLE);
 }
+
+size_t console_copy_out(struct console *c, char *buf, size_t len, uint64_t *lost)
+{
+    pthread_mutex_lock(&c->lock);
+    uint64_t held = c->out_prod < CONSOLE_RING_SIZE ? c->out_prod : CONSOLE_RING_SIZE;
+    uint64_t n = held < len ? held : len;
+    uint64_t start = c->out_prod - n;
+    for (uint64_t i = 0; i < n; i++)
+        buf[i] = c->out[(start + i) % CONSOLE_RING_SIZE];
+    *lost = start;
+    pthread_mutex_unlock(&c->lock);
+    return (size_t)n;
+}
+
+void console_copy_in(struct console *c, const char *buf, size_t len, uint64_t lost)
+{
+    if (len > CONSOLE_RING_SIZE) { /* keep the newest */
+        lost += len - CONSOLE_RING_SIZE;
+        buf += len - CONSOLE_RING_SIZE;
+        len = CONSOLE_RING_SIZE;
+    }
+    pthread_mutex_lock(&c->lock);
+    c->out_prod = lost;
+    for (size_t i = 0; i < len; i++)
+        c->out[(c->out_prod + i) % CONSOLE_RING_SIZE] = buf[i];
+    c->out_prod += len;
+    pthread_mutex_unlock(&c->lock);
+}

@@ -118,6 +118,34 @@ static long domctl_evtchn_host(struct domain *d, struct xen_domctl_evtchn_host *
     }
 }
 
+static long domctl_context(struct domain *d, struct xen_domctl *op, const void *buf,
+                           uint32_t buf_len, struct privcmd_reply_extra *out)
+{
+    struct xen_domctl_context *c = &op->u.context;
+    if (c->pad)
+        return -EINVAL;
+    if (op->cmd == XEN_DOMCTL_setcontext)
+        return save_set_context(d, c->type, c->index, buf, buf_len);
+    uint32_t len = 0;
+    int rc = save_get_context(d, c->type, c->index, out->buf, &len);
+    if (rc == 0)
+        c->length = out->buf_len = len;
+    return rc;
+}
+
+static long domctl_p2m_set(struct domain *d, struct xen_domctl_p2m_set *p)
+{
+    if (p->nr == 0 || p->nr > HV_P2M_QUERY_MAX || p->populate > 1)
+        return -EINVAL;
+    if (!d->pause_count)
+        return -EBUSY;
+    pthread_rwlock_wrlock(&d->p2m_lock);
+    int rc = p->populate ? p2m_populate(d, p->first_gfn, p->nr)
+                         : p2m_depopulate(d, p->first_gfn, p->nr);
+    pthread_rwlock_unlock(&d->p2m_lock);
+    return rc;
+}
+
 static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void *buf,
                              uint32_t buf_len, struct privcmd_reply_extra *out)
 {
@@ -160,6 +188,11 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void
         return 0;
     case XEN_DOMCTL_evtchn_host:
         return domctl_evtchn_host(d, &op->u.evtchn_host, out);
+    case XEN_DOMCTL_getcontext:
+    case XEN_DOMCTL_setcontext:
+        return domctl_context(d, op, buf, buf_len, out);
+    case XEN_DOMCTL_p2m_set:
+        return domctl_p2m_set(d, &op->u.p2m_set);
     case XEN_DOMCTL_console_attach: {
         int fd = console_attach(d, &op->u.console_attach.lost);
         if (fd < 0)

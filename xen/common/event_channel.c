@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <hv/public/event_channel.h>
+#include <hv/public/save.h>
 #include <hv/public/sysctl.h>
 #include <xen/event.h>
 #include <xen/hypercall.h>
@@ -484,4 +485,116 @@ void dom_exc_notify(void)
         }
     }
     pthread_mutex_unlock(&domlist_lock);
+}
+
+static const uint8_t save_state_of[] = {
+    [EVTCHNSTAT_unbound] = HV_SAVE_EVTCHN_UNBOUND,
+    [EVTCHNSTAT_interdomain] = HV_SAVE_EVTCHN_INTERDOMAIN,
+    [EVTCHNSTAT_virq] = HV_SAVE_EVTCHN_VIRQ,
+    [EVTCHNSTAT_ipi] = HV_SAVE_EVTCHN_IPI,
+};
+
+/* The EVENT_CHANNELS record body (save-stream 6.6). */
+int evtchn_save(struct domain *d, void *buf, uint32_t *len)
+{
+    struct hv_save_event_channels *h = buf;
+    struct hv_save_evtchn *e = (struct hv_save_evtchn *)(h + 1);
+    uint64_t cb = d->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+    memset(h, 0, sizeof(*h));
+    h->upcall_vector = cb ? (uint32_t)(cb & 0xff) : 0;
+    pthread_mutex_lock(&domlist_lock);
+    for (uint32_t p = 1; p < HV_EVTCHN_PORTS; p++) {
+        const struct evtchn *ch = &d->evtchn[p];
+        if (ch->state == EVTCHNSTAT_closed)
+            continue;
+        bool remote = ch->state == EVTCHNSTAT_unbound || ch->state == EVTCHNSTAT_interdomain;
+        e[h->nr_channels++] = (struct hv_save_evtchn){
+            .port = p, .state = save_state_of[ch->state], .vcpu = ch->vcpu,
+            .remote_domid = remote && !ch->to_host ? ch->remote_dom : 0,
+            .remote_port = ch->state == EVTCHNSTAT_interdomain && !ch->to_host ? ch->remote_port : 0,
+            .virq = ch->state == EVTCHNSTAT_virq ? ch->remote_port : 0,
+        };
+    }
+    pthread_mutex_unlock(&domlist_lock);
+    *len = (uint32_t)(sizeof(*h) + h->nr_channels * sizeof(*e));
+    return 0;
+}
+
+static bool evtchn_record_valid(const struct domain *d, const struct hv_save_evtchn *e,
+                                uint32_t prev_port)
+{
+    if (e->port <= prev_port || e->port >= HV_EVTCHN_PORTS || e->pad[0] || e->pad[1] ||
+        e->pad[2] || e->vcpu >= d->max_vcpus || e->remote_domid > HV_SAVE_MAX_DOMID)
+        return false;
+    switch (e->state) {
+    case HV_SAVE_EVTCHN_UNBOUND:
+    case HV_SAVE_EVTCHN_IPI:
+        return !e->remote_port && !e->virq && (e->state == HV_SAVE_EVTCHN_UNBOUND || !e->remote_domid);
+    case HV_SAVE_EVTCHN_INTERDOMAIN:
+        return e->remote_port < HV_SAVE_MAX_EVTCHN && !e->virq;
+    case HV_SAVE_EVTCHN_VIRQ:
+        return (e->virq == VIRQ_TIMER || (e->virq == VIRQ_CONSOLE && e->vcpu == 0)) &&
+               !e->remote_domid && !e->remote_port;
+    default:
+        return false;
+    }
+}
+
+/* Install one restored channel.  domlist_lock held; its port is closed. */
+static void evtchn_install(struct domain *d, const struct hv_save_evtchn *e)
+{
+    struct evtchn *ch = &d->evtchn[e->port];
+    *ch = (struct evtchn){ .host_fd = -1, .vcpu = e->vcpu };
+    switch (e->state) {
+    case HV_SAVE_EVTCHN_UNBOUND:
+    case HV_SAVE_EVTCHN_INTERDOMAIN: /* the peer is elsewhere: it binds again (spec 6.6) */
+        ch->state = EVTCHNSTAT_unbound;
+        ch->remote_dom = (domid_t)e->remote_domid;
+        break;
+    case HV_SAVE_EVTCHN_VIRQ:
+        ch->state = EVTCHNSTAT_virq;
+        ch->remote_port = e->virq;
+        if (e->virq == VIRQ_TIMER)
+            d->vcpus[e->vcpu]->virq_port[VIRQ_TIMER] = e->port;
+        else
+            d->virq_port[e->virq] = e->port;
+        break;
+    default:
+        ch->state = EVTCHNSTAT_ipi;
+        break;
+    }
+}
+
+int evtchn_restore(struct domain *d, const void *buf, uint32_t len)
+{
+    const struct hv_save_event_channels *h = buf;
+    const struct hv_save_evtchn *e = (const void *)(h + 1);
+    if (len < sizeof(*h) || h->nr_channels >= HV_EVTCHN_PORTS ||
+        len != sizeof(*h) + h->nr_channels * sizeof(*e))
+        return -EINVAL;
+    if (h->upcall_vector && (h->upcall_vector < 0x20 || h->upcall_vector > 0xff))
+        return -EINVAL;
+    bool virq_seen[HV_MAX_VCPUS + 1][2] = { { false } };
+    for (uint32_t i = 0; i < h->nr_channels; i++) {
+        if (!evtchn_record_valid(d, &e[i], i ? e[i - 1].port : 0))
+            return -EINVAL;
+        if (e[i].state == HV_SAVE_EVTCHN_VIRQ) { /* one port per (virq, vcpu) */
+            bool *seen = &virq_seen[e[i].virq == VIRQ_TIMER ? e[i].vcpu : HV_MAX_VCPUS]
+                                   [e[i].virq == VIRQ_TIMER];
+            if (*seen)
+                return -EINVAL;
+            *seen = true;
+        }
+    }
+    pthread_mutex_lock(&domlist_lock);
+    for (uint32_t p = 1; p < HV_EVTCHN_PORTS; p++) {
+        if (d->evtchn[p].state != EVTCHNSTAT_closed)
+            evtchn_close_port(d, p);
+    }
+    for (uint32_t i = 0; i < h->nr_channels; i++)
+        evtchn_install(d, &e[i]);
+    pthread_mutex_unlock(&domlist_lock);
+    d->hvm_params[HVM_PARAM_CALLBACK_IRQ] =
+        h->upcall_vector ? HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | h->upcall_vector : 0;
+    return 0;
 }

@@ -299,8 +299,8 @@ int p2m_depopulate(struct domain *d, uint64_t gfn, uint64_t nr)
     return 0;
 }
 
-/* XENMAPSPACE_shared_info: show the shared-info frame at gfn. */
-static long map_shared_info(struct domain *d, uint64_t gfn)
+/* XENMAPSPACE_shared_info: show the shared-info frame at gfn.  p2m_lock held. */
+int p2m_map_shared_info(struct domain *d, uint64_t gfn)
 {
     if (gfn >= d->nr_gfns)
         return -XEN_EINVAL;
@@ -330,7 +330,7 @@ static long memory_add_to_physmap(struct vcpu *v, uint64_t arg)
         return -XEN_EINVAL;
     struct domain *d = v->domain;
     pthread_rwlock_wrlock(&d->p2m_lock);
-    long rc = map_shared_info(d, a.gpfn);
+    long rc = p2m_map_shared_info(d, a.gpfn);
     pthread_rwlock_unlock(&d->p2m_lock);
     return rc;
 }

@@ -67,7 +67,8 @@ int arch_kvm_open(void)
     guest_cpuid->nent = CPUID_MAX_ENTRIES;
     if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, guest_cpuid) < 0)
         return -errno;
-    return cpuid_set_hv_leaves(guest_cpuid);
+    int rc = arch_msr_list_init(kvm_fd);
+    return rc ? rc : cpuid_set_hv_leaves(guest_cpuid);
 }
 
 int arch_kvm_max_vcpus(void)
@@ -95,7 +96,7 @@ static int vm_filter_hypercall_msr(int vm_fd)
 }
 
 /* Where the domain's system time (its KVM clock) stands against CLOCK_BOOTTIME. */
-static int vm_clock_offset(struct domain *d)
+int arch_vm_clock_offset(struct domain *d)
 {
     struct kvm_clock_data c = { 0 };
     struct timespec ts;
@@ -118,7 +119,7 @@ int arch_vm_create(struct domain *d)
     if (fcntl(d->vm_fd, F_SETFD, FD_CLOEXEC) < 0)
         return -errno;
     int rc = fault_point(d) ? -ENOMEM : vm_filter_hypercall_msr(d->vm_fd);
-    return rc ? rc : vm_clock_offset(d);
+    return rc ? rc : arch_vm_clock_offset(d);
 }
 
 int arch_vm_set_memory(struct domain *d)

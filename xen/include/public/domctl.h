@@ -206,6 +206,32 @@ struct xen_domctl_evtchn_host {
 };
 _Static_assert(sizeof(struct xen_domctl_evtchn_host) == 8, "evtchn_host");
 
+/*
+ * XEN_DOMCTL_getcontext / setcontext: the domain's state as save-stream
+ * record bodies (docs/specs/save-stream.md, public/save.h).  The domain must
+ * be paused (-EBUSY otherwise).  get: the body comes back in the trailing
+ * buffer (-ENOENT: the record does not apply, e.g. SHARED_INFO before the
+ * guest placed the page).  set: the body goes in the trailing buffer;
+ * -EINVAL names nothing, but hvd's log says which field was refused.
+ * Types: HV_SAVE_TYPE_VM_STATE, VCPU (index = vcpu id), SHARED_INFO,
+ * EVENT_CHANNELS, TIMERS, CONSOLE_RING.
+ */
+struct xen_domctl_context {
+    uint32_t type;   /* in: HV_SAVE_TYPE_* */
+    uint32_t index;  /* in: VCPU: the vCPU; others 0 */
+    uint32_t length; /* out (get): body octets */
+    uint32_t pad;    /* zero */
+};
+_Static_assert(sizeof(struct xen_domctl_context) == 16, "context");
+
+/* XEN_DOMCTL_p2m_set: back (populate = 1) or free (0) gfns [first_gfn, first_gfn + nr). */
+struct xen_domctl_p2m_set {
+    uint64_t first_gfn; /* in */
+    uint32_t nr;        /* in: 1..HV_P2M_QUERY_MAX */
+    uint32_t populate;  /* in: 1 populate (-EBUSY if backed, -ENOMEM over max_pages), 0 free */
+};
+_Static_assert(sizeof(struct xen_domctl_p2m_set) == 16, "p2m_set");
+
 #define XEN_DOMCTL_createdomain      1
 #define XEN_DOMCTL_destroydomain     2
 #define XEN_DOMCTL_pausedomain       3
@@ -222,6 +248,9 @@ _Static_assert(sizeof(struct xen_domctl_evtchn_host) == 8, "evtchn_host");
 #define XEN_DOMCTL_console_attach    1003
 #define XEN_DOMCTL_set_target        1004
 #define XEN_DOMCTL_evtchn_host       1005
+#define XEN_DOMCTL_getcontext        1006
+#define XEN_DOMCTL_setcontext        1007
+#define XEN_DOMCTL_p2m_set           1008
 
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
@@ -241,6 +270,8 @@ struct xen_domctl {
         struct xen_domctl_settimeoffset settimeoffset;
         struct xen_domctl_set_target set_target;
         struct xen_domctl_evtchn_host evtchn_host;
+        struct xen_domctl_context context;
+        struct xen_domctl_p2m_set p2m_set;
         uint8_t raw[256];
     } u;
 };

@@ -32,6 +32,10 @@ void console_write(struct console *c, const char *buf, size_t len);
 size_t console_read_input(struct console *c, char *buf, size_t len);
 /* New client: returns the client's end of a socketpair or -errno. */
 int  console_attach(struct domain *d, uint64_t *lost);
+/* Save/restore: the ring's contents, oldest first, at most len bytes (the
+ * newest); *lost counts older output.  copy_in replaces the ring. */
+size_t console_copy_out(struct console *c, char *buf, size_t len, uint64_t *lost);
+void console_copy_in(struct console *c, const char *buf, size_t len, uint64_t lost);
 /* Called by the main loop when a client's socket is readable. */
 void console_client_event(struct domain *d, int fd);
 

@@ -16,6 +16,9 @@ void evtchn_send_virq(struct domain *d, struct vcpu *v, uint32_t virq);
 bool evtchn_port_pending(struct domain *d, uint32_t port);
 bool evtchn_upcall_pending(struct vcpu *v);     /* an event awaits this vCPU */
 bool evtchn_upcall_deliverable(struct vcpu *v); /* upcall_pending && !mask */
+/* The EVENT_CHANNELS save record (save.c). */
+int  evtchn_save(struct domain *d, void *buf, uint32_t *len);
+int  evtchn_restore(struct domain *d, const void *buf, uint32_t len);
 /* Toolstack side (XEN_DOMCTL_evtchn_host). */
 int  evtchn_host_bind(struct domain *d, uint32_t port, int *fd);
 int  evtchn_host_send(struct domain *d, uint32_t port);

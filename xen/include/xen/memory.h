@@ -13,6 +13,7 @@ void p2m_teardown(struct domain *d);
 int  p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr);
 uint64_t p2m_lookup(struct domain *d, uint64_t gfn);
 int  p2m_depopulate(struct domain *d, uint64_t gfn, uint64_t nr);
+int  p2m_map_shared_info(struct domain *d, uint64_t gfn);
 struct vcpu;
 long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 /* hvd's pointer to guest-physical [gpa, gpa+len) when all backed, else NULL. */

@@ -157,6 +157,11 @@ void domain_process_shutdowns(void);
 int  domain_init(uint64_t max_host_pages, int notify_fd);
 uint64_t domain_host_pages(void);
 
+/* save.c: the domain's state as save-stream record bodies. */
+int save_get_context(struct domain *d, uint32_t type, uint32_t index, void *buf, uint32_t *len);
+int save_set_context(struct domain *d, uint32_t type, uint32_t index, const void *buf,
+                     uint32_t len);
+
 /* vcpu.c */
 int  vcpu_create(struct domain *d, unsigned int id);
 int  vcpu_start_thread(struct vcpu *v);

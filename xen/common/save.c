@@ -1,0 +1,276 @@
+/*
+ * Domain context: the domain's state as save-stream record bodies
+ * (docs/specs/save-stream.md), for XEN_DOMCTL_getcontext/setcontext.  Guest
+ * memory is not here: the toolstack reads and writes it through foreign
+ * mappings.  Everything arriving is checked before any of it is applied;
+ * a refusal is logged with the field that was wrong.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <hv/public/privcmd.h>
+#include <hv/public/save.h>
+#include <xen/arch.h>
+#include <xen/event.h>
+#include <xen/memory.h>
+#include <xen/privcmd.h>
+#include <xen/sched.h>
+
+#define VCPU_BODY_MAX (sizeof(struct hv_save_vcpu) + HV_SAVE_XSAVE_LEN_KVM + \
+                       HV_SAVE_MAX_MSRS * sizeof(struct hv_save_msr))
+
+static int refuse(struct domain *d, const char *record, const char *why)
+{
+    printk("d%u: restore: %s record refused: %s", d->domid, record, why);
+    return -EINVAL;
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < len; i++) {
+        if (b[i])
+            return false;
+    }
+    return true;
+}
+
+/* --- VM_STATE --- */
+
+static int get_vm_state(struct domain *d, void *buf, uint32_t *len)
+{
+    struct hv_save_vm_state *vm = buf;
+    memset(vm, 0, sizeof(*vm));
+    *len = sizeof(*vm);
+    return arch_vm_save_clock(d, &vm->clock); /* no in-kernel irqchip or PIT: flags 0 */
+}
+
+static int set_vm_state(struct domain *d, const void *buf, uint32_t len)
+{
+    const struct hv_save_vm_state *vm = buf;
+    if (len != sizeof(*vm))
+        return refuse(d, "VM_STATE", "length is not 368");
+    if (vm->flags || vm->pad)
+        return refuse(d, "VM_STATE", "irqchip/PIT state given, but hv domains have none");
+    if (!all_zero(&vm->pic_master, offsetof(struct hv_save_vm_state, clock) -
+                                       offsetof(struct hv_save_vm_state, pic_master)))
+        return refuse(d, "VM_STATE", "irqchip/PIT fields not zero");
+    if (vm->clock.pad || (vm->clock.flags & ~HV_SAVE_CLOCK_TSC_STABLE))
+        return refuse(d, "VM_STATE", "clock pad or flags");
+    return arch_vm_load_clock(d, &vm->clock) ? refuse(d, "VM_STATE", "KVM refused the clock") : 0;
+}
+
+/* --- VCPU --- */
+
+static int get_vcpu(struct domain *d, uint32_t id, void *buf, uint32_t *len)
+{
+    if (id >= d->max_vcpus)
+        return -EINVAL;
+    struct vcpu *v = d->vcpus[id];
+    struct hv_save_vcpu *rec = buf;
+    memset(rec, 0, sizeof(*rec));
+    uint8_t *xsave = (uint8_t *)(rec + 1);
+    struct hv_save_msr *msrs = (struct hv_save_msr *)(xsave + HV_SAVE_XSAVE_LEN_KVM);
+    int rc = arch_vcpu_save(v, rec, xsave, msrs);
+    if (rc)
+        return rc;
+    rec->vcpu_id = id;
+    rec->flags = v->online ? HV_SAVE_VCPU_ONLINE : 0;
+    *len = (uint32_t)(sizeof(*rec) + rec->xsave_len + rec->nr_msrs * sizeof(*msrs));
+    return 0;
+}
+
+static int check_vcpu(struct domain *d, const struct hv_save_vcpu *rec, uint32_t len)
+{
+    if (len < sizeof(*rec))
+        return refuse(d, "VCPU", "shorter than its fixed part");
+    if (rec->vcpu_id >= d->max_vcpus)
+        return refuse(d, "VCPU", "vcpu_id beyond the domain's vCPUs");
+    if (rec->flags & ~HV_SAVE_VCPU_ONLINE)
+        return refuse(d, "VCPU", "flags (a local APIC, which hv domains do not have?)");
+    if (rec->mp_state > HV_SAVE_MP_SIPI_RECEIVED || rec->nr_xcrs > HV_SAVE_MAX_XCRS)
+        return refuse(d, "VCPU", "mp_state or nr_xcrs out of range");
+    if (rec->xsave_len != HV_SAVE_XSAVE_LEN_KVM)
+        return refuse(d, "VCPU", "xsave_len is not 4096");
+    if (rec->nr_msrs > HV_SAVE_MAX_MSRS ||
+        len != sizeof(*rec) + rec->xsave_len + rec->nr_msrs * sizeof(struct hv_save_msr))
+        return refuse(d, "VCPU", "length does not match xsave_len and nr_msrs");
+    if (!all_zero(rec->lapic, sizeof(rec->lapic)) ||
+        !all_zero(&rec->xcrs[rec->nr_xcrs], (HV_SAVE_MAX_XCRS - rec->nr_xcrs) * sizeof(rec->xcrs[0])))
+        return refuse(d, "VCPU", "unused lapic or xcr entries not zero");
+    if (rec->events.flags & ~HV_SAVE_EVENTS_ALL || rec->events.pad0 || rec->events.pad1[0] ||
+        rec->events.pad1[1] || rec->sregs.cs.pad || rec->sregs.gdt.pad[0])
+        return refuse(d, "VCPU", "reserved bits set");
+    const struct hv_save_msr *msrs =
+        (const void *)((const uint8_t *)(rec + 1) + rec->xsave_len);
+    for (uint32_t i = 0; i < rec->nr_msrs; i++) {
+        if (msrs[i].pad || !arch_msr_saveable(msrs[i].index) ||
+            (i && msrs[i].index <= msrs[i - 1].index))
+            return refuse(d, "VCPU", "an MSR hv does not restore, or MSRs out of order");
+    }
+    return 0;
+}
+
+static int set_vcpu(struct domain *d, uint32_t id, const void *buf, uint32_t len)
+{
+    const struct hv_save_vcpu *rec = buf;
+    int rc = check_vcpu(d, rec, len);
+    if (rc)
+        return rc;
+    if (rec->vcpu_id != id)
+        return refuse(d, "VCPU", "vcpu_id does not match the request");
+    struct vcpu *v = d->vcpus[id];
+    const uint8_t *xsave = (const uint8_t *)(rec + 1);
+    if (arch_vcpu_load(v, rec, xsave, (const void *)(xsave + rec->xsave_len)))
+        return refuse(d, "VCPU", "KVM refused the register state");
+    pthread_mutex_lock(&d->lock);
+    v->online = rec->flags & HV_SAVE_VCPU_ONLINE;
+    v->initialised = true;
+    v->blocked = v->polling = false;
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
+/* --- SHARED_INFO --- */
+
+static int get_shared_info(struct domain *d, void *buf, uint32_t *len)
+{
+    if (d->shared_info_gfn == HV_INVALID_FRAME)
+        return -ENOENT;
+    struct hv_save_shared_info *s = buf;
+    s->gfn = d->shared_info_gfn;
+    memcpy(s->page, d->shared_info, sizeof(s->page));
+    *len = sizeof(*s);
+    return 0;
+}
+
+static int set_shared_info(struct domain *d, const void *buf, uint32_t len)
+{
+    const struct hv_save_shared_info *s = buf;
+    if (len != sizeof(*s))
+        return refuse(d, "SHARED_INFO", "length is not 4104");
+    if (s->gfn >= d->nr_gfns)
+        return refuse(d, "SHARED_INFO", "gfn outside the domain");
+    pthread_rwlock_wrlock(&d->p2m_lock);
+    int rc = p2m_map_shared_info(d, s->gfn);
+    pthread_rwlock_unlock(&d->p2m_lock);
+    if (rc)
+        return rc;
+    memcpy(d->shared_info, s->page, sizeof(s->page));
+    return 0;
+}
+
+/* --- CONSOLE_RING --- */
+
+static int get_console(struct domain *d, void *buf, uint32_t *len)
+{
+    struct hv_save_console_ring *c = buf;
+    uint32_t room = HV_PRIVCMD_MAX_BUF - sizeof(*c);
+    memset(c, 0, sizeof(*c));
+    c->len = (uint32_t)console_copy_out(&d->console, (char *)(c + 1), room, &c->lost);
+    *len = (uint32_t)sizeof(*c) + c->len;
+    return 0;
+}
+
+static int set_console(struct domain *d, const void *buf, uint32_t len)
+{
+    const struct hv_save_console_ring *c = buf;
+    if (len < sizeof(*c) || c->pad || c->len != len - sizeof(*c))
+        return refuse(d, "CONSOLE_RING", "length does not match len");
+    console_copy_in(&d->console, (const char *)(c + 1), c->len, c->lost);
+    return 0;
+}
+
+/* --- TIMERS --- */
+
+static int get_timers(struct domain *d, void *buf, uint32_t *len)
+{
+    struct hv_save_timers *t = buf;
+    struct hv_save_timer *e = (struct hv_save_timer *)(t + 1);
+    memset(t, 0, sizeof(*t));
+    pthread_mutex_lock(&d->lock);
+    for (uint32_t i = 0; i < d->max_vcpus; i++) {
+        if (d->vcpus[i]->singleshot_deadline)
+            e[t->nr_timers++] = (struct hv_save_timer){ .vcpu = i, .kind = HV_SAVE_TIMER_SINGLESHOT,
+                                                        .deadline_ns = d->vcpus[i]->singleshot_deadline };
+    }
+    pthread_mutex_unlock(&d->lock);
+    *len = (uint32_t)(sizeof(*t) + t->nr_timers * sizeof(*e));
+    return 0;
+}
+
+static int set_timers(struct domain *d, const void *buf, uint32_t len)
+{
+    const struct hv_save_timers *t = buf;
+    const struct hv_save_timer *e = (const void *)(t + 1);
+    if (len < sizeof(*t) || t->pad || t->nr_timers > 2 * d->max_vcpus ||
+        len != sizeof(*t) + t->nr_timers * sizeof(*e))
+        return refuse(d, "TIMERS", "length does not match nr_timers");
+    for (uint32_t i = 0; i < t->nr_timers; i++) {
+        if (e[i].vcpu >= d->max_vcpus || e[i].kind != HV_SAVE_TIMER_SINGLESHOT || e[i].period_ns ||
+            !e[i].deadline_ns || (i && e[i].vcpu <= e[i - 1].vcpu))
+            return refuse(d, "TIMERS", "a timer hv cannot arm (periodic, bad vCPU, or out of order)");
+    }
+    for (uint32_t i = 0; i < t->nr_timers; i++) {
+        struct vcpu *v = d->vcpus[e[i].vcpu];
+        pthread_mutex_lock(&d->lock);
+        v->singleshot_deadline = e[i].deadline_ns;
+        pthread_mutex_unlock(&d->lock);
+        timer_arm(v);
+    }
+    return 0;
+}
+
+/* Paused (or shut down): every vCPU thread parked, nothing changes under us. */
+static bool domain_quiet(struct domain *d)
+{
+    return d->pause_count || d->is_shutdown;
+}
+
+int save_get_context(struct domain *d, uint32_t type, uint32_t index, void *buf, uint32_t *len)
+{
+    if (!domain_quiet(d))
+        return -EBUSY;
+    _Static_assert(VCPU_BODY_MAX <= HV_PRIVCMD_MAX_BUF, "a VCPU record fits a reply");
+    switch (type) {
+    case HV_SAVE_TYPE_VM_STATE:
+        return get_vm_state(d, buf, len);
+    case HV_SAVE_TYPE_VCPU:
+        return get_vcpu(d, index, buf, len);
+    case HV_SAVE_TYPE_SHARED_INFO:
+        return get_shared_info(d, buf, len);
+    case HV_SAVE_TYPE_EVENT_CHANNELS:
+        return evtchn_save(d, buf, len);
+    case HV_SAVE_TYPE_TIMERS:
+        return get_timers(d, buf, len);
+    case HV_SAVE_TYPE_CONSOLE_RING:
+        return get_console(d, buf, len);
+    default:
+        return -EINVAL;
+    }
+}
+
+int save_set_context(struct domain *d, uint32_t type, uint32_t index, const void *buf,
+                     uint32_t len)
+{
+    if (!d->pause_count)
+        return -EBUSY;
+    switch (type) {
+    case HV_SAVE_TYPE_VM_STATE:
+        return set_vm_state(d, buf, len);
+    case HV_SAVE_TYPE_VCPU:
+        return set_vcpu(d, index, buf, len);
+    case HV_SAVE_TYPE_SHARED_INFO:
+        return set_shared_info(d, buf, len);
+    case HV_SAVE_TYPE_EVENT_CHANNELS:
+        return evtchn_restore(d, buf, len)
+                   ? refuse(d, "EVENT_CHANNELS", "a channel, the count or the vector is invalid")
+                   : 0;
+    case HV_SAVE_TYPE_TIMERS:
+        return set_timers(d, buf, len);
+    case HV_SAVE_TYPE_CONSOLE_RING:
+        return set_console(d, buf, len);
+    default:
+        return -EINVAL;
+    }
+}
