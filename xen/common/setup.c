@@ -114,6 +114,19 @@ static int parse_mib(const char *s, uint64_t *out)
     return 0;
 }
 
+/* The daemon works from /: relative paths are made absolute first. */
+static const char *absolute_path(const char *path)
+{
+    static char bufs[3][4096];
+    static int next;
+    char cwd[2048];
+    if (!path || path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+        return path;
+    char *b = bufs[next++ % 3];
+    snprintf(b, sizeof(bufs[0]), "%s/%s", cwd, path);
+    return b;
+}
+
 static int parse_options(int argc, char **argv, struct hvd_options *o)
 {
     static const struct option longopts[] = {
@@ -152,6 +165,9 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
         fprintf(stderr, "hvd: unexpected argument '%s'\n", argv[optind]);
         return -1;
     }
+    o->socket = absolute_path(o->socket);
+    o->pidfile = absolute_path(o->pidfile);
+    o->log = absolute_path(o->log);
     return 0;
 }
 
@@ -180,6 +196,52 @@ static void make_socket_dir(const char *path)
         *slash = '\0';
         mkdir(dir, 0755);
     }
+}
+
+/* The daemon tells its parent it is serving; the parent waits for that. */
+static int ready_fd = -1;
+
+/*
+ * Detach from the terminal.  The parent exits only once the daemon has
+ * written its pidfile and is about to serve, so a script that runs `hvd`
+ * can use the socket and the pidfile as soon as hvd returns.
+ */
+static int daemonize(void)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid > 0) {
+        char ok;
+        close(p[1]);
+        _exit(read(p[0], &ok, 1) == 1 ? 0 : 1);
+    }
+    close(p[0]);
+    ready_fd = p[1];
+    if (setsid() < 0 || chdir("/") < 0)
+        return -1;
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0)
+        return -1;
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    close(null);
+    return 0;
+}
+
+static void daemon_ready(void)
+{
+    if (ready_fd < 0)
+        return;
+    if (write(ready_fd, "r", 1) < 0) {
+        /* the parent is gone: nobody is waiting */
+    }
+    close(ready_fd);
+    ready_fd = -1;
 }
 
 static void block_signals(void)
@@ -244,12 +306,13 @@ int main(int argc, char **argv)
     int notify_fd = -1;
     if (hvd_start(&o, &notify_fd))
         return 1;
-    if (!o.foreground && daemon(0, 0) < 0) {
+    if (!o.foreground && daemonize() < 0) {
         fprintf(stderr, "hvd: cannot daemonize: %s\n", strerror(errno));
         return 1;
     }
     if (o.pidfile && write_pidfile(o.pidfile))
         printk("hvd: cannot write pidfile %s", o.pidfile);
+    daemon_ready();
     printk("hvd %d.%d started, socket %s, guest memory limit %llu MiB", HV_VERSION_MAJOR,
            HV_VERSION_MINOR, o.socket, (unsigned long long)(domain_host_pages() / 256));
     int rc = privcmd_run(notify_fd);
