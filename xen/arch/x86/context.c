@@ -75,6 +75,10 @@ unsigned int arch_vcpu_cpl(struct vcpu *v)
 
 int arch_translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 {
+    /* KVM_TRANSLATE ignores bits 63:48: a non-canonical address would alias
+     * a low one.  Bits 63:47 must all be equal (4-level paging). */
+    if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
+        return -EFAULT;
     struct kvm_translation t = { .linear_address = gva };
     if (ioctl(v->fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
         return -EFAULT;
