@@ -84,6 +84,17 @@ static void spec_default(struct spec *s)
     s->ph[2] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W };
 }
 
+/* Write a PT_LOAD's file bytes [offset, offset + filesz) into buf and extend *len over them. */
+static void write_segment_bytes(uint8_t *buf, uint64_t offset, uint64_t filesz, size_t *len)
+{
+    if (offset > IMG_CAP || filesz > IMG_CAP - offset)
+        return; /* hostile values: nothing to write */
+    for (uint64_t k = 0; k < filesz; k++)
+        buf[offset + k] = file_byte(offset + k);
+    if (offset + filesz > *len)
+        *len = offset + filesz;
+}
+
 /* Serialise s into buf; returns the length: the end of the last header or segment bytes. */
 static size_t spec_write(const struct spec *s, uint8_t *buf)
 {
@@ -92,26 +103,18 @@ static size_t spec_write(const struct spec *s, uint8_t *buf)
     memset(buf, 0, IMG_CAP);
     memcpy(buf, &s->eh, sizeof(s->eh));
     memcpy(buf + sizeof(s->eh), s->ph, s->nph * sizeof(Elf64_Phdr));
-    for (unsigned int i = 0; i < s->nph; i++) {
-        const Elf64_Phdr *ph = &s->ph[i];
-
-        if (ph->p_type != PT_LOAD || ph->p_offset > IMG_CAP || ph->p_filesz > IMG_CAP - ph->p_offset)
-            continue; /* hostile values: nothing to write */
-        for (uint64_t k = 0; k < ph->p_filesz; k++)
-            buf[ph->p_offset + k] = file_byte(ph->p_offset + k);
-        if (ph->p_offset + ph->p_filesz > len)
-            len = ph->p_offset + ph->p_filesz;
-    }
+    for (unsigned int i = 0; i < s->nph; i++)
+        if (s->ph[i].p_type == PT_LOAD)
+            write_segment_bytes(buf, s->ph[i].p_offset, s->ph[i].p_filesz, &len);
     return len;
 }
 
 static uint8_t img[IMG_CAP];
 
-/* Parse s (serialised into an exact-size heap copy, so ASan sees any overread). */
-static int parse_spec(const struct spec *s, uint64_t ram_size, struct elf_image *out)
+/* Parse img[0, len) from an exact-size heap copy, so ASan sees any overread. */
+static int parse_exact_copy(size_t len, uint64_t ram_size, struct elf_image *out)
 {
-    size_t len = spec_write(s, img);
-    uint8_t *copy = malloc(len);
+    uint8_t *copy = malloc(len ? len : 1);
     int rc;
 
     if (!copy)
@@ -120,6 +123,11 @@ static int parse_spec(const struct spec *s, uint64_t ram_size, struct elf_image 
     rc = elf_parse(copy, len, ram_size, out);
     free(copy);
     return rc;
+}
+
+static int parse_spec(const struct spec *s, uint64_t ram_size, struct elf_image *out)
+{
+    return parse_exact_copy(spec_write(s, img), ram_size, out);
 }
 
 static int parse_default_with(void (*edit)(struct spec *))
@@ -143,6 +151,7 @@ static bool elf_parses_good_image(void)
     spec_default(&s);
     rc = parse_spec(&s, RAM_SIZE, &elf);
     EXPECT(rc == 0, "rc %d", rc);
+    EXPECT(elf.elf_class == ELFCLASS64, "class %u", elf.elf_class);
     EXPECT(elf.nr_segments == 2, "%u segments", elf.nr_segments);
     EXPECT(elf.entry == 0x100010, "entry %#lx", (unsigned long)elf.entry);
     EXPECT(elf.image_start == 0x100000 && elf.image_end == 0x202000,
@@ -291,26 +300,27 @@ static bool elf_skips_empty_load_segment(void)
 
 /* ---- ELF: truncation and fuzzing ---------------------------------------- */
 
+/* Every proper prefix of the image in img[0, full) is refused; one shorter
+ * than the file header (ehdr_size) as not an executable at all. */
+static bool check_every_truncation(size_t full, size_t ehdr_size)
+{
+    struct elf_image elf;
+
+    for (size_t len = 0; len < full; len++) {
+        int rc = parse_exact_copy(len, RAM_SIZE, &elf);
+
+        EXPECT(rc == -ENOEXEC || rc == -EINVAL, "length %zu: rc %d", len, rc);
+        EXPECT(len >= ehdr_size || rc == -ENOEXEC, "length %zu: rc %d", len, rc);
+    }
+    return true;
+}
+
 static bool elf_rejects_every_truncation(void)
 {
     struct spec s;
-    struct elf_image elf;
-    size_t full;
 
     spec_default(&s);
-    full = spec_write(&s, img);
-    for (size_t len = 0; len < full; len++) {
-        uint8_t *copy = malloc(len ? len : 1);
-        int rc;
-
-        EXPECT(copy, "out of memory");
-        memcpy(copy, img, len);
-        rc = elf_parse(copy, len, RAM_SIZE, &elf);
-        free(copy);
-        EXPECT(rc == -ENOEXEC || rc == -EINVAL, "length %zu: rc %d", len, rc);
-        EXPECT(len >= sizeof(Elf64_Ehdr) || rc == -ENOEXEC, "length %zu: rc %d", len, rc);
-    }
-    return true;
+    return check_every_truncation(spec_write(&s, img), sizeof(Elf64_Ehdr));
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -332,10 +342,10 @@ static uint64_t interesting_value(size_t len)
     return v[rng() % (sizeof(v) / sizeof(v[0]))];
 }
 
-/* Apply 1-8 random edits: random bytes, or a hostile 8-byte value, mostly in the headers. */
-static void mutate(uint8_t *buf, size_t len)
+/* Apply 1-8 random edits: random bytes, or a hostile 8-byte value, mostly in
+ * the first `headers` bytes. */
+static void mutate(uint8_t *buf, size_t len, size_t headers)
 {
-    size_t headers = sizeof(Elf64_Ehdr) + 3 * sizeof(Elf64_Phdr);
     unsigned int n = 1 + rng() % 8;
 
     for (unsigned int i = 0; i < n; i++) {
@@ -364,6 +374,8 @@ static bool image_is_sane(const struct elf_image *elf, size_t len)
         if (s->offset > len || s->filesz > len - s->offset || s->filesz > s->memsz ||
             s->paddr < 0x1000 || s->memsz == 0 || s->memsz > RAM_SIZE - s->paddr)
             return false;
+        if (elf->elf_class == ELFCLASS32 && s->paddr + s->memsz > 0x100000000ull)
+            return false;
         if (i > 0 && elf->seg[i - 1].paddr + elf->seg[i - 1].memsz > s->paddr)
             return false;
         if ((s->flags & PF_X) && elf->entry >= s->paddr && elf->entry < s->paddr + s->memsz)
@@ -372,15 +384,13 @@ static bool image_is_sane(const struct elf_image *elf, size_t len)
     return entry_ok;
 }
 
-static bool elf_survives_fuzzing(void)
+/* Mutate the good image in img[0, full) many times: each result is refused
+ * with a documented error, or accepted only if it keeps elf_parse's promises. */
+static bool check_survives_fuzzing(size_t full, size_t headers)
 {
-    struct spec s;
     struct elf_image elf;
-    size_t full;
     unsigned int accepted = 0, rejected = 0;
 
-    spec_default(&s);
-    full = spec_write(&s, img);
     for (unsigned int iter = 0; iter < 4000; iter++) {
         size_t len = rng() % 10 == 0 ? rng() % full : full;
         uint8_t *copy = malloc(full);
@@ -388,7 +398,7 @@ static bool elf_survives_fuzzing(void)
 
         EXPECT(copy, "out of memory");
         memcpy(copy, img, full);
-        mutate(copy, full);
+        mutate(copy, full, headers);
         rc = elf_parse(copy, len, RAM_SIZE, &elf);
         if (rc == 0 && image_is_sane(&elf, len))
             rc = elf_load(&elf, copy, len, &(struct guest_view){ ram, 0, RAM_SIZE });
@@ -405,6 +415,15 @@ static bool elf_survives_fuzzing(void)
     EXPECT(accepted > 0 && rejected > 0, "accepted %u, rejected %u: mutations too weak or too strong",
            accepted, rejected);
     return true;
+}
+
+static bool elf_survives_fuzzing(void)
+{
+    struct spec s;
+
+    spec_default(&s);
+    return check_survives_fuzzing(spec_write(&s, img),
+                                  sizeof(Elf64_Ehdr) + 3 * sizeof(Elf64_Phdr));
 }
 
 /* ---- ELF: hostile headers ------------------------------------------------ */
@@ -425,7 +444,7 @@ static bool elf_rejects_non_x86_64_executables(void)
         const char *what;
         void (*edit)(struct spec *);
     } cases[] = {
-        { "ELFCLASS32", edit_class32 }, { "big endian", edit_big_endian },
+        { "ELFCLASS32 with EM_X86_64", edit_class32 }, { "big endian", edit_big_endian },
         { "bad magic", edit_magic },     { "ident version", edit_ident_version },
         { "e_version", edit_version },   { "EM_AARCH64", edit_machine },
         { "ET_DYN", edit_type_dyn },     { "ET_REL", edit_type_rel },
@@ -545,6 +564,254 @@ static bool elf_segment_beyond_ram_is_e2big(void)
     s.ph[1].p_paddr = s.ph[1].p_vaddr = 64 * GIB;
     rc = parse_spec(&s, RAM_SIZE, &elf);
     EXPECT(rc == -E2BIG, "segment at 64 GiB: rc %d, want -E2BIG", rc);
+    return true;
+}
+
+/* ---- ELF32: i386 images, booted in 32-bit protected mode ------------------ */
+
+struct spec32 {
+    Elf32_Ehdr eh;
+    Elf32_Phdr ph[MAX_PH];
+    unsigned int nph; /* program headers written at offset 52 */
+};
+
+static Elf32_Phdr load_phdr32(uint32_t paddr, uint32_t offset, uint32_t filesz, uint32_t memsz,
+                              uint32_t flags)
+{
+    return (Elf32_Phdr){
+        .p_type = PT_LOAD, .p_flags = flags, .p_offset = offset, .p_vaddr = paddr,
+        .p_paddr = paddr, .p_filesz = filesz, .p_memsz = memsz, .p_align = 0x1000,
+    };
+}
+
+/* The 32-bit twin of spec_default: the same segments and entry. */
+static void spec32_default(struct spec32 *s)
+{
+    memset(s, 0, sizeof(*s));
+    memcpy(s->eh.e_ident, ELFMAG, SELFMAG);
+    s->eh.e_ident[EI_CLASS] = ELFCLASS32;
+    s->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    s->eh.e_ident[EI_VERSION] = EV_CURRENT;
+    s->eh.e_type = ET_EXEC;
+    s->eh.e_machine = EM_386;
+    s->eh.e_version = EV_CURRENT;
+    s->eh.e_entry = 0x100010;
+    s->eh.e_phoff = sizeof(Elf32_Ehdr);
+    s->eh.e_ehsize = sizeof(Elf32_Ehdr);
+    s->eh.e_phentsize = sizeof(Elf32_Phdr);
+    s->eh.e_phnum = 3;
+    s->nph = 3;
+    s->ph[0] = load_phdr32(0x100000, DATA_OFF, 0x300, 0x300, PF_R | PF_X);
+    s->ph[1] = load_phdr32(0x200000, DATA_OFF + 0x300, 0x100, 0x2000, PF_R | PF_W);
+    s->ph[2] = (Elf32_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W };
+}
+
+static size_t spec32_write(const struct spec32 *s, uint8_t *buf)
+{
+    size_t len = sizeof(Elf32_Ehdr) + s->nph * sizeof(Elf32_Phdr);
+
+    memset(buf, 0, IMG_CAP);
+    memcpy(buf, &s->eh, sizeof(s->eh));
+    memcpy(buf + sizeof(s->eh), s->ph, s->nph * sizeof(Elf32_Phdr));
+    for (unsigned int i = 0; i < s->nph; i++)
+        if (s->ph[i].p_type == PT_LOAD)
+            write_segment_bytes(buf, s->ph[i].p_offset, s->ph[i].p_filesz, &len);
+    return len;
+}
+
+static int parse_spec32(const struct spec32 *s, uint64_t ram_size, struct elf_image *out)
+{
+    return parse_exact_copy(spec32_write(s, img), ram_size, out);
+}
+
+static int parse_default32_with(void (*edit)(struct spec32 *))
+{
+    struct spec32 s;
+    struct elf_image elf;
+
+    spec32_default(&s);
+    edit(&s);
+    return parse_spec32(&s, RAM_SIZE, &elf);
+}
+
+static bool elf32_parses_good_image(void)
+{
+    struct spec32 s;
+    struct elf_image elf;
+    int rc;
+
+    spec32_default(&s);
+    rc = parse_spec32(&s, RAM_SIZE, &elf);
+    EXPECT(rc == 0, "rc %d", rc);
+    EXPECT(elf.elf_class == ELFCLASS32, "class %u", elf.elf_class);
+    EXPECT(elf.nr_segments == 2, "%u segments", elf.nr_segments);
+    EXPECT(elf.entry == 0x100010, "entry %#lx", (unsigned long)elf.entry);
+    EXPECT(elf.image_start == 0x100000 && elf.image_end == 0x202000,
+           "image [%#lx, %#lx)", (unsigned long)elf.image_start, (unsigned long)elf.image_end);
+    EXPECT(elf.seg[0].paddr == 0x100000 && elf.seg[0].filesz == 0x300 &&
+           elf.seg[0].memsz == 0x300 && elf.seg[0].offset == DATA_OFF &&
+           elf.seg[0].flags == (PF_R | PF_X), "text segment wrong");
+    EXPECT(elf.seg[1].paddr == 0x200000 && elf.seg[1].memsz == 0x2000 &&
+           elf.seg[1].filesz == 0x100 && elf.seg[1].offset == DATA_OFF + 0x300 &&
+           elf.seg[1].flags == (PF_R | PF_W), "data segment wrong");
+    return true;
+}
+
+static bool elf32_loads_bytes_and_zeroes_bss(void)
+{
+    struct spec32 s;
+    struct elf_image elf;
+    size_t len;
+    int rc;
+
+    spec32_default(&s);
+    len = spec32_write(&s, img);
+    EXPECT(elf_parse(img, len, RAM_SIZE, &elf) == 0, "parse failed");
+    memset(ram, POISON, RAM_SIZE);
+    rc = elf_load(&elf, img, len, &(struct guest_view){ ram, 0, RAM_SIZE });
+    EXPECT(rc == 0, "load rc %d", rc);
+    EXPECT(ram_matches_file(0x100000, DATA_OFF, 0x300), "text bytes not copied");
+    EXPECT(ram_matches_file(0x200000, DATA_OFF + 0x300, 0x100), "data bytes not copied");
+    EXPECT(ram_all(0x200100, 0x2000 - 0x100, 0), "bss not zeroed");
+    EXPECT(ram[0x100000 - 1] == POISON && ram[0x100300] == POISON && ram[0x202000] == POISON,
+           "bytes outside the segments were written");
+    return true;
+}
+
+static bool elf32_rejects_every_truncation(void)
+{
+    struct spec32 s;
+
+    spec32_default(&s);
+    return check_every_truncation(spec32_write(&s, img), sizeof(Elf32_Ehdr));
+}
+
+static bool elf32_survives_fuzzing(void)
+{
+    struct spec32 s;
+
+    spec32_default(&s);
+    return check_survives_fuzzing(spec32_write(&s, img),
+                                  sizeof(Elf32_Ehdr) + 3 * sizeof(Elf32_Phdr));
+}
+
+static void edit32_machine_x86_64(struct spec32 *s) { s->eh.e_machine = EM_X86_64; }
+static void edit32_machine_arm(struct spec32 *s) { s->eh.e_machine = EM_ARM; }
+static void edit32_big_endian(struct spec32 *s) { s->eh.e_ident[EI_DATA] = ELFDATA2MSB; }
+static void edit32_class_none(struct spec32 *s) { s->eh.e_ident[EI_CLASS] = ELFCLASSNONE; }
+static void edit32_version(struct spec32 *s) { s->eh.e_version = 0; }
+static void edit32_type_dyn(struct spec32 *s) { s->eh.e_type = ET_DYN; }
+static void edit32_type_rel(struct spec32 *s) { s->eh.e_type = ET_REL; }
+static void edit32_interp(struct spec32 *s) { s->ph[2].p_type = PT_INTERP; }
+
+static bool elf32_rejects_non_i386_executables(void)
+{
+    static const struct {
+        const char *what;
+        void (*edit)(struct spec32 *);
+    } cases[] = {
+        { "EM_X86_64", edit32_machine_x86_64 }, { "EM_ARM", edit32_machine_arm },
+        { "big endian", edit32_big_endian },    { "ELFCLASSNONE", edit32_class_none },
+        { "e_version", edit32_version },        { "ET_DYN", edit32_type_dyn },
+        { "ET_REL", edit32_type_rel },          { "PT_INTERP", edit32_interp },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int rc = parse_default32_with(cases[i].edit);
+
+        EXPECT(rc == -ENOEXEC, "%s: rc %d, want -ENOEXEC", cases[i].what, rc);
+    }
+    return true;
+}
+
+static void edit32_ehsize64(struct spec32 *s) { s->eh.e_ehsize = sizeof(Elf64_Ehdr); }
+static void edit32_phentsize64(struct spec32 *s) { s->eh.e_phentsize = sizeof(Elf64_Phdr); }
+static void edit32_phoff_max(struct spec32 *s) { s->eh.e_phoff = UINT32_MAX - 0x10; }
+static void edit32_phoff_past_end(struct spec32 *s) { s->eh.e_phoff = DATA_OFF + 0x380; }
+static void edit32_phnum_zero(struct spec32 *s) { s->eh.e_phnum = 0; }
+static void edit32_phnum_65(struct spec32 *s) { s->eh.e_phnum = 65; }
+static void edit32_phnum_xnum(struct spec32 *s) { s->eh.e_phnum = PN_XNUM; }
+static void edit32_offset_max(struct spec32 *s) { s->ph[0].p_offset = UINT32_MAX - 0x10; }
+static void edit32_filesz_max(struct spec32 *s) { s->ph[0].p_filesz = s->ph[0].p_memsz = 0xffffffffu; }
+static void edit32_filesz_gt_memsz(struct spec32 *s) { s->ph[1].p_memsz = 0x80; }
+static void edit32_page_zero(struct spec32 *s) { s->ph[1].p_paddr = s->ph[1].p_vaddr = 0x800; }
+static void edit32_overlap(struct spec32 *s) { s->ph[1].p_paddr = s->ph[1].p_vaddr = 0x1002ff; }
+static void edit32_vaddr(struct spec32 *s) { s->ph[1].p_vaddr = 0xc0200000u; }
+static void edit32_entry_outside(struct spec32 *s) { s->eh.e_entry = 0x100300; }
+static void edit32_entry_in_data(struct spec32 *s) { s->eh.e_entry = 0x200000; }
+static void edit32_no_load(struct spec32 *s)
+{
+    s->ph[0].p_type = PT_NOTE;
+    s->ph[1].p_type = PT_NULL;
+}
+
+static bool elf32_rejects_malformed_headers(void)
+{
+    static const struct {
+        const char *what;
+        void (*edit)(struct spec32 *);
+    } cases[] = {
+        { "e_ehsize 64", edit32_ehsize64 },
+        { "e_phentsize 56", edit32_phentsize64 },
+        { "e_phoff near 2^32", edit32_phoff_max },
+        { "e_phoff past end", edit32_phoff_past_end },
+        { "e_phnum 0", edit32_phnum_zero },
+        { "e_phnum 65", edit32_phnum_65 },
+        { "e_phnum PN_XNUM", edit32_phnum_xnum },
+        { "p_offset near 2^32", edit32_offset_max },
+        { "p_filesz 2^32 - 1", edit32_filesz_max },
+        { "p_filesz > p_memsz", edit32_filesz_gt_memsz },
+        { "segment in page 0", edit32_page_zero },
+        { "overlapping segments", edit32_overlap },
+        { "p_vaddr != p_paddr", edit32_vaddr },
+        { "entry past the text", edit32_entry_outside },
+        { "entry in a non-executable segment", edit32_entry_in_data },
+        { "no PT_LOAD", edit32_no_load },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int rc = parse_default32_with(cases[i].edit);
+
+        EXPECT(rc == -EINVAL, "%s: rc %d, want -EINVAL", cases[i].what, rc);
+    }
+    return true;
+}
+
+/* A 32-bit segment may end exactly at 4 GiB but not cross it, however much RAM. */
+static bool elf32_segments_end_at_or_below_4g(void)
+{
+    struct spec32 s;
+    struct elf_image elf;
+    int rc;
+
+    spec32_default(&s);
+    s.ph[1] = load_phdr32(0xffffe000u, DATA_OFF + 0x300, 0x100, 0x2000, PF_R | PF_W);
+    rc = parse_spec32(&s, 8 * GIB, &elf);
+    EXPECT(rc == 0, "segment ending at 4 GiB: rc %d", rc);
+    EXPECT(elf.image_end == 4 * GIB, "image_end %#lx", (unsigned long)elf.image_end);
+    s.ph[1].p_memsz = 0x2001;
+    rc = parse_spec32(&s, 8 * GIB, &elf);
+    EXPECT(rc == -EINVAL, "segment crossing 4 GiB: rc %d, want -EINVAL", rc);
+    s.ph[1].p_memsz = UINT32_MAX;
+    rc = parse_spec32(&s, 8 * GIB, &elf);
+    EXPECT(rc == -EINVAL, "segment of 4 GiB - 1 at 4 GiB - 8 KiB: rc %d, want -EINVAL", rc);
+    return true;
+}
+
+static bool elf32_segment_beyond_ram_is_e2big(void)
+{
+    struct spec32 s;
+    struct elf_image elf;
+    int rc;
+
+    spec32_default(&s);
+    rc = parse_spec32(&s, 0x202000, &elf);
+    EXPECT(rc == 0, "exact fit: rc %d", rc);
+    rc = parse_spec32(&s, 0x201000, &elf);
+    EXPECT(rc == -E2BIG, "one page short: rc %d, want -E2BIG", rc);
+    s.ph[1].p_paddr = s.ph[1].p_vaddr = 0xc0000000u;
+    rc = parse_spec32(&s, RAM_SIZE, &elf);
+    EXPECT(rc == -E2BIG, "segment at 3 GiB: rc %d, want -E2BIG", rc);
     return true;
 }
 
@@ -792,6 +1059,112 @@ static bool vcpu_context_is_long_mode(void)
     return true;
 }
 
+/* ---- boot layout and vCPU state for 32-bit images ------------------------- */
+
+/* The start-info page follows the image; no page tables; the memmap covers all RAM. */
+static bool check_layout32_for(uint64_t ram_size, uint64_t image_start, uint64_t image_end)
+{
+    struct boot_layout l;
+    struct hv_start_info si;
+    int rc = boot_layout_compute_32(ram_size, image_start, image_end, &l);
+
+    EXPECT(rc == 0, "RAM %#lx image [%#lx, %#lx): rc %d", (unsigned long)ram_size,
+           (unsigned long)image_start, (unsigned long)image_end, rc);
+    EXPECT(l.start_info >= image_end && l.start_info % 0x1000 == 0 &&
+           l.start_info - image_end < 0x1000, "start_info %#lx", (unsigned long)l.start_info);
+    EXPECT(l.pt_base == 0 && l.nr_pd == 0 && l.nr_pdpt == 0, "page tables planned");
+    EXPECT(l.free_start == l.start_info + 0x1000 && boot_layout_size(&l) == 0x1000,
+           "free_start %#lx", (unsigned long)l.free_start);
+    EXPECT(l.free_start <= 4 * GIB, "start info above 4 GiB");
+    EXPECT(boot_fill_start_info(&si, &l, 7, 2, "x") == 0, "start info failed");
+    EXPECT(si.pt_base == 0 && si.free_start == l.free_start && si.nr_pages == ram_size / 0x1000,
+           "start info fields");
+    return check_memmap(&si, &l);
+}
+
+static bool layout32_16m(void)
+{
+    return check_layout32_for(16 * MIB, 0x100000, 0x202000);
+}
+
+static bool layout32_unaligned_image(void)
+{
+    return check_layout32_for(16 * MIB, 0x100080, 0x123456);
+}
+
+/* RAM above 4 GiB is allowed and listed; the guest needs PAE paging to reach it. */
+static bool layout32_6g_lists_all_ram(void)
+{
+    return check_layout32_for(6 * GIB, 0x100000, 0x180000);
+}
+
+/* The start-info page must end at or below 4 GiB: rsi holds its address in 32 bits. */
+static bool layout32_start_info_below_4g(void)
+{
+    struct boot_layout l;
+    int rc;
+
+    if (!check_layout32_for(8 * GIB, 0x100000, 4 * GIB - 0x1000))
+        return false;
+    rc = boot_layout_compute_32(8 * GIB, 0x100000, 4 * GIB - 0xfff, &l);
+    EXPECT(rc == -E2BIG, "start info at 4 GiB: rc %d, want -E2BIG", rc);
+    rc = boot_layout_compute_32(8 * GIB, 0x100000, 4 * GIB, &l);
+    EXPECT(rc == -E2BIG, "image ending at 4 GiB: rc %d, want -E2BIG", rc);
+    return true;
+}
+
+static bool layout32_rejects_bad_input_and_no_room(void)
+{
+    struct boot_layout l;
+
+    EXPECT(boot_layout_compute_32(16 * MIB + 1, 0x100000, 0x200000, &l) == -EINVAL,
+           "unaligned RAM size accepted");
+    EXPECT(boot_layout_compute_32(16 * MIB, 0x0, 0x200000, &l) == -EINVAL,
+           "image in page 0 accepted");
+    EXPECT(boot_layout_compute_32(16 * MIB, 0x200000, 0x200000, &l) == -EINVAL,
+           "empty image accepted");
+    EXPECT(boot_layout_compute_32(16 * MIB, 0x100000, 17 * MIB, &l) == -EINVAL,
+           "image past RAM accepted");
+    EXPECT(boot_layout_compute_32(2 * MIB, 0x100000, 2 * MIB, &l) == -E2BIG,
+           "image filling RAM accepted");
+    EXPECT(boot_layout_compute_32(2 * MIB, 0x100000, 2 * MIB - 0x1000, &l) == 0,
+           "exact fit refused");
+    return true;
+}
+
+static bool segment_is(const struct hv_segment *s, uint16_t selector, uint8_t type, uint8_t db)
+{
+    return s->base == 0 && s->limit == 0xffffffff && s->selector == selector && s->type == type &&
+           s->present == 1 && s->dpl == 0 && s->db == db && s->s == 1 && s->l == 0 &&
+           s->g == 1 && s->unusable == 0;
+}
+
+/* Protected mode, paging off, flat segments: exactly the documented state. */
+static bool vcpu_context_is_flat_protected_mode(void)
+{
+    struct hv_vcpu_context c;
+
+    memset(&c, POISON, sizeof(c));
+    boot_vcpu_context_32(&c, 0x100010, 0x203000);
+    EXPECT(c.flags == HV_VCPU_CTX_ONLINE, "flags %#x", c.flags);
+    EXPECT(c.rip == 0x100010 && c.rsi == 0x203000 && c.rsp == 0, "eip/esi/esp wrong");
+    EXPECT(c.rax == 0 && c.rbx == 0 && c.rdi == 0 && c.r8 == 0 && c.r15 == 0,
+           "other registers not zero");
+    EXPECT(c.rflags == 0x2, "rflags %#lx", (unsigned long)c.rflags);
+    EXPECT(c.cr0 == 0x11, "cr0 %#lx, want PE|ET", (unsigned long)c.cr0);
+    EXPECT(c.cr3 == 0 && c.cr4 == 0 && c.efer == 0, "cr3 %#lx cr4 %#lx efer %#lx",
+           (unsigned long)c.cr3, (unsigned long)c.cr4, (unsigned long)c.efer);
+    EXPECT(segment_is(&c.cs, 0x08, 0xb, 1), "cs is not flat 32-bit code");
+    EXPECT(segment_is(&c.ds, 0x10, 0x3, 1) && segment_is(&c.es, 0x10, 0x3, 1) &&
+           segment_is(&c.fs, 0x10, 0x3, 1) && segment_is(&c.gs, 0x10, 0x3, 1) &&
+           segment_is(&c.ss, 0x10, 0x3, 1), "data segments are not flat 32-bit data");
+    EXPECT(c.tr.present && c.tr.s == 0 && c.tr.type == 0xb && c.tr.limit >= 0x67,
+           "tr not a busy TSS");
+    EXPECT(c.ldt.unusable, "ldt usable");
+    EXPECT(c.gdt_limit == 0 && c.idt_limit == 0, "descriptor tables set");
+    return true;
+}
+
 /* ---- hvctl_build_elf against a fake domain -------------------------------- */
 
 #define FAKE_MAX_MAPS 8
@@ -954,6 +1327,60 @@ static bool builder_builds_bootable_domain(void)
     return true;
 }
 
+/* A 32-bit image: loaded, the start-info page written, no page tables, vCPU 0 in 32-bit mode. */
+static bool builder_builds_32bit_domain(void)
+{
+    struct spec32 s;
+    struct hvctl_build_info info;
+    struct hv_start_info si;
+    struct boot_layout l;
+    size_t len;
+    int rc;
+
+    EXPECT(fake_setup(RAM_SIZE), "out of memory");
+    spec32_default(&s);
+    len = spec32_write(&s, img);
+    rc = hvctl_build_elf(fake_handle, 5, img, len, "expect-erange", &info);
+    EXPECT(rc == 0, "rc %d", rc);
+    EXPECT(fake_live_maps() == 0 && fake.bad_unmaps == 0, "mappings left or bad unmaps");
+    EXPECT(info.entry == 0x100010 && info.image_start == 0x100000 && info.image_end == 0x202000 &&
+           info.start_info == 0x202000 && info.pt_base == 0, "build info wrong");
+    EXPECT(memcmp(fake.ram + 0x100000, img + DATA_OFF, 0x300) == 0, "text not in guest RAM");
+    EXPECT(memcmp(fake.ram + 0x200000, img + DATA_OFF + 0x300, 0x100) == 0, "data not in guest RAM");
+    memcpy(&si, fake.ram + info.start_info, sizeof(si));
+    EXPECT(si.magic == HV_START_INFO_MAGIC && si.domid == 5 && si.pt_base == 0 &&
+           si.free_start == info.start_info + 0x1000, "start info header wrong");
+    EXPECT(strcmp(si.cmdline, "expect-erange") == 0, "cmdline '%.64s'", si.cmdline);
+    EXPECT(boot_layout_compute_32(RAM_SIZE, 0x100000, 0x202000, &l) == 0, "layout");
+    if (!check_memmap(&si, &l))
+        return false;
+    for (uint64_t i = info.start_info + 0x1000; i < info.start_info + 0x4000; i++)
+        EXPECT(fake.ram[i] == POISON, "byte %#lx after the start-info page written",
+               (unsigned long)i);
+    EXPECT(fake.ctx_set && fake.ctx_vcpu == 0, "vCPU 0 context not set");
+    EXPECT(fake.ctx.rip == info.entry && fake.ctx.rsi == info.start_info && fake.ctx.cr0 == 0x11 &&
+           fake.ctx.efer == 0 && fake.ctx.cs.db == 1 && fake.ctx.cs.l == 0,
+           "context is not 32-bit protected mode at the entry");
+    return true;
+}
+
+/* A hostile 32-bit image is refused before anything is mapped. */
+static bool builder_writes_nothing_for_bad_32bit_image(void)
+{
+    struct spec32 s;
+    size_t len;
+    int rc;
+
+    EXPECT(fake_setup(RAM_SIZE), "out of memory");
+    spec32_default(&s);
+    edit32_overlap(&s);
+    len = spec32_write(&s, img);
+    rc = hvctl_build_elf(fake_handle, 5, img, len, NULL, NULL);
+    EXPECT(rc == -EINVAL, "rc %d, want -EINVAL", rc);
+    EXPECT(fake.maps_total == 0 && !fake.ctx_set && fake_ram_untouched(), "guest was touched");
+    return true;
+}
+
 static bool builder_writes_nothing_for_bad_image(void)
 {
     struct spec s;
@@ -1101,6 +1528,14 @@ static const struct {
     TEST(elf_rejects_bad_segments),
     TEST(elf_segment_beyond_ram_is_e2big),
     TEST(elf_survives_fuzzing),
+    TEST(elf32_parses_good_image),
+    TEST(elf32_loads_bytes_and_zeroes_bss),
+    TEST(elf32_rejects_every_truncation),
+    TEST(elf32_rejects_non_i386_executables),
+    TEST(elf32_rejects_malformed_headers),
+    TEST(elf32_segments_end_at_or_below_4g),
+    TEST(elf32_segment_beyond_ram_is_e2big),
+    TEST(elf32_survives_fuzzing),
     TEST(layout_maps_16m),
     TEST(layout_maps_16m_plus_a_page),
     TEST(layout_maps_1g_plus_2m),
@@ -1111,7 +1546,15 @@ static const struct {
     TEST(layout_rejects_bad_input),
     TEST(start_info_fields_and_cmdline),
     TEST(vcpu_context_is_long_mode),
+    TEST(layout32_16m),
+    TEST(layout32_unaligned_image),
+    TEST(layout32_6g_lists_all_ram),
+    TEST(layout32_start_info_below_4g),
+    TEST(layout32_rejects_bad_input_and_no_room),
+    TEST(vcpu_context_is_flat_protected_mode),
     TEST(builder_builds_bootable_domain),
+    TEST(builder_builds_32bit_domain),
+    TEST(builder_writes_nothing_for_bad_32bit_image),
     TEST(builder_writes_nothing_for_bad_image),
     TEST(builder_checks_before_writing),
     TEST(builder_unmaps_when_mapping_fails),

@@ -45,6 +45,8 @@ extern const struct hvcli_verb hvcli_verb_pause;
 extern const struct hvcli_verb hvcli_verb_unpause;
 extern const struct hvcli_verb hvcli_verb_console;
 extern const struct hvcli_verb hvcli_verb_dmesg;
+extern const struct hvcli_verb hvcli_verb_vcpu_list;
+extern const struct hvcli_verb hvcli_verb_mem_set;
 
 /* Print exactly one line "hvcli: VERB: message" (or "hvcli: message")
  * to stderr. */
@@ -90,5 +92,12 @@ int hvcli_console_run(const struct hvcli_ctx *ctx, int fd);
 /* JSON output (json.c), beautified, to stdout.  Return 0 or -errno. */
 int hvcli_json_domains(const struct xen_domctl_getdomaininfo *info, size_t count);
 int hvcli_json_physinfo(const struct xen_sysctl_physinfo *pi, const char *socket);
+
+/* One line of vcpu-list: a vCPU and the domain it belongs to. */
+struct hvcli_vcpu_row {
+    struct xen_domctl_getdomaininfo dom;
+    struct xen_domctl_getvcpuinfo vcpu;
+};
+int hvcli_json_vcpus(const struct hvcli_vcpu_row *rows, size_t count);
 
 #endif

@@ -200,3 +200,31 @@ int hvcli_json_physinfo(const struct xen_sysctl_physinfo *pi, const char *socket
     json_note(&j, yajl_gen_map_close(j.g));
     return json_end(&j);
 }
+
+static void json_vcpu(struct json *j, const struct hvcli_vcpu_row *r)
+{
+    json_note(j, yajl_gen_map_open(j->g));
+    json_u64(j, "domid", r->dom.domain);
+    json_strn(j, "name", r->dom.name, sizeof(r->dom.name));
+    json_u64(j, "vcpu", r->vcpu.vcpu);
+    json_bool(j, "online", r->vcpu.online);
+    json_bool(j, "running", r->vcpu.running);
+    json_bool(j, "blocked", r->vcpu.blocked);
+    json_bool(j, "paused", r->dom.flags & XEN_DOMINF_paused);
+    json_u64(j, "cpu_time_ns", r->vcpu.cpu_time_ns);
+    json_note(j, yajl_gen_map_close(j->g));
+}
+
+int hvcli_json_vcpus(const struct hvcli_vcpu_row *rows, size_t count)
+{
+    struct json j;
+    int rc = json_begin(&j);
+
+    if (rc < 0)
+        return rc;
+    json_note(&j, yajl_gen_array_open(j.g));
+    for (size_t i = 0; i < count; i++)
+        json_vcpu(&j, &rows[i]);
+    json_note(&j, yajl_gen_array_close(j.g));
+    return json_end(&j);
+}

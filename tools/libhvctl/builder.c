@@ -1,8 +1,10 @@
 /*
- * The domain builder: load an ELF64 image into a paused domain's RAM through
- * foreign mappings, write the start-info page and the identity page tables
- * after it, and point vCPU 0 at the entry.  Everything is validated before
- * the first byte of guest memory is written.
+ * The domain builder: load an ELF image into a paused domain's RAM through
+ * foreign mappings, write the start-info page (and, for a 64-bit image, the
+ * identity page tables) after it, and point vCPU 0 at the entry: in 64-bit
+ * mode for an ELF64 image, in 32-bit protected mode with paging off for an
+ * ELF32 one.  Everything is validated before the first byte of guest memory
+ * is written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +28,25 @@ struct build_plan {
     struct hv_vcpu_context ctx;
 };
 
+/* The layout and boot vCPU state for the image's class. */
+static int plan_layout(uint64_t ram_size, struct build_plan *plan)
+{
+    const struct elf_image *elf = &plan->elf;
+    struct boot_layout *l = &plan->layout;
+    int rc;
+
+    if (elf->elf_class == ELFCLASS32) {
+        rc = boot_layout_compute_32(ram_size, elf->image_start, elf->image_end, l);
+        if (rc == 0) /* elf_parse and the layout keep both below 4 GiB */
+            boot_vcpu_context_32(&plan->ctx, (uint32_t)elf->entry, (uint32_t)l->start_info);
+        return rc;
+    }
+    rc = boot_layout_compute(ram_size, elf->image_start, elf->image_end, l);
+    if (rc == 0)
+        boot_vcpu_context(&plan->ctx, elf->entry, l->start_info, l->pt_base);
+    return rc;
+}
+
 static int plan_build(hvctl_t *h, uint32_t domid, const void *image, size_t len,
                       const char *cmdline, struct build_plan *plan)
 {
@@ -42,17 +63,11 @@ static int plan_build(hvctl_t *h, uint32_t domid, const void *image, size_t len,
     rc = elf_parse(image, len, ram_size, &plan->elf);
     if (rc < 0)
         return rc;
-    rc = boot_layout_compute(ram_size, plan->elf.image_start, plan->elf.image_end,
-                             &plan->layout);
+    rc = plan_layout(ram_size, plan);
     if (rc < 0)
         return rc;
-    rc = boot_fill_start_info(&plan->start_info, &plan->layout, domid, info.max_vcpus,
-                              cmdline);
-    if (rc < 0)
-        return rc;
-    boot_vcpu_context(&plan->ctx, plan->elf.entry, plan->layout.start_info,
-                      plan->layout.pt_base);
-    return 0;
+    return boot_fill_start_info(&plan->start_info, &plan->layout, domid, info.max_vcpus,
+                                cmdline);
 }
 
 /* Map guest frames [gfn, gfn + nr) and load whatever part of the image falls there. */
@@ -91,7 +106,7 @@ static int load_image(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
     return 0;
 }
 
-/* Write the start-info page and the page tables: [start_info, free_start). */
+/* Write the start-info page and the page tables, if any: [start_info, free_start). */
 static int write_boot_pages(hvctl_t *h, uint32_t domid, const struct build_plan *plan)
 {
     const struct boot_layout *l = &plan->layout;
@@ -106,7 +121,8 @@ static int write_boot_pages(hvctl_t *h, uint32_t domid, const struct build_plan 
     addr = map;
     memset(addr, 0, BOOT_PAGE_SIZE);
     memcpy(addr, &plan->start_info, sizeof(plan->start_info));
-    boot_write_page_tables(addr + (l->pt_base - l->start_info), l);
+    if (l->pt_base != 0)
+        boot_write_page_tables(addr + (l->pt_base - l->start_info), l);
     return hvctl_unmap_foreign(map, nr);
 }
 

@@ -1,7 +1,9 @@
 /*
- * ELF64 loading and the boot layout for the domain builder.  Pure functions:
- * the image is hostile input, so every size and offset is checked with
- * overflow-safe arithmetic before it is used.
+ * ELF64 and ELF32 loading and the boot layout for the domain builder.  Pure
+ * functions: the image is hostile input, so every size and offset is checked
+ * with overflow-safe arithmetic before it is used.  An ELF32 image's headers
+ * are widened to the ELF64 layout on reading, so both classes share one set
+ * of checks.
  */
 #include "elf.h"
 
@@ -41,29 +43,109 @@ static bool round_up(uint64_t n, uint64_t align, uint64_t *out)
     return true;
 }
 
-/* -ENOEXEC unless the header describes an ELF64 little-endian x86-64 executable. */
-static int check_ident(const Elf64_Ehdr *eh)
+/*
+ * What the loader needs of either class's file header, widened to 64 bits,
+ * with the header and program-header sizes that class must declare.
+ */
+struct elf_header {
+    unsigned int elf_class;
+    uint64_t entry;
+    uint64_t phoff;
+    uint16_t ehsize, phentsize, phnum;
+    uint16_t want_ehsize, want_phentsize;
+};
+
+/* -ENOEXEC unless ident names a little-endian ELF of a class we load. */
+static int check_ident(const uint8_t *ident, size_t len)
 {
-    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-        eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_ident[EI_VERSION] != EV_CURRENT ||
-        eh->e_version != EV_CURRENT || eh->e_machine != EM_X86_64 || eh->e_type != ET_EXEC)
+    if (len < EI_NIDENT || memcmp(ident, ELFMAG, SELFMAG) != 0 ||
+        ident[EI_DATA] != ELFDATA2LSB || ident[EI_VERSION] != EV_CURRENT)
+        return -ENOEXEC;
+    if (ident[EI_CLASS] != ELFCLASS64 && ident[EI_CLASS] != ELFCLASS32)
         return -ENOEXEC;
     return 0;
 }
 
+/* -ENOEXEC unless the ELF64 header describes an x86-64 executable. */
+static int read_header64(const uint8_t *img, size_t len, struct elf_header *h)
+{
+    Elf64_Ehdr eh;
+
+    if (len < sizeof(eh))
+        return -ENOEXEC;
+    memcpy(&eh, img, sizeof(eh));
+    if (eh.e_version != EV_CURRENT || eh.e_machine != EM_X86_64 || eh.e_type != ET_EXEC)
+        return -ENOEXEC;
+    *h = (struct elf_header){
+        .elf_class = ELFCLASS64, .entry = eh.e_entry, .phoff = eh.e_phoff,
+        .ehsize = eh.e_ehsize, .phentsize = eh.e_phentsize, .phnum = eh.e_phnum,
+        .want_ehsize = sizeof(Elf64_Ehdr), .want_phentsize = sizeof(Elf64_Phdr),
+    };
+    return 0;
+}
+
+/* -ENOEXEC unless the ELF32 header describes an i386 executable. */
+static int read_header32(const uint8_t *img, size_t len, struct elf_header *h)
+{
+    Elf32_Ehdr eh;
+
+    if (len < sizeof(eh))
+        return -ENOEXEC;
+    memcpy(&eh, img, sizeof(eh));
+    if (eh.e_version != EV_CURRENT || eh.e_machine != EM_386 || eh.e_type != ET_EXEC)
+        return -ENOEXEC;
+    *h = (struct elf_header){
+        .elf_class = ELFCLASS32, .entry = eh.e_entry, .phoff = eh.e_phoff,
+        .ehsize = eh.e_ehsize, .phentsize = eh.e_phentsize, .phnum = eh.e_phnum,
+        .want_ehsize = sizeof(Elf32_Ehdr), .want_phentsize = sizeof(Elf32_Phdr),
+    };
+    return 0;
+}
+
+static int read_header(const uint8_t *img, size_t len, struct elf_header *h)
+{
+    int rc = check_ident(img, len);
+
+    if (rc < 0)
+        return rc;
+    if (img[EI_CLASS] == ELFCLASS32)
+        return read_header32(img, len, h);
+    return read_header64(img, len, h);
+}
+
 /* The header sizes and the program header table must be sane and in the file. */
-static int check_phdr_table(const Elf64_Ehdr *eh, size_t len)
+static int check_phdr_table(const struct elf_header *h, size_t len)
 {
     uint64_t table_size, table_end;
 
-    if (eh->e_ehsize != sizeof(Elf64_Ehdr) || eh->e_phentsize != sizeof(Elf64_Phdr))
+    if (h->ehsize != h->want_ehsize || h->phentsize != h->want_phentsize)
         return -EINVAL;
-    if (eh->e_phnum == 0 || eh->e_phnum > ELF_MAX_PHNUM)
+    if (h->phnum == 0 || h->phnum > ELF_MAX_PHNUM)
         return -EINVAL;
-    if (__builtin_mul_overflow((uint64_t)eh->e_phnum, (uint64_t)sizeof(Elf64_Phdr), &table_size) ||
-        __builtin_add_overflow(eh->e_phoff, table_size, &table_end) || table_end > len)
+    if (__builtin_mul_overflow((uint64_t)h->phnum, (uint64_t)h->phentsize, &table_size) ||
+        __builtin_add_overflow(h->phoff, table_size, &table_end) || table_end > len)
         return -EINVAL;
     return 0;
+}
+
+/* Program header i, widened to the ELF64 layout; read with memcpy, as the
+ * image need not be aligned. */
+static Elf64_Phdr read_phdr(const uint8_t *img, const struct elf_header *h, unsigned int i)
+{
+    const uint8_t *p = img + h->phoff + (uint64_t)i * h->phentsize;
+    Elf64_Phdr ph64;
+    Elf32_Phdr ph32;
+
+    if (h->elf_class == ELFCLASS64) {
+        memcpy(&ph64, p, sizeof(ph64));
+        return ph64;
+    }
+    memcpy(&ph32, p, sizeof(ph32));
+    return (Elf64_Phdr){
+        .p_type = ph32.p_type, .p_flags = ph32.p_flags, .p_offset = ph32.p_offset,
+        .p_vaddr = ph32.p_vaddr, .p_paddr = ph32.p_paddr, .p_filesz = ph32.p_filesz,
+        .p_memsz = ph32.p_memsz, .p_align = ph32.p_align,
+    };
 }
 
 /* A PT_LOAD's file bytes must be in the file and fit in its memory size. */
@@ -79,10 +161,11 @@ static int check_segment_file(const Elf64_Phdr *ph, size_t len)
 }
 
 /*
- * A PT_LOAD's memory must lie in guest RAM above page 0.  The guest runs on
- * an identity map, so it must also be linked to run where it is loaded.
+ * A PT_LOAD's memory must lie in guest RAM above page 0, and below 4 GiB
+ * for a 32-bit image.  The guest runs on an identity map (or with paging
+ * off), so it must also be linked to run where it is loaded.
  */
-static int check_segment_memory(const Elf64_Phdr *ph, uint64_t ram_size)
+static int check_segment_memory(const Elf64_Phdr *ph, unsigned int elf_class, uint64_t ram_size)
 {
     uint64_t mem_end;
 
@@ -90,6 +173,8 @@ static int check_segment_memory(const Elf64_Phdr *ph, uint64_t ram_size)
         return -EINVAL;
     if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &mem_end))
         return -EINVAL;
+    if (elf_class == ELFCLASS32 && mem_end > BOOT_32BIT_LIMIT)
+        return -EINVAL; /* no amount of RAM makes it reachable */
     if (mem_end > ram_size)
         return -E2BIG;
     return 0;
@@ -122,7 +207,7 @@ static int add_load_segment(struct elf_image *out, const Elf64_Phdr *ph, size_t 
         return rc;
     if (ph->p_memsz == 0) /* loads nothing: nothing to place */
         return 0;
-    rc = check_segment_memory(ph, ram_size);
+    rc = check_segment_memory(ph, out->elf_class, ram_size);
     if (rc < 0)
         return rc;
     s = (struct elf_segment){
@@ -132,15 +217,13 @@ static int add_load_segment(struct elf_image *out, const Elf64_Phdr *ph, size_t 
     return insert_segment(out, &s);
 }
 
-/* Program headers are read with memcpy: the image need not be aligned. */
-static int read_segments(const uint8_t *img, size_t len, const Elf64_Ehdr *eh,
+static int read_segments(const uint8_t *img, size_t len, const struct elf_header *h,
                          uint64_t ram_size, struct elf_image *out)
 {
-    for (unsigned int i = 0; i < eh->e_phnum; i++) {
-        Elf64_Phdr ph;
+    for (unsigned int i = 0; i < h->phnum; i++) {
+        Elf64_Phdr ph = read_phdr(img, h, i);
         int rc = 0;
 
-        memcpy(&ph, img + eh->e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
         if (ph.p_type == PT_INTERP) /* a dynamically linked program, not a kernel */
             return -ENOEXEC;
         if (ph.p_type == PT_LOAD)
@@ -164,23 +247,20 @@ static bool entry_is_executable(const struct elf_image *elf)
 
 int elf_parse(const void *img, size_t len, uint64_t ram_size, struct elf_image *out)
 {
-    Elf64_Ehdr eh;
-    int rc;
+    struct elf_header h;
+    int rc = read_header(img, len, &h);
 
-    if (len < sizeof(eh))
-        return -ENOEXEC;
-    memcpy(&eh, img, sizeof(eh));
-    rc = check_ident(&eh);
     if (rc < 0)
         return rc;
-    rc = check_phdr_table(&eh, len);
+    rc = check_phdr_table(&h, len);
     if (rc < 0)
         return rc;
     memset(out, 0, sizeof(*out));
-    rc = read_segments(img, len, &eh, ram_size, out);
+    out->elf_class = h.elf_class;
+    rc = read_segments(img, len, &h, ram_size, out);
     if (rc < 0)
         return rc;
-    out->entry = eh.e_entry;
+    out->entry = h.entry;
     if (!entry_is_executable(out))
         return -EINVAL;
     out->image_start = out->seg[0].paddr;
@@ -223,11 +303,10 @@ int elf_load(const struct elf_image *elf, const void *img, size_t len,
     return 0;
 }
 
-int boot_layout_compute(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
-                        struct boot_layout *out)
+/* Check the image range against RAM and start *out with it. */
+static int layout_init(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
+                       struct boot_layout *out)
 {
-    uint64_t mapped, pt_size, nr_pt_pages;
-
     if (ram_size % BOOT_PAGE_SIZE != 0 || image_start < ELF_FIRST_GPA ||
         image_start >= image_end || image_end > ram_size)
         return -EINVAL;
@@ -235,19 +314,53 @@ int boot_layout_compute(uint64_t ram_size, uint64_t image_start, uint64_t image_
     out->ram_size = ram_size;
     out->image_start = image_start;
     out->image_end = image_end;
+    return 0;
+}
+
+/* Place the start-info page after the image and nr_pt_pages page-table pages after it. */
+static int layout_place(struct boot_layout *out, uint64_t nr_pt_pages)
+{
+    uint64_t pt_size = nr_pt_pages * BOOT_PAGE_SIZE; /* nr_pt_pages < 2^19: no overflow */
+
+    if (!round_up(out->image_end, BOOT_PAGE_SIZE, &out->start_info) ||
+        __builtin_add_overflow(out->start_info, BOOT_PAGE_SIZE, &out->pt_base) ||
+        __builtin_add_overflow(out->pt_base, pt_size, &out->free_start) ||
+        out->free_start > out->ram_size)
+        return -E2BIG;
+    return 0;
+}
+
+int boot_layout_compute(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
+                        struct boot_layout *out)
+{
+    uint64_t mapped;
+    int rc = layout_init(ram_size, image_start, image_end, out);
+
+    if (rc < 0)
+        return rc;
     if (!round_up(ram_size, BOOT_LARGE_PAGE, &mapped))
         return -E2BIG;
     out->nr_pd = div_round_up(mapped, GIB);
     out->nr_pdpt = div_round_up(out->nr_pd, PT_ENTRIES);
     if (out->nr_pdpt > PT_ENTRIES) /* beyond what one PML4 maps */
         return -E2BIG;
-    nr_pt_pages = 1 + out->nr_pdpt + out->nr_pd;
-    pt_size = nr_pt_pages * BOOT_PAGE_SIZE; /* nr_pd < 2^18: no overflow */
-    if (!round_up(image_end, BOOT_PAGE_SIZE, &out->start_info) ||
-        __builtin_add_overflow(out->start_info, BOOT_PAGE_SIZE, &out->pt_base) ||
-        __builtin_add_overflow(out->pt_base, pt_size, &out->free_start) ||
-        out->free_start > ram_size)
+    return layout_place(out, 1 + out->nr_pdpt + out->nr_pd);
+}
+
+int boot_layout_compute_32(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
+                           struct boot_layout *out)
+{
+    int rc = layout_init(ram_size, image_start, image_end, out);
+
+    if (rc < 0)
+        return rc;
+    rc = layout_place(out, 0);
+    if (rc < 0)
+        return rc;
+    /* The guest gets the start-info address in a 32-bit register. */
+    if (out->free_start > BOOT_32BIT_LIMIT)
         return -E2BIG;
+    out->pt_base = 0; /* paging is off: no tables */
     return 0;
 }
 
@@ -314,8 +427,9 @@ int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l,
     return 0;
 }
 
-void boot_vcpu_context(struct hv_vcpu_context *ctx, uint64_t entry, uint64_t start_info,
-                       uint64_t pt_base)
+/* What both boot states share: flat data segments, a busy TSS, the APIC, rflags. */
+static void boot_vcpu_context_common(struct hv_vcpu_context *ctx, uint64_t entry,
+                                     uint64_t start_info)
 {
     const struct hv_segment data = {
         .limit = 0xffffffff, .selector = 0x10, .type = 0x3 /* RW, accessed */,
@@ -327,17 +441,34 @@ void boot_vcpu_context(struct hv_vcpu_context *ctx, uint64_t entry, uint64_t sta
     ctx->rip = entry;
     ctx->rsi = start_info;
     ctx->rflags = 0x2;        /* bit 1 is reserved and always set */
+    ctx->apic_base = 0xfee00900; /* default base, enabled, BSP */
+    ctx->ds = ctx->es = ctx->fs = ctx->gs = ctx->ss = data;
+    /* VM entry needs a usable busy TSS; the guest loads its own GDT, IDT and TR.
+     * Type 0xb is a busy 64-bit TSS in long mode and a busy 32-bit TSS outside it. */
+    ctx->tr = (struct hv_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
+    ctx->ldt = (struct hv_segment){ .type = 0x2, .unusable = 1 };
+}
+
+void boot_vcpu_context(struct hv_vcpu_context *ctx, uint64_t entry, uint64_t start_info,
+                       uint64_t pt_base)
+{
+    boot_vcpu_context_common(ctx, entry, start_info);
     ctx->cr0 = 0x80050033;    /* PE MP ET NE WP PG */
     ctx->cr3 = pt_base;
     ctx->cr4 = 0x20;          /* PAE */
     ctx->efer = 0x500;        /* LME LMA */
-    ctx->apic_base = 0xfee00900; /* default base, enabled, BSP */
     ctx->cs = (struct hv_segment){
         .limit = 0xffffffff, .selector = 0x08, .type = 0xb /* code, RX, accessed */,
         .present = 1, .s = 1, .l = 1, .g = 1,
     };
-    ctx->ds = ctx->es = ctx->fs = ctx->gs = ctx->ss = data;
-    /* VM entry needs a usable busy TSS; the guest loads its own GDT, IDT and TR. */
-    ctx->tr = (struct hv_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
-    ctx->ldt = (struct hv_segment){ .type = 0x2, .unusable = 1 };
+}
+
+void boot_vcpu_context_32(struct hv_vcpu_context *ctx, uint32_t entry, uint32_t start_info)
+{
+    boot_vcpu_context_common(ctx, entry, start_info);
+    ctx->cr0 = 0x11;          /* PE ET: protected mode, paging off */
+    ctx->cs = (struct hv_segment){
+        .limit = 0xffffffff, .selector = 0x08, .type = 0xb /* code, RX, accessed */,
+        .present = 1, .s = 1, .db = 1, .g = 1,
+    };
 }

@@ -1,8 +1,9 @@
 /*
- * The domain builder's pure parts: ELF64 parsing and loading, and the boot
- * layout that follows the image (start-info page, identity page tables,
- * boot vCPU state).  Nothing here does I/O, so all of it is unit-tested
- * against plain buffers.
+ * The domain builder's pure parts: ELF parsing and loading (ELF64 x86-64
+ * and ELF32 i386 executables), and the boot layout that follows the image
+ * (start-info page, identity page tables for 64-bit images, boot vCPU
+ * state).  Nothing here does I/O, so all of it is unit-tested against
+ * plain buffers.
  */
 #ifndef HVCTL_ELF_H
 #define HVCTL_ELF_H
@@ -17,6 +18,7 @@
 #define ELF_FIRST_GPA   0x1000ull  /* guest page 0 stays unused */
 #define BOOT_PAGE_SIZE  0x1000ull
 #define BOOT_LARGE_PAGE 0x200000ull /* 2 MiB: the identity map's page size */
+#define BOOT_32BIT_LIMIT 0x100000000ull /* a 32-bit image and its start info end below 4 GiB */
 
 /* One PT_LOAD segment; the image is loaded at paddr (== vaddr). */
 struct elf_segment {
@@ -29,6 +31,7 @@ struct elf_segment {
 
 /* A validated image: segments sorted by paddr, none overlapping. */
 struct elf_image {
+    unsigned int elf_class; /* ELFCLASS64: boots in 64-bit mode; ELFCLASS32: in 32-bit mode */
     unsigned int nr_segments;
     struct elf_segment seg[ELF_MAX_PHNUM];
     uint64_t entry;
@@ -44,10 +47,13 @@ struct guest_view {
 };
 
 /*
- * Validate the ELF64 x86-64 executable img[0, len) for a guest with
- * ram_size bytes of RAM and describe it in *out.
- * -ENOEXEC: not an ELF64 x86-64 executable (or needs an interpreter);
- * -EINVAL: malformed (offsets, sizes, overlaps, entry, vaddr != paddr);
+ * Validate the executable img[0, len) for a guest with ram_size bytes of
+ * RAM and describe it in *out.  Accepted: ELF64 x86-64 and ELF32 i386
+ * little-endian ET_EXEC images; both follow the same rules, and every
+ * segment of an ELF32 image must end at or below 4 GiB.
+ * -ENOEXEC: not such an executable (or needs an interpreter);
+ * -EINVAL: malformed (offsets, sizes, overlaps, entry, vaddr != paddr,
+ *          an ELF32 segment crossing 4 GiB);
  * -E2BIG: a segment ends beyond guest RAM.
  */
 int elf_parse(const void *img, size_t len, uint64_t ram_size, struct elf_image *out);
@@ -65,7 +71,9 @@ int elf_load(const struct elf_image *elf, const void *img, size_t len,
  * Guest-physical layout after the image:
  *   start_info  one page at image_end rounded up to 4 KiB
  *   pt_base     PML4, then the PDPT page(s), then one PD page per GiB
- *   free_start  the first byte after the page tables
+ *               (0 for a 32-bit image: it starts with paging off)
+ *   free_start  the first byte after the page tables (after the
+ *               start-info page for a 32-bit image)
  */
 struct boot_layout {
     uint64_t ram_size;     /* bytes of RAM at gpa 0 */
@@ -78,9 +86,21 @@ struct boot_layout {
     uint64_t free_start;
 };
 
-/* -EINVAL: bad image range or ram_size not page-aligned; -E2BIG: no room. */
+/* The layout of a 64-bit image.
+ * -EINVAL: bad image range or ram_size not page-aligned; -E2BIG: no room. */
 int boot_layout_compute(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
                         struct boot_layout *out);
+
+/*
+ * The layout of a 32-bit image: the start-info page and no page tables
+ * (pt_base = 0, nr_pdpt = nr_pd = 0).  RAM above 4 GiB is allowed and
+ * listed in the memmap like any RAM, but a guest running with paging off
+ * cannot reach it (it needs PAE paging of its own to use it).
+ * -EINVAL as boot_layout_compute(); -E2BIG: no room for the start-info
+ * page, or it would not end at or below 4 GiB.
+ */
+int boot_layout_compute_32(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
+                           struct boot_layout *out);
 
 /* Bytes of guest memory [start_info, free_start) that the builder writes. */
 uint64_t boot_layout_size(const struct boot_layout *l);
@@ -99,5 +119,11 @@ int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l,
  * rip = entry, rsi = start_info, rsp = 0. */
 void boot_vcpu_context(struct hv_vcpu_context *ctx, uint64_t entry, uint64_t start_info,
                        uint64_t pt_base);
+
+/* The boot vCPU's state for a 32-bit image: protected mode with paging off
+ * (CR0 = PE|ET, CR4 = EFER = 0), flat 32-bit CS (0x08) and data segments
+ * (0x10), eip = entry, esi = start_info (the register 64-bit guests get it
+ * in), esp = 0. */
+void boot_vcpu_context_32(struct hv_vcpu_context *ctx, uint32_t entry, uint32_t start_info);
 
 #endif

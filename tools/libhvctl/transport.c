@@ -155,3 +155,9 @@ HVCTL_API int hvctl_sysctl(hvctl_t *h, struct xen_sysctl *op, void *buf_out, siz
     return transact(h, HV_PRIVCMD_SYSCTL, op, sizeof(*op), NULL, 0, buf_out, buf_out_len,
                     out_len, NULL);
 }
+
+HVCTL_API int hvctl_sysctl_fd(hvctl_t *h, struct xen_sysctl *op, int *fd_out)
+{
+    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    return transact(h, HV_PRIVCMD_SYSCTL, op, sizeof(*op), NULL, 0, NULL, 0, NULL, fd_out);
+}

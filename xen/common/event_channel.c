@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -114,7 +115,8 @@ static long evtchn_deliver(struct domain *d, uint32_t port)
         evtchn_set_pending(d, port);
         return 0;
     case EVTCHNSTAT_unbound:
-        return 0; /* nobody listens yet: dropped, as Xen does */
+        ch->send_dropped = true; /* nobody listens yet: raised at the bind */
+        return 0;
     default:
         return -XEN_EINVAL;
     }
@@ -217,8 +219,10 @@ static long op_bind_interdomain(struct vcpu *v, struct evtchn_bind_interdomain *
     rc->state = EVTCHNSTAT_interdomain;
     rc->remote_port = p;
     b->local_port = p;
-    /* Like Xen: the new local port starts pending so no early send is lost. */
-    evtchn_set_pending(d, p);
+    /* A send made before anyone was bound is not lost: it arrives now. */
+    if (rc->send_dropped)
+        evtchn_set_pending(d, p);
+    rc->send_dropped = false;
     return 0;
 }
 
@@ -407,13 +411,16 @@ int evtchn_host_bind(struct domain *d, uint32_t port, int *fd)
     struct evtchn *ch = &d->evtchn[port];
     int rc = -EINVAL;
     if (ch->state == EVTCHNSTAT_unbound && ch->remote_dom == 0) {
-        ch->host_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        rc = ch->host_fd < 0 ? -errno : 0;
+        int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        int copy = efd < 0 ? -1 : fcntl(efd, F_DUPFD_CLOEXEC, 0); /* the toolstack's */
+        rc = copy < 0 ? -errno : 0;
         if (rc == 0) {
+            ch->host_fd = efd;
             ch->state = EVTCHNSTAT_interdomain;
             ch->to_host = true;
-            *fd = fcntl(ch->host_fd, F_DUPFD_CLOEXEC, 0); /* the toolstack's copy */
-            rc = *fd < 0 ? -errno : 0;
+            *fd = copy;
+        } else if (efd >= 0) {
+            close(efd); /* nothing changed: the port stays unbound */
         }
     }
     pthread_mutex_unlock(&domlist_lock);
@@ -452,11 +459,24 @@ int evtchn_host_close(struct domain *d, uint32_t port)
 /* Host subscribers of VIRQ_DOM_EXC: write ends of pipes plus one, 0 when free. */
 static int dom_exc_fds[HV_DOM_EXC_MAX];
 
+/* Free the slots whose reader has gone (the pipe reports an error). */
+static void dom_exc_reap(void)
+{
+    for (unsigned int i = 0; i < HV_DOM_EXC_MAX; i++) {
+        struct pollfd pfd = { .fd = dom_exc_fds[i] - 1, .events = 0 };
+        if (pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP))) {
+            close(pfd.fd);
+            dom_exc_fds[i] = 0;
+        }
+    }
+}
+
 /* Returns the read end for the toolstack, or -errno. */
 int dom_exc_subscribe(void)
 {
     int p[2];
     pthread_mutex_lock(&domlist_lock);
+    dom_exc_reap();
     int slot = -1;
     for (unsigned int i = 0; i < HV_DOM_EXC_MAX && slot < 0; i++) {
         if (!dom_exc_fds[i])

@@ -128,6 +128,8 @@ long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
 {
     char tmp[CONSOLEIO_MAX_COUNT];
+    if (cmd != CONSOLEIO_write && cmd != CONSOLEIO_read)
+        return -XEN_ENOSYS;
     if (count > CONSOLEIO_MAX_COUNT)
         return -XEN_EINVAL;
     switch (cmd) {
@@ -238,7 +240,8 @@ static long hc_memory_op(struct vcpu *v, const struct hypercall_args *a)
 
 static long hc_set_timer_op(struct vcpu *v, const struct hypercall_args *a)
 {
-    return do_set_timer_op(v, a->a[0]);
+    /* A 32-bit guest passes the 64-bit timeout as ebx (low) and ecx (high). */
+    return do_set_timer_op(v, a->compat ? a->a[0] | a->a[1] << 32 : a->a[0]);
 }
 
 static long hc_vcpu_op(struct vcpu *v, const struct hypercall_args *a)

@@ -73,6 +73,35 @@ exception_common:
     mov     %rsp, %rdi
     call    do_exception            /* does not return */
 
+/* ---- event-channel upcall ------------------------------------------- */
+
+/* The callback vector (HVM_PARAM_CALLBACK_IRQ): save what a C call may
+ * clobber and run evtchn_do_upcall().  The CPU aligned rsp to 16 before
+ * its 5-word frame; 9 pushes restore the alignment for the call. */
+    .global evtchn_upcall_entry
+evtchn_upcall_entry:
+    push    %rax
+    push    %rcx
+    push    %rdx
+    push    %rsi
+    push    %rdi
+    push    %r8
+    push    %r9
+    push    %r10
+    push    %r11
+    cld
+    call    evtchn_do_upcall
+    pop     %r11
+    pop     %r10
+    pop     %r9
+    pop     %r8
+    pop     %rdi
+    pop     %rsi
+    pop     %rdx
+    pop     %rcx
+    pop     %rax
+    iretq
+
 /* ---- ring 3 ----------------------------------------------------------- */
 
 /*

@@ -92,6 +92,31 @@ long hypercall_shutdown(unsigned int reason)
     return hypercall_sched_op(SCHEDOP_shutdown, &shutdown);
 }
 
+long hypercall_memory_op(unsigned int cmd, void *arg)
+{
+    return hypercall(__HYPERVISOR_memory_op, cmd, (uintptr_t)arg, 0, 0, 0);
+}
+
+long hypercall_event_channel_op(unsigned int cmd, void *arg)
+{
+    return hypercall(__HYPERVISOR_event_channel_op, cmd, (uintptr_t)arg, 0, 0, 0);
+}
+
+long hypercall_vcpu_op(unsigned int cmd, unsigned int vcpuid, void *arg)
+{
+    return hypercall(__HYPERVISOR_vcpu_op, cmd, vcpuid, (uintptr_t)arg, 0, 0);
+}
+
+long hypercall_hvm_op(unsigned int cmd, void *arg)
+{
+    return hypercall(__HYPERVISOR_hvm_op, cmd, (uintptr_t)arg, 0, 0, 0);
+}
+
+long hypercall_set_timer_op(uint64_t timeout_abs_ns)
+{
+    return hypercall(__HYPERVISOR_set_timer_op, timeout_abs_ns, 0, 0, 0, 0);
+}
+
 void halt_forever(void)
 {
     for (;;)

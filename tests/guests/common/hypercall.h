@@ -27,6 +27,11 @@ long hypercall_console_io(unsigned int cmd, unsigned long count, const void *buf
 long hypercall_console_write(const char *buf, size_t len);
 long hypercall_sched_op(unsigned int cmd, void *arg);
 long hypercall_shutdown(unsigned int reason);
+long hypercall_memory_op(unsigned int cmd, void *arg);
+long hypercall_event_channel_op(unsigned int cmd, void *arg);
+long hypercall_vcpu_op(unsigned int cmd, unsigned int vcpuid, void *arg);
+long hypercall_hvm_op(unsigned int cmd, void *arg);
+long hypercall_set_timer_op(uint64_t timeout_abs_ns);
 
 /* Shut the domain down for reason; halts if hvd refuses. */
 _Noreturn void domain_shutdown(unsigned int reason);

@@ -18,6 +18,7 @@ struct tss64 {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS size");
 _Static_assert(offsetof(struct tss64, rsp0) == TSS_RSP0_OFFSET, "head.S writes rsp0");
+_Static_assert(sizeof(struct tss64) - 1 == TSS64_LIMIT, "traps.h names the TSS limit");
 
 struct idt_gate {
     uint16_t offset_low;
@@ -92,6 +93,17 @@ void traps_init(void)
 {
     install_tss();
     install_idt();
+}
+
+uintptr_t traps_tss_base(void)
+{
+    return (uintptr_t)&tss;
+}
+
+void traps_set_interrupt_gate(unsigned int vector, void (*entry)(void))
+{
+    if (vector >= X86_NR_EXCEPTIONS && vector < ARRAY_SIZE(idt))
+        set_gate(vector, (uintptr_t)entry, GATE_INTERRUPT_DPL0);
 }
 
 const char *exception_name(unsigned int vector)

@@ -17,6 +17,14 @@ _Static_assert(sizeof(struct cpu_regs) == 22 * 8, "cpu_regs matches head.S");
 /* Install the TSS and the IDT (exceptions 0-31, #BP reachable from CPL 3). */
 void traps_init(void);
 
+/* Where the boot vCPU's 64-bit TSS is (secondary vCPUs share it) and its limit. */
+uintptr_t traps_tss_base(void);
+#define TSS64_LIMIT 103
+
+/* Route external-interrupt vector (32..255) to entry, an assembly stub
+ * that ends in iretq (e.g. evtchn_upcall_entry in head.S). */
+void traps_set_interrupt_gate(unsigned int vector, void (*entry)(void));
+
 /* Run fn at CPL 3 with IOPL 3 on a user stack; return what fn returns.
  * An exception in fn crashes the domain, unless exec_user_expect_fault()
  * is the caller. */

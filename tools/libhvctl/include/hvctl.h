@@ -73,11 +73,20 @@ int hvctl_map_foreign(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, int
                       void **addr);
 int hvctl_unmap_foreign(void *addr, uint64_t nr);
 
-/* The domain builder.  Loads an ELF64 x86-64 executable into the paused
- * domain's memory, writes the start-info page and page tables, and sets
- * vCPU 0's context to the image's entry point.
+/* The domain builder.  Loads an ELF64 x86-64 or an ELF32 i386 executable
+ * (ET_EXEC, little-endian, segments linked at their load address) into the
+ * paused domain's memory, writes the start-info page after it, and sets
+ * vCPU 0's context to the image's entry point, with rsi = the start-info
+ * page's guest-physical address and rsp = 0.
+ * ELF64: 64-bit mode, paging on with identity page tables after the
+ * start-info page (pt_base).
+ * ELF32: 32-bit protected mode with paging off (CR0 = PE|ET, CR4 = EFER = 0),
+ * flat 4 GiB segments (CS 0x08, data 0x10); no page tables (pt_base = 0).
+ * Image and start-info page must lie below 4 GiB; RAM above 4 GiB is listed
+ * in the memmap but such a guest needs PAE paging of its own to reach it.
  * -ENOEXEC: not an ELF image we can load; -EINVAL: malformed (bad offsets,
- * overlapping or out-of-memory segments); -E2BIG: does not fit in RAM. */
+ * overlapping segments, an ELF32 segment crossing 4 GiB); -E2BIG: does not
+ * fit in RAM (or, ELF32, the start-info page would end above 4 GiB). */
 struct hvctl_build_info {
     uint64_t entry;       /* guest-physical entry point */
     uint64_t image_start; /* first byte loaded */
@@ -89,6 +98,49 @@ int hvctl_build_elf(hvctl_t *h, uint32_t domid, const void *image, size_t len,
                     const char *cmdline, struct hvctl_build_info *info);
 int hvctl_build_elf_file(hvctl_t *h, uint32_t domid, const char *path, const char *cmdline,
                          struct hvctl_build_info *info);
+
+/* Raw transport for a sysctl whose reply carries a descriptor (as
+ * hvctl_domctl's fd_out): *fd_out receives it.  -EPROTO: none came. */
+int hvctl_sysctl_fd(hvctl_t *h, struct xen_sysctl *op, int *fd_out);
+
+/* One vCPU's state (XEN_DOMCTL_getvcpuinfo): *info gets online, blocked,
+ * running and cpu_time_ns of vCPU `vcpu`.
+ * -ESRCH: no such domain; -EINVAL: vcpu >= the domain's max_vcpus. */
+int hvctl_vcpu_getinfo(hvctl_t *h, uint32_t domid, uint32_t vcpu,
+                       struct xen_domctl_getvcpuinfo *info);
+
+/* The domain's wall clock (shared_info.wc_sec) runs `seconds` from the
+ * host's (XEN_DOMCTL_settimeoffset); negative is behind.  -ESRCH: no such
+ * domain. */
+int hvctl_domain_settimeoffset(hvctl_t *h, uint32_t domid, int64_t seconds);
+
+/* The balloon target in 4 KiB pages (XEN_DOMCTL_set_target).  The guest
+ * reads it with HVMOP_get_param(HVM_PARAM_BALLOON_TARGET) and moves its
+ * own tot_pages towards it with memory_op; hvd enforces only max_pages.
+ * -ESRCH: no such domain; -EINVAL: pages is 0 or above max_pages. */
+int hvctl_domain_set_target(hvctl_t *h, uint32_t domid, uint64_t pages);
+
+/*
+ * The host's end of an event channel (XEN_DOMCTL_evtchn_host), the
+ * equivalent of /dev/xen/evtchn.  The guest first allocates `port` with
+ * EVTCHNOP_alloc_unbound(remote_dom = 0).
+ * bind:  connect to it; *eventfd (the caller closes it) counts the
+ *        guest's sends on the port.
+ * send:  raise the port in the guest.
+ * close: drop the host's end; the guest's port becomes unbound again.
+ * -ESRCH: no such domain; -EINVAL: the port is not in a state for the
+ * command (not allocated for the host, already bound, not bound).
+ */
+int hvctl_evtchn_host_bind(hvctl_t *h, uint32_t domid, uint32_t port, int *eventfd);
+int hvctl_evtchn_host_send(hvctl_t *h, uint32_t domid, uint32_t port);
+int hvctl_evtchn_host_close(hvctl_t *h, uint32_t domid, uint32_t port);
+
+/* XEN_SYSCTL_dom_exc, the host's VIRQ_DOM_EXC: *fd (the caller closes it)
+ * is the read end of a non-blocking pipe to which hvd writes a byte
+ * whenever a domain shuts down or is destroyed; drain it, then look with
+ * hvctl_domain_list.  -EBUSY: HV_DOM_EXC_MAX descriptors are open already;
+ * -EPROTO: hvd sent no descriptor. */
+int hvctl_dom_exc_fd(hvctl_t *h, int *fd);
 
 #ifdef __cplusplus
 }

@@ -54,6 +54,7 @@ struct vcpu {
 struct evtchn {
     uint8_t state;            /* EVTCHNSTAT_* */
     bool to_host;             /* interdomain with the host: host_fd counts sends */
+    bool send_dropped;        /* unbound: sent on before a peer bound */
     domid_t remote_dom;       /* unbound: who may bind; interdomain: the peer */
     uint32_t remote_port;     /* interdomain: the peer's port; virq: the VIRQ */
     uint32_t vcpu;            /* notified vCPU */
