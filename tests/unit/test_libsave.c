@@ -1,0 +1,1145 @@
+/*
+ * libhvsave: round trips through a pipe with every record type, plain and
+ * compressed, and the reader against every kind of bad input the spec
+ * (docs/specs/save-stream.md) rules out: truncation at every offset, each
+ * header field corrupted, unknown record types, over-limit lengths,
+ * non-zero padding, gfns outside the domain, overflowing counts and bad
+ * zlib data.  Each case checks the exact error and that the reader freed
+ * everything it allocated.
+ *
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+ * over the library's sources, so it sees every allocation libhvsave makes.
+ *
+ * `test_libsave --write-seeds DIR` writes small valid streams to DIR as
+ * the seed corpus of the fuzzer (tests/fuzz/fuzz_save_reader.c).
+ *
+ * Prints "ok NAME" or "not ok NAME: why" per test; exits non-zero on failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "hvsave.h"
+
+/* ---- allocation accounting (-Wl,--wrap) -------------------------------- */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+
+static long live_blocks;      /* blocks allocated and not yet freed */
+static size_t largest_request; /* the largest single request since reset */
+
+static void note_request(size_t n)
+{
+    if (n > largest_request)
+        largest_request = n;
+}
+
+void *__wrap_malloc(size_t n)
+{
+    note_request(n);
+    void *p = __real_malloc(n);
+    live_blocks += p != NULL;
+    return p;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    note_request(size && n > SIZE_MAX / size ? SIZE_MAX : n * size);
+    void *p = __real_calloc(n, size);
+    live_blocks += p != NULL;
+    return p;
+}
+
+void *__wrap_realloc(void *old, size_t n)
+{
+    note_request(n);
+    void *p = __real_realloc(old, n);
+    live_blocks += old == NULL && p != NULL;
+    return p;
+}
+
+void __wrap_free(void *p)
+{
+    live_blocks -= p != NULL;
+    __real_free(p);
+}
+
+/* ---- reporting ------------------------------------------------------------ */
+
+static int passed, failed;
+static char why[512]; /* the current test's first failure */
+
+__attribute__((format(printf, 1, 2))) static bool fail(const char *fmt, ...)
+{
+    if (why[0])
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+#define CHECK(cond, ...) ((cond) ? true : fail(__VA_ARGS__))
+
+static void run(const char *name, void (*test)(void))
+{
+    why[0] = '\0';
+    test();
+    if (why[0]) {
+        printf("not ok %s: %s\n", name, why);
+        failed++;
+    } else {
+        printf("ok %s\n", name);
+        passed++;
+    }
+    fflush(stdout);
+}
+
+static void die(const char *what)
+{
+    printf("not ok setup: %s: %s\n", what, strerror(errno));
+    exit(2);
+}
+
+/* ---- byte buffers and fds --------------------------------------------------- */
+
+struct buf {
+    uint8_t *p;
+    size_t n;
+};
+
+static void buf_free(struct buf *b)
+{
+    free(b->p);
+    *b = (struct buf){ NULL, 0 };
+}
+
+static struct buf buf_copy(const struct buf *b)
+{
+    struct buf c = { malloc(b->n ? b->n : 1), b->n };
+    if (!c.p)
+        die("malloc");
+    memcpy(c.p, b->p, b->n);
+    return c;
+}
+
+/* Insert n octets at offset at. */
+static void buf_insert(struct buf *b, size_t at, const void *p, size_t n)
+{
+    uint8_t *q = realloc(b->p, b->n + n);
+    if (!q)
+        die("realloc");
+    memmove(q + at + n, q + at, b->n - at);
+    memcpy(q + at, p, n);
+    b->p = q;
+    b->n += n;
+}
+
+static void put32(struct buf *b, size_t at, uint32_t v)
+{
+    memcpy(b->p + at, &v, 4);
+}
+
+static void put64(struct buf *b, size_t at, uint64_t v)
+{
+    memcpy(b->p + at, &v, 8);
+}
+
+static void write_all(int fd, const void *p, size_t n)
+{
+    for (size_t done = 0; done < n;) {
+        ssize_t k = write(fd, (const char *)p + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            die("write");
+        done += (size_t)k;
+    }
+}
+
+/* A memfd holding p[0..n-1], positioned at 0: the reader just reads it. */
+static int fd_with(const void *p, size_t n)
+{
+    int fd = memfd_create("hvsave-test", MFD_CLOEXEC);
+    if (fd < 0)
+        die("memfd_create");
+    write_all(fd, p, n);
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        die("lseek");
+    return fd;
+}
+
+static struct buf fd_contents(int fd)
+{
+    off_t end = lseek(fd, 0, SEEK_END);
+    struct buf b = { malloc(end > 0 ? (size_t)end : 1), (size_t)end };
+    if (end < 0 || !b.p || pread(fd, b.p, b.n, 0) != (ssize_t)b.n)
+        die("reading back a memfd");
+    return b;
+}
+
+/* ---- a domain to save ------------------------------------------------------ */
+
+#define NR_PAGES_WINDOW 8192u /* the fixture's RAM window: gfns 0..8191 */
+
+struct fixture {
+    struct hvsave_domain_header dh;
+    uint32_t nr;        /* pages saved */
+    uint64_t *gfns;
+    uint8_t *pages;     /* nr * 4096 */
+    struct hv_save_vm_state vm;
+    uint8_t *vcpu[2];
+    uint32_t vcpu_len[2];
+    struct hv_save_shared_info si;
+    struct {
+        struct hv_save_event_channels h;
+        struct hv_save_evtchn c[3];
+    } evtchn;
+    struct {
+        struct hv_save_timers h;
+        struct hv_save_timer t[2];
+    } timers;
+    struct {
+        struct hv_save_console_ring h;
+        char data[5]; /* 21 octets of body: 3 of padding */
+    } console;
+};
+
+/*
+ * Page i: zero (i % 3 == 0), a repeating pattern (1) or pseudo-random
+ * bytes that do not compress (2), so a zlib stream has both record kinds.
+ */
+static void fill_page(uint8_t *p, uint32_t i)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ull * (i + 1);
+    for (size_t k = 0; k < HV_SAVE_PAGE_SIZE; k++) {
+        if (i % 3 == 0)
+            p[k] = 0;
+        else if (i % 3 == 1)
+            p[k] = (uint8_t)(i + k % 7);
+        else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            p[k] = (uint8_t)x;
+        }
+    }
+}
+
+static uint8_t *make_vcpu(uint32_t id, uint32_t nr_msrs, uint32_t *len)
+{
+    const uint32_t xsave_len = 4096;
+    *len = (uint32_t)sizeof(struct hv_save_vcpu) + xsave_len + 16 * nr_msrs;
+    uint8_t *b = calloc(1, *len);
+    if (!b)
+        die("calloc");
+    struct hv_save_vcpu *v = (void *)b;
+    v->vcpu_id = id;
+    v->flags = HV_SAVE_VCPU_ONLINE | HV_SAVE_VCPU_LAPIC;
+    v->mp_state = id ? HV_SAVE_MP_HALTED : HV_SAVE_MP_RUNNABLE;
+    v->nr_xcrs = 1;
+    v->xcrs[0] = (struct hv_save_xcr){ .index = 0, .value = 7 };
+    v->xsave_len = xsave_len;
+    v->nr_msrs = nr_msrs;
+    v->regs.rip = 0x100000 + id;
+    v->regs.rsp = 0x7ff000 - 0x1000 * id;
+    v->regs.rflags = 0x202;
+    v->sregs.cs = (struct hv_save_segment){ .selector = 0x8, .type = 11, .present = 1, .s = 1, .l = 1,
+                                            .g = 1, .limit = 0xffffffff };
+    v->sregs.cr0 = 0x80050033;
+    v->sregs.efer = 0x500;
+    v->events.flags = HV_SAVE_EVENTS_NMI_PENDING | HV_SAVE_EVENTS_SIPI_VECTOR;
+    v->events.interrupt_nr = 0x30;
+    v->lapic[0x20 + 3] = (uint8_t)id;
+    uint8_t *xsave = b + sizeof(*v);
+    for (uint32_t k = 0; k < xsave_len; k++)
+        xsave[k] = (uint8_t)(k * 31 + id);
+    struct hv_save_msr *msrs = (void *)(xsave + xsave_len);
+    for (uint32_t k = 0; k < nr_msrs; k++)
+        msrs[k] = (struct hv_save_msr){ .index = 0x10 + 0x100 * k, .value = 0x1111111111ull * (k + 1) };
+    return b;
+}
+
+static void fixture_init(struct fixture *f, uint32_t nr)
+{
+    memset(f, 0, sizeof(*f));
+    f->dh = (struct hvsave_domain_header){ .hvd_version = 0x10000, .nr_vcpus = 2,
+                                           .nr_pages = NR_PAGES_WINDOW, .tot_pages = nr,
+                                           .config = "{\"name\": \"t\", \"memory\": 32}" };
+    f->nr = nr;
+    f->gfns = malloc(sizeof(uint64_t) * nr);
+    f->pages = malloc((size_t)nr * HV_SAVE_PAGE_SIZE);
+    if (!f->gfns || !f->pages)
+        die("malloc");
+    for (uint32_t i = 0; i < nr; i++) {
+        f->gfns[i] = (uint64_t)i * 7 % NR_PAGES_WINDOW; /* distinct: 7 is prime to 8192 */
+        fill_page(f->pages + (size_t)i * HV_SAVE_PAGE_SIZE, i);
+    }
+    f->vm.flags = HV_SAVE_VM_IRQCHIP | HV_SAVE_VM_PIT;
+    f->vm.pic_master.irq_base = 0x20;
+    f->vm.pic_slave.irq_base = 0x28;
+    f->vm.ioapic.base_address = 0xfec00000;
+    f->vm.ioapic.redirtbl[4] = 0x10000;
+    f->vm.pit.channels[0] = (struct hv_save_pit_channel){ .count = 65536, .rw_mode = 3, .mode = 2,
+                                                          .gate = 1, .count_load_time = 12345 };
+    f->vm.clock = (struct hv_save_clock){ .clock_ns = 987654321, .realtime_ns = 1700000000000000000ull,
+                                          .flags = HV_SAVE_CLOCK_TSC_STABLE };
+    for (uint32_t v = 0; v < 2; v++)
+        f->vcpu[v] = make_vcpu(v, 3 + v, &f->vcpu_len[v]);
+    f->si.gfn = NR_PAGES_WINDOW - 1;
+    memset(f->si.page, 0x5a, sizeof(f->si.page));
+    f->evtchn.h = (struct hv_save_event_channels){ .nr_channels = 3, .upcall_vector = 0xf3 };
+    f->evtchn.c[0] = (struct hv_save_evtchn){ .port = 1, .state = HV_SAVE_EVTCHN_VIRQ, .virq = 0 };
+    f->evtchn.c[1] = (struct hv_save_evtchn){ .port = 2, .state = HV_SAVE_EVTCHN_UNBOUND, .vcpu = 1 };
+    f->evtchn.c[2] = (struct hv_save_evtchn){ .port = 7, .state = HV_SAVE_EVTCHN_INTERDOMAIN,
+                                              .remote_domid = 3, .remote_port = 9 };
+    f->timers.h.nr_timers = 2;
+    f->timers.t[0] = (struct hv_save_timer){ .vcpu = 0, .kind = HV_SAVE_TIMER_SINGLESHOT,
+                                             .deadline_ns = 1000000000 };
+    f->timers.t[1] = (struct hv_save_timer){ .vcpu = 1, .kind = HV_SAVE_TIMER_PERIODIC,
+                                             .deadline_ns = 1000500000, .period_ns = 1000000 };
+    f->console.h.lost = 17;
+    f->console.h.len = 5;
+    memcpy(f->console.data, "hello", 5);
+}
+
+static void fixture_free(struct fixture *f)
+{
+    free(f->gfns);
+    free(f->pages);
+    free(f->vcpu[0]);
+    free(f->vcpu[1]);
+}
+
+/* Write the fixture as a complete stream; 0 or the first error. */
+static int fixture_write(const struct fixture *f, int fd, unsigned flags)
+{
+    struct hvsave_writer *w;
+    int rc = hvsave_writer_open(&w, fd, &f->dh, flags);
+    if (!rc) /* an optional record first: they may come anywhere */
+        rc = hvsave_write_record(w, HV_SAVE_TYPE_CONSOLE_RING, &f->console, 21);
+    if (!rc)
+        rc = hvsave_write_pages(w, f->gfns, f->pages, f->nr);
+    if (!rc)
+        rc = hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f->vm, sizeof(f->vm));
+    for (uint32_t v = 0; v < 2 && !rc; v++)
+        rc = hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f->vcpu[v], f->vcpu_len[v]);
+    if (!rc)
+        rc = hvsave_write_record(w, HV_SAVE_TYPE_SHARED_INFO, &f->si, sizeof(f->si));
+    if (!rc)
+        rc = hvsave_write_record(w, HV_SAVE_TYPE_EVENT_CHANNELS, &f->evtchn, sizeof(f->evtchn));
+    if (!rc)
+        rc = hvsave_write_record(w, HV_SAVE_TYPE_TIMERS, &f->timers, sizeof(f->timers));
+    if (!rc)
+        rc = hvsave_writer_finish(w);
+    hvsave_writer_close(w);
+    return rc;
+}
+
+static struct buf fixture_bytes(const struct fixture *f, unsigned flags)
+{
+    int fd = memfd_create("hvsave-test", MFD_CLOEXEC);
+    if (fd < 0)
+        die("memfd_create");
+    int rc = fixture_write(f, fd, flags);
+    if (rc) {
+        printf("not ok setup: writing the fixture: %s\n", strerror(-rc));
+        exit(2);
+    }
+    struct buf b = fd_contents(fd);
+    close(fd);
+    return b;
+}
+
+/* A small stream: 3 pages (zero, pattern, random). */
+static struct buf small_stream(unsigned flags)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    struct buf b = fixture_bytes(&f, flags);
+    fixture_free(&f);
+    return b;
+}
+
+/* ---- walking a stream's bytes ------------------------------------------------- */
+
+#define HEADERS_END(b) (24 + 32 + (size_t)(((uint32_t *)((b)->p + 48))[0] + 7) / 8 * 8)
+
+/* Offset of the n-th record (0-based) of the given type, or 0 if none. */
+static size_t find_record(const struct buf *b, uint32_t type, unsigned n)
+{
+    for (size_t at = HEADERS_END(b); at + 8 <= b->n;) {
+        uint32_t t, len;
+        memcpy(&t, b->p + at, 4);
+        memcpy(&len, b->p + at + 4, 4);
+        if (t == type && n-- == 0)
+            return at;
+        at += 8 + (size_t)len + ((8 - (len & 7)) & 7);
+    }
+    return 0;
+}
+
+/* Offsets of every record header, and the stream's end. */
+static size_t record_boundaries(const struct buf *b, size_t *out, size_t max)
+{
+    size_t n = 0;
+    out[n++] = 24;
+    for (size_t at = HEADERS_END(b); at <= b->n && n < max;) {
+        out[n++] = at;
+        if (at + 8 > b->n)
+            break;
+        uint32_t len;
+        memcpy(&len, b->p + at + 4, 4);
+        at += 8 + (size_t)len + ((8 - (len & 7)) & 7);
+    }
+    return n;
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+struct result {
+    int rc;
+    char err[320];
+    unsigned records;  /* returned, END included */
+    unsigned skipped;
+    uint32_t skipped_type;
+};
+
+/* Read every record from fd; checks that the reader freed all it allocated. */
+static struct result read_fd(int fd)
+{
+    struct result res = { 0 };
+    long before = live_blocks;
+    struct hvsave_reader *r;
+    struct hvsave_record rec;
+    res.rc = hvsave_reader_open(&r, fd);
+    while (!res.rc) {
+        res.rc = hvsave_read_record(r, &rec);
+        if (res.rc)
+            break;
+        res.records++;
+        if (rec.skipped) {
+            res.skipped++;
+            res.skipped_type = rec.type;
+        }
+        if (rec.type == HV_SAVE_TYPE_END)
+            break;
+    }
+    snprintf(res.err, sizeof(res.err), "%s", hvsave_reader_error(r));
+    hvsave_reader_close(r);
+    if (live_blocks != before)
+        fail("the reader leaked %ld blocks (rc %d: %s)", live_blocks - before, res.rc, res.err);
+    return res;
+}
+
+static struct result read_bytes(const struct buf *b)
+{
+    int fd = fd_with(b->p, b->n);
+    struct result res = read_fd(fd);
+    close(fd);
+    return res;
+}
+
+/* The stream b must fail with rc and a message containing each of the words. */
+static bool expect_error(const struct buf *b, int rc, const char *what, const char *w1, const char *w2)
+{
+    struct result res = read_bytes(b);
+    if (res.rc != rc)
+        return fail("%s: rc %d (%s), want %d (%s); message '%s'", what, res.rc, strerror(-res.rc), rc,
+                    strerror(-rc), res.err);
+    if ((w1 && !strstr(res.err, w1)) || (w2 && !strstr(res.err, w2)))
+        return fail("%s: message '%s' does not name '%s'%s%s", what, res.err, w1 ? w1 : "",
+                    w2 ? " and " : "", w2 ? w2 : "");
+    return true;
+}
+
+/* ---- round trips -------------------------------------------------------------- */
+
+/* Check every record read from fd against the fixture. */
+static bool verify_stream(const struct fixture *f, int fd, unsigned *zlib_records, unsigned *plain_records)
+{
+    struct hvsave_reader *r;
+    struct hvsave_record rec;
+    uint32_t *seen = calloc(NR_PAGES_WINDOW, sizeof(uint32_t)); /* gfn -> page index + 1 */
+    for (uint32_t i = 0; i < f->nr; i++)
+        seen[f->gfns[i]] = i + 1;
+    uint32_t pages = 0, vcpus = 0;
+    unsigned other = 0;
+    int rc = hvsave_reader_open(&r, fd);
+    CHECK(!rc, "open: %s", hvsave_reader_error(r));
+    const struct hvsave_domain_header *dh = hvsave_reader_domain(r);
+    if (!rc)
+        CHECK(dh->nr_vcpus == 2 && dh->nr_pages == NR_PAGES_WINDOW && dh->tot_pages == f->nr &&
+                  dh->hvd_version == 0x10000 && strcmp(dh->config, f->dh.config) == 0,
+              "the domain header did not survive");
+    while (!rc && !why[0]) {
+        rc = hvsave_read_record(r, &rec);
+        if (rc) {
+            fail("record: %s", hvsave_reader_error(r));
+            break;
+        }
+        if (rec.type == HV_SAVE_TYPE_END)
+            break;
+        switch (rec.type) {
+        case HV_SAVE_TYPE_PAGE_DATA:
+        case HV_SAVE_TYPE_PAGE_DATA_ZLIB:
+            *(rec.type == HV_SAVE_TYPE_PAGE_DATA ? plain_records : zlib_records) += 1;
+            for (uint32_t i = 0; i < rec.u.pages.count; i++) {
+                uint32_t idx = seen[rec.u.pages.gfns[i]];
+                if (!CHECK(idx, "gfn %#" PRIx64 " was not saved", rec.u.pages.gfns[i]))
+                    break;
+                CHECK(memcmp(rec.u.pages.data + (size_t)i * 4096,
+                             f->pages + (size_t)(idx - 1) * 4096, 4096) == 0,
+                      "page at gfn %#" PRIx64 " differs", rec.u.pages.gfns[i]);
+                pages++;
+            }
+            break;
+        case HV_SAVE_TYPE_VM_STATE:
+            CHECK(memcmp(rec.u.vm_state, &f->vm, sizeof(f->vm)) == 0, "VM_STATE differs");
+            other++;
+            break;
+        case HV_SAVE_TYPE_VCPU:
+            CHECK(rec.u.vcpu.vcpu->vcpu_id == vcpus && rec.length == f->vcpu_len[vcpus] &&
+                      memcmp(rec.body, f->vcpu[vcpus], rec.length) == 0 &&
+                      rec.u.vcpu.msrs[0].index == 0x10 &&
+                      rec.u.vcpu.xsave[1] == (uint8_t)(31 + vcpus),
+                  "VCPU %u differs", vcpus);
+            vcpus++;
+            break;
+        case HV_SAVE_TYPE_SHARED_INFO:
+            CHECK(memcmp(rec.u.shared_info, &f->si, sizeof(f->si)) == 0, "SHARED_INFO differs");
+            other++;
+            break;
+        case HV_SAVE_TYPE_EVENT_CHANNELS:
+            CHECK(rec.u.evtchn.hdr->nr_channels == 3 && rec.u.evtchn.channels[2].remote_port == 9 &&
+                      memcmp(rec.body, &f->evtchn, sizeof(f->evtchn)) == 0,
+                  "EVENT_CHANNELS differ");
+            other++;
+            break;
+        case HV_SAVE_TYPE_TIMERS:
+            CHECK(rec.u.timers.timers[1].period_ns == 1000000 &&
+                      memcmp(rec.body, &f->timers, sizeof(f->timers)) == 0,
+                  "TIMERS differ");
+            other++;
+            break;
+        case HV_SAVE_TYPE_CONSOLE_RING:
+            CHECK(rec.u.console.hdr->lost == 17 && memcmp(rec.u.console.data, "hello", 5) == 0,
+                  "CONSOLE_RING differs");
+            other++;
+            break;
+        default:
+            fail("unexpected record type %#x", rec.type);
+        }
+    }
+    CHECK(pages == f->nr, "%u pages read back, %u written", pages, f->nr);
+    CHECK(vcpus == 2 && other == 5, "%u VCPU and %u other records read back", vcpus, other);
+    hvsave_reader_close(r);
+    free(seen);
+    return !why[0];
+}
+
+/* Write the fixture into a pipe from a child process and read it here. */
+static void roundtrip_pipe(unsigned flags, bool want_zlib)
+{
+    struct fixture f;
+    fixture_init(&f, 5000); /* two page records: 4096 + 904 */
+    int p[2];
+    if (pipe(p) < 0)
+        die("pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        close(p[0]);
+        _exit(fixture_write(&f, p[1], flags) ? 1 : 0);
+    }
+    close(p[1]);
+    unsigned zlib_records = 0, plain_records = 0;
+    long before = live_blocks;
+    verify_stream(&f, p[0], &zlib_records, &plain_records);
+    CHECK(live_blocks == before, "the reader leaked %ld blocks", live_blocks - before);
+    close(p[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer failed");
+    if (want_zlib)
+        CHECK(zlib_records == 2, "%u PAGE_DATA_ZLIB records, want 2", zlib_records);
+    else
+        CHECK(zlib_records == 0 && plain_records == 2, "%u plain and %u zlib page records, want 2 and 0",
+              plain_records, zlib_records);
+    fixture_free(&f);
+}
+
+static void roundtrip_through_pipe_keeps_every_record(void)
+{
+    roundtrip_pipe(0, false);
+}
+
+static void roundtrip_through_pipe_with_zlib_keeps_every_record(void)
+{
+    roundtrip_pipe(HVSAVE_ZLIB, true);
+}
+
+/* Incompressible pages go as PAGE_DATA even with HVSAVE_ZLIB; the stream is smaller overall. */
+static void zlib_writes_plain_records_for_incompressible_pages(void)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    struct hvsave_writer *w;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    hvsave_writer_open(&w, fd, &f.dh, HVSAVE_ZLIB);
+    int rc = hvsave_write_pages(w, &f.gfns[2], f.pages + 2 * 4096, 1); /* the random page */
+    rc = rc ? rc : hvsave_write_pages(w, &f.gfns[1], f.pages + 4096, 1); /* the pattern page */
+    hvsave_writer_close(w);
+    struct buf b = fd_contents(fd);
+    close(fd);
+    CHECK(!rc, "write_pages: %s", strerror(-rc));
+    CHECK(find_record(&b, HV_SAVE_TYPE_PAGE_DATA, 0) && find_record(&b, HV_SAVE_TYPE_PAGE_DATA_ZLIB, 0),
+          "want one PAGE_DATA (random page) and one PAGE_DATA_ZLIB (pattern page)");
+    buf_free(&b);
+    fixture_free(&f);
+}
+
+/* The reader never reads past END: what follows stays in the pipe. */
+static void reader_stops_at_end(void)
+{
+    struct buf b = small_stream(0);
+    int p[2];
+    if (pipe(p) < 0)
+        die("pipe");
+    write_all(p[1], b.p, b.n);
+    write_all(p[1], "TRAILER", 7);
+    close(p[1]);
+    struct result res = read_fd(p[0]);
+    char tail[16] = "";
+    ssize_t n = read(p[0], tail, sizeof(tail));
+    close(p[0]);
+    CHECK(res.rc == 0, "read: %s", res.err);
+    CHECK(n == 7 && memcmp(tail, "TRAILER", 7) == 0, "the reader consumed data after END");
+    buf_free(&b);
+}
+
+/* ---- truncation ----------------------------------------------------------------- */
+
+static void truncated_everywhere(unsigned flags)
+{
+    struct buf b = small_stream(flags);
+    size_t bounds[64];
+    size_t nb = record_boundaries(&b, bounds, 64);
+    CHECK(nb >= 11, "only %zu record boundaries found", nb);
+    for (size_t cut = 0; cut < b.n && !why[0]; cut++) {
+        struct buf t = { b.p, cut };
+        char what[64];
+        snprintf(what, sizeof(what), "cut at %zu of %zu", cut, b.n);
+        expect_error(&t, -ENODATA, what, "truncated", NULL);
+    }
+    /* At a record boundary the message says which record came last. */
+    struct buf t = { b.p, bounds[3] };
+    expect_error(&t, -ENODATA, "cut at a boundary", "without an END record", NULL);
+    /* Inside a record it names the record. */
+    t.n = find_record(&b, HV_SAVE_TYPE_VM_STATE, 0) + 100;
+    expect_error(&t, -ENODATA, "cut inside VM_STATE", "(VM_STATE)", "truncated");
+    struct result whole = read_bytes(&b);
+    CHECK(whole.rc == 0, "the whole stream fails: %s", whole.err);
+    buf_free(&b);
+}
+
+static void reader_rejects_truncation_at_every_offset(void)
+{
+    truncated_everywhere(0);
+}
+
+static void reader_rejects_truncation_at_every_offset_zlib(void)
+{
+    truncated_everywhere(HVSAVE_ZLIB);
+}
+
+/* ---- headers ------------------------------------------------------------------- */
+
+static void corrupt32(const struct buf *b, size_t at, uint32_t v, int rc, const char *what,
+                      const char *word)
+{
+    struct buf c = buf_copy(b);
+    put32(&c, at, v);
+    expect_error(&c, rc, what, word, NULL);
+    buf_free(&c);
+}
+
+static void reader_rejects_each_corrupted_image_header_field(void)
+{
+    struct buf b = small_stream(0);
+    for (size_t i = 0; i < 8; i++) {
+        struct buf c = buf_copy(&b);
+        c.p[i] ^= 0x20;
+        expect_error(&c, -EBADMSG, "magic", "bad magic", NULL);
+        buf_free(&c);
+    }
+    corrupt32(&b, 8, htobe32(2), -EPROTONOSUPPORT, "version 2", "version 2");
+    corrupt32(&b, 8, htobe32(0), -EPROTONOSUPPORT, "version 0", "version 0");
+    corrupt32(&b, 8, 1, -EPROTONOSUPPORT, "little-endian version", "version 16777216");
+    corrupt32(&b, 12, htobe32(HV_SAVE_OPT_BIG_ENDIAN), -EPROTONOSUPPORT, "big-endian", "big-endian");
+    corrupt32(&b, 12, htobe32(2), -EBADMSG, "reserved option", "reserved options");
+    corrupt32(&b, 16, htobe32(65536), -EPROTONOSUPPORT, "page size", "page size 65536");
+    corrupt32(&b, 20, 1, -EBADMSG, "image pad", "pad");
+    buf_free(&b);
+}
+
+static void reader_rejects_each_corrupted_domain_header_field(void)
+{
+    struct buf b = small_stream(0);
+    corrupt32(&b, 28, 0, -EBADMSG, "nr_vcpus 0", "nr_vcpus 0");
+    corrupt32(&b, 28, HV_SAVE_MAX_VCPUS + 1, -EBADMSG, "nr_vcpus 4097", "nr_vcpus 4097");
+    struct buf c = buf_copy(&b);
+    put64(&c, 32, 0);
+    expect_error(&c, -EBADMSG, "nr_pages 0", "nr_pages 0", NULL);
+    put64(&c, 32, HV_SAVE_MAX_PAGES + 1);
+    expect_error(&c, -EBADMSG, "nr_pages 2^40+1", "nr_pages", NULL);
+    put64(&c, 32, NR_PAGES_WINDOW);
+    put64(&c, 40, NR_PAGES_WINDOW + 1);
+    expect_error(&c, -EBADMSG, "tot_pages", "tot_pages", NULL);
+    buf_free(&c);
+    largest_request = 0;
+    corrupt32(&b, 48, HV_SAVE_CONFIG_MAX + 1, -E2BIG, "config_len", "config_len");
+    CHECK(largest_request < 65536, "a config_len over the limit allocated %zu octets", largest_request);
+    corrupt32(&b, 48, 0xffffffff, -E2BIG, "config_len 4 GiB", "config_len");
+    corrupt32(&b, 52, 1, -EBADMSG, "domain pad", "pad");
+    /* A NUL inside the config text, and non-zero config padding. */
+    uint32_t config_len;
+    memcpy(&config_len, b.p + 48, 4);
+    c = buf_copy(&b);
+    c.p[56 + 3] = 0;
+    expect_error(&c, -EBADMSG, "NUL in config", "NUL", NULL);
+    buf_free(&c);
+    CHECK(config_len % 8, "the fixture's config needs padding (length %u)", config_len);
+    c = buf_copy(&b);
+    c.p[56 + config_len] = 1;
+    expect_error(&c, -EBADMSG, "config padding", "padding", NULL);
+    buf_free(&c);
+    buf_free(&b);
+}
+
+/* ---- record headers --------------------------------------------------------------- */
+
+static void insert_record_before_end(struct buf *b, uint32_t type, const void *body, uint32_t len)
+{
+    uint8_t hdr[8], pad[8] = { 0 };
+    memcpy(hdr, &type, 4);
+    memcpy(hdr + 4, &len, 4);
+    size_t at = b->n - 8;
+    buf_insert(b, at, hdr, 8);
+    buf_insert(b, at + 8, body, len);
+    buf_insert(b, at + 8 + len, pad, (8 - (len & 7)) & 7);
+}
+
+static void reader_fails_on_unknown_mandatory_record_naming_it(void)
+{
+    struct buf b = small_stream(0);
+    struct result plain = read_bytes(&b);
+    insert_record_before_end(&b, 0x00001234, "abcdefgh", 8);
+    expect_error(&b, -EOPNOTSUPP, "unknown mandatory", "0x00001234", "mandatory");
+    char name[32]; /* it comes where END was */
+    snprintf(name, sizeof(name), "record %u ", plain.records - 1);
+    expect_error(&b, -EOPNOTSUPP, "unknown mandatory", name, NULL);
+    buf_free(&b);
+}
+
+static void reader_skips_unknown_optional_record(void)
+{
+    struct buf b = small_stream(0);
+    struct result plain = read_bytes(&b);
+    insert_record_before_end(&b, 0x80001234, "thirteen octs", 13);
+    struct result res = read_bytes(&b);
+    CHECK(res.rc == 0, "read: %s", res.err);
+    CHECK(res.skipped == 1 && res.skipped_type == 0x80001234, "skipped %u records, last type %#x",
+          res.skipped, res.skipped_type);
+    CHECK(res.records == plain.records + 1, "%u records, want %u", res.records, plain.records + 1);
+    /* Its padding is checked too. */
+    b.p[b.n - 8 - 1] = 0xff;
+    expect_error(&b, -EBADMSG, "optional record padding", "padding", "0x80001234");
+    buf_free(&b);
+}
+
+/* A 4 GiB - 1 length: -E2BIG from the header alone, nothing allocated, nothing more read. */
+static void reader_rejects_4gib_length_without_allocating(void)
+{
+    static const uint32_t types[] = { HV_SAVE_TYPE_PAGE_DATA, 0x80001234, 0x1234 };
+    struct buf b = small_stream(0);
+    size_t at = find_record(&b, HV_SAVE_TYPE_PAGE_DATA, 0);
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        int p[2];
+        if (pipe(p) < 0)
+            die("pipe");
+        uint32_t hdr[2] = { types[i], 0xffffffff };
+        write_all(p[1], b.p, at);
+        write_all(p[1], hdr, 8);
+        write_all(p[1], "SENTINEL", 8);
+        close(p[1]); /* a reader that wrongly reads on sees the end, not a hang */
+        largest_request = 0;
+        struct result res = read_fd(p[0]);
+        char tail[8];
+        ssize_t n = read(p[0], tail, 8);
+        close(p[0]);
+        CHECK(res.rc == -E2BIG && strstr(res.err, "4294967295"), "type %#x: rc %d: %s", types[i],
+              res.rc, res.err);
+        CHECK(largest_request < 65536, "type %#x: the reader asked for %zu octets", types[i],
+              largest_request);
+        CHECK(n == 8 && memcmp(tail, "SENTINEL", 8) == 0, "type %#x: the reader read past the header",
+              types[i]);
+    }
+    buf_free(&b);
+}
+
+static void reader_rejects_length_wrong_for_type(void)
+{
+    struct buf b = small_stream(0);
+    size_t at = find_record(&b, HV_SAVE_TYPE_VM_STATE, 0);
+    corrupt32(&b, at + 4, 376, -EBADMSG, "VM_STATE 376", "length 376");
+    at = find_record(&b, HV_SAVE_TYPE_END, 0);
+    corrupt32(&b, at + 4, 8, -EBADMSG, "END with a body", "(END)");
+    corrupt32(&b, at, 0, -EBADMSG, "type 0", "type 0 is reserved");
+    at = find_record(&b, HV_SAVE_TYPE_CONSOLE_RING, 0);
+    corrupt32(&b, at + 16, 6, -EBADMSG, "console len", "len 6");
+    buf_free(&b);
+}
+
+static void reader_rejects_nonzero_padding(void)
+{
+    struct buf b = small_stream(0);
+    size_t at = find_record(&b, HV_SAVE_TYPE_CONSOLE_RING, 0); /* 21 octets + 3 of padding */
+    for (size_t i = 0; i < 3; i++) {
+        struct buf c = buf_copy(&b);
+        c.p[at + 8 + 21 + i] = 0x80;
+        expect_error(&c, -EBADMSG, "console padding", "(CONSOLE_RING)", "padding");
+        buf_free(&c);
+    }
+    buf_free(&b);
+}
+
+/* ---- record bodies ------------------------------------------------------------------ */
+
+static void reader_rejects_gfn_beyond_domain(void)
+{
+    struct buf b = small_stream(0);
+    size_t at = find_record(&b, HV_SAVE_TYPE_PAGE_DATA, 0);
+    struct buf c = buf_copy(&b);
+    put64(&c, at + 16 + 8, NR_PAGES_WINDOW); /* the second gfn */
+    expect_error(&c, -EBADMSG, "PAGE_DATA gfn", "gfn 0x2000", "(PAGE_DATA)");
+    put64(&c, at + 16 + 8, UINT64_MAX);
+    expect_error(&c, -EBADMSG, "PAGE_DATA gfn ~0", "gfn 0xffffffffffffffff", NULL);
+    buf_free(&c);
+    /* The same gfns are fine in a larger domain: the limit is the domain header's. */
+    c = buf_copy(&b);
+    put64(&c, 32, 8); /* nr_pages 8 < the fixture's gfn 14 */
+    put64(&c, 40, 3);
+    expect_error(&c, -EBADMSG, "gfn beyond a smaller nr_pages", "gfn 0xe", NULL);
+    buf_free(&c);
+    at = find_record(&b, HV_SAVE_TYPE_SHARED_INFO, 0);
+    corrupt32(&b, at + 8, NR_PAGES_WINDOW, -EBADMSG, "SHARED_INFO gfn", "(SHARED_INFO)");
+    buf_free(&b);
+
+    b = small_stream(HVSAVE_ZLIB);
+    at = find_record(&b, HV_SAVE_TYPE_PAGE_DATA_ZLIB, 0);
+    CHECK(at, "no PAGE_DATA_ZLIB record");
+    corrupt32(&b, at + 16, NR_PAGES_WINDOW + 5, -EBADMSG, "PAGE_DATA_ZLIB gfn", "(PAGE_DATA_ZLIB)");
+    buf_free(&b);
+}
+
+/* A count whose count * 4096 (or 4104) wraps in 32 bits must not pass. */
+static void reader_rejects_count_overflowing_page_size(void)
+{
+    struct buf b = small_stream(0);
+    size_t at = find_record(&b, HV_SAVE_TYPE_PAGE_DATA, 0);
+    const uint32_t count = 0x100001;
+    uint32_t len = (uint32_t)(8 + 4104ull * count); /* 8392720 after wrapping */
+    struct buf c = { malloc(at + 8 + len + 8), at + 8 + len };
+    if (!c.p)
+        die("malloc");
+    memcpy(c.p, b.p, at);
+    memset(c.p + at, 0, 8 + len);
+    put32(&c, at, HV_SAVE_TYPE_PAGE_DATA);
+    put32(&c, at + 4, len);
+    put32(&c, at + 8, count);
+    expect_error(&c, -EBADMSG, "count 0x100001", "count 1048577", NULL);
+    put32(&c, at + 8, 0xffffffff);
+    expect_error(&c, -EBADMSG, "count 0xffffffff", "count 4294967295", NULL);
+    put32(&c, at + 8, 0);
+    expect_error(&c, -EBADMSG, "count 0", "count 0", NULL);
+    buf_free(&c);
+    /* PAGE_DATA_ZLIB: the same count with a small body. */
+    c = buf_copy(&b);
+    put32(&c, at, HV_SAVE_TYPE_PAGE_DATA_ZLIB);
+    put32(&c, at + 8, 0xffffffff);
+    expect_error(&c, -EBADMSG, "zlib count 0xffffffff", "count 4294967295", NULL);
+    buf_free(&c);
+    buf_free(&b);
+}
+
+/* Replace the stream's page records with one PAGE_DATA_ZLIB record of the given data. */
+static struct buf with_zlib_record(const struct buf *b, uint32_t count, const void *z, uint32_t zlen)
+{
+    size_t first = find_record(b, HV_SAVE_TYPE_PAGE_DATA, 0);
+    size_t vm = find_record(b, HV_SAVE_TYPE_VM_STATE, 0);
+    uint32_t len = 8 + 8 * count + zlen;
+    size_t pad = (8 - (len & 7)) & 7;
+    struct buf c = { calloc(1, b->n + len + 16), 0 };
+    if (!c.p)
+        die("calloc");
+    memcpy(c.p, b->p, first);
+    c.n = first;
+    uint32_t hdr[4] = { HV_SAVE_TYPE_PAGE_DATA_ZLIB, len, count, zlen };
+    memcpy(c.p + c.n, hdr, 16);
+    c.n += 16;
+    for (uint32_t i = 0; i < count; i++, c.n += 8)
+        memcpy(c.p + c.n, &(uint64_t){ i }, 8);
+    memcpy(c.p + c.n, z, zlen);
+    c.n += zlen + pad;
+    memcpy(c.p + c.n, b->p + vm, b->n - vm);
+    c.n += b->n - vm;
+    return c;
+}
+
+static void expect_zlib_error(const struct buf *b, uint32_t count, const void *z, uint32_t zlen,
+                              const char *what, const char *word)
+{
+    struct buf c = with_zlib_record(b, count, z, zlen);
+    expect_error(&c, -EBADMSG, what, "(PAGE_DATA_ZLIB)", word);
+    buf_free(&c);
+}
+
+static void reader_rejects_bad_zlib_bodies(void)
+{
+    struct buf b = small_stream(0);
+    static uint8_t plain[3 * 4096 + 1];
+    memset(plain, 0xab, sizeof(plain));
+    uint8_t z[4096];
+    uLongf zlen = sizeof(z);
+    /* First a good one: the replacement itself is valid. */
+    compress2(z, &zlen, plain, 2 * 4096, 6);
+    struct buf good = with_zlib_record(&b, 2, z, (uint32_t)zlen);
+    struct result res = read_bytes(&good);
+    CHECK(res.rc == 0, "a good PAGE_DATA_ZLIB record fails: %s", res.err);
+    buf_free(&good);
+    expect_zlib_error(&b, 2, "garbage, not zlib at all", 24, "garbage", "bad zlib data");
+    zlen = sizeof(z);
+    compress2(z, &zlen, plain, 2 * 4096 - 1, 6);
+    expect_zlib_error(&b, 2, z, (uint32_t)zlen, "one octet short", "inflates to 8191");
+    zlen = sizeof(z);
+    compress2(z, &zlen, plain, 2 * 4096 + 1, 6);
+    expect_zlib_error(&b, 2, z, (uint32_t)zlen, "one octet long", "more than 2 pages");
+    zlen = sizeof(z);
+    compress2(z, &zlen, plain, 3 * 4096, 6);
+    expect_zlib_error(&b, 2, z, (uint32_t)zlen, "a page too many", "more than 2 pages");
+    zlen = sizeof(z);
+    compress2(z, &zlen, plain, 2 * 4096, 6);
+    memcpy(z + zlen, "junk", 4);
+    expect_zlib_error(&b, 2, z, (uint32_t)zlen + 4, "junk after the stream", "after the end");
+    expect_zlib_error(&b, 2, z, (uint32_t)zlen - 4, "checksum cut off", "bad zlib data");
+    z[zlen - 1] ^= 1;
+    expect_zlib_error(&b, 2, z, (uint32_t)zlen, "bad checksum", "bad zlib data");
+    buf_free(&b);
+}
+
+static void reader_rejects_records_out_of_order(void)
+{
+    struct buf b = small_stream(0);
+    size_t vm = find_record(&b, HV_SAVE_TYPE_VM_STATE, 0);
+    size_t v0 = find_record(&b, HV_SAVE_TYPE_VCPU, 0);
+    size_t v1 = find_record(&b, HV_SAVE_TYPE_VCPU, 1);
+    size_t si = find_record(&b, HV_SAVE_TYPE_SHARED_INFO, 0);
+    size_t end = find_record(&b, HV_SAVE_TYPE_END, 0);
+    /* A copy of VCPU 0 before VM_STATE. */
+    struct buf c = buf_copy(&b);
+    buf_insert(&c, vm, b.p + v0, v1 - v0);
+    expect_error(&c, -EBADMSG, "VCPU before VM_STATE", "VCPU before VM_STATE", NULL);
+    buf_free(&c);
+    /* A page record after VM_STATE. */
+    c = buf_copy(&b);
+    size_t pd = find_record(&b, HV_SAVE_TYPE_PAGE_DATA, 0);
+    buf_insert(&c, v0, b.p + pd, vm - pd);
+    expect_error(&c, -EBADMSG, "PAGE_DATA after VM_STATE", "PAGE_DATA after VM_STATE", NULL);
+    buf_free(&c);
+    /* A second VM_STATE. */
+    c = buf_copy(&b);
+    buf_insert(&c, v0, b.p + vm, v0 - vm);
+    expect_error(&c, -EBADMSG, "two VM_STATEs", "a second VM_STATE", NULL);
+    buf_free(&c);
+    /* END after one of two VCPUs; VCPU 1 first. */
+    c = buf_copy(&b);
+    c.n = v1;
+    buf_insert(&c, v1, b.p + end, 8);
+    expect_error(&c, -EBADMSG, "END too early", "after 1 of 2 VCPU", NULL);
+    buf_free(&c);
+    c = buf_copy(&b);
+    put32(&c, v0 + 8, 1);
+    expect_error(&c, -EBADMSG, "vcpu_id 1 first", "vcpu_id 1 where 0 is due", NULL);
+    buf_free(&c);
+    /* SHARED_INFO twice; CONSOLE_RING twice. */
+    c = buf_copy(&b);
+    buf_insert(&c, si, b.p + si, 8 + 4104);
+    expect_error(&c, -EBADMSG, "two SHARED_INFOs", "a second SHARED_INFO", NULL);
+    buf_free(&c);
+    c = buf_copy(&b);
+    size_t cr = find_record(&b, HV_SAVE_TYPE_CONSOLE_RING, 0);
+    buf_insert(&c, cr, b.p + cr, 8 + 24);
+    expect_error(&c, -EBADMSG, "two CONSOLE_RINGs", "a second CONSOLE_RING", NULL);
+    buf_free(&c);
+    buf_free(&b);
+}
+
+static void reader_rejects_bad_fields_in_bodies(void)
+{
+    struct buf b = small_stream(0);
+    size_t v0 = find_record(&b, HV_SAVE_TYPE_VCPU, 0) + 8;
+    corrupt32(&b, v0 + 4, 4, -EBADMSG, "vcpu flags", "reserved vCPU flags");
+    corrupt32(&b, v0 + 8, 5, -EBADMSG, "mp_state", "mp_state 5");
+    corrupt32(&b, v0 + 16, 577, -EBADMSG, "xsave_len", "xsave_len 577");
+    corrupt32(&b, v0 + 20, 4, -EBADMSG, "nr_msrs", "does not match");
+    corrupt32(&b, v0 + 536 + 16, 1, -EBADMSG, "xcr beyond nr_xcrs", "xcrs[1]");
+    corrupt32(&b, v0 + 448 + 8, 0x04000000, -EBADMSG, "interrupt_shadow bit 2", "interrupt_shadow");
+    corrupt32(&b, v0 + 448 + 20, 0x40, -EBADMSG, "event flags bit 6", "reserved event flags");
+    size_t msrs = v0 + 1816 + 4096;
+    corrupt32(&b, msrs + 16, 0x10, -EBADMSG, "MSRs not ascending", "not ascending");
+    corrupt32(&b, msrs + 4, 1, -EBADMSG, "MSR pad", "MSR 0: pad");
+    size_t vm = find_record(&b, HV_SAVE_TYPE_VM_STATE, 0) + 8;
+    corrupt32(&b, vm, HV_SAVE_VM_PIT, -EBADMSG, "irqchip state without flag", "IRQCHIP");
+    size_t ec = find_record(&b, HV_SAVE_TYPE_EVENT_CHANNELS, 0) + 8;
+    corrupt32(&b, ec + 8 + 24, 1, -EBADMSG, "evtchn port order", "not ascending");
+    corrupt32(&b, ec + 8 + 8, 2, -EBADMSG, "evtchn vcpu", "vcpu 2");
+    size_t tm = find_record(&b, HV_SAVE_TYPE_TIMERS, 0) + 8;
+    corrupt32(&b, tm + 8 + 4, 3, -EBADMSG, "timer kind", "kind 3");
+    buf_free(&b);
+}
+
+/* ---- the writer --------------------------------------------------------------------- */
+
+static void writer_refuses_what_the_reader_would_reject(void)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    struct hvsave_writer *w;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    struct hvsave_domain_header bad = f.dh;
+    bad.nr_vcpus = 0;
+    CHECK(hvsave_writer_open(&w, fd, &bad, 0) == -EINVAL && !w, "nr_vcpus 0 accepted");
+    CHECK(hvsave_writer_open(&w, fd, &f.dh, 0x10) == -EINVAL, "unknown flags accepted");
+    CHECK(hvsave_writer_open(&w, fd, &f.dh, 0) == 0, "open failed");
+    uint64_t start = hvsave_writer_offset(w);
+    uint64_t gfn = NR_PAGES_WINDOW;
+    CHECK(hvsave_write_pages(w, &gfn, f.pages, 1) == -EINVAL && strstr(hvsave_writer_error(w), "gfn"),
+          "a gfn beyond nr_pages was written: %s", hvsave_writer_error(w));
+    CHECK(hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f.vcpu[0], f.vcpu_len[0]) == -EINVAL,
+          "VCPU before VM_STATE written");
+    CHECK(hvsave_write_record(w, 0x1234, "x", 1) == -EINVAL, "unknown mandatory type written");
+    CHECK(hvsave_write_record(w, HV_SAVE_TYPE_END, NULL, 0) == -EINVAL, "END through write_record");
+    CHECK(hvsave_writer_finish(w) == -EINVAL && strstr(hvsave_writer_error(w), "VM_STATE"),
+          "an incomplete stream finished: %s", hvsave_writer_error(w));
+    CHECK(hvsave_writer_offset(w) == start, "refused records wrote %" PRIu64 " octets",
+          hvsave_writer_offset(w) - start);
+    CHECK(hvsave_write_record(w, 0x80000099, "opt", 3) == 0, "an unknown optional type is refused");
+    hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f.vm, sizeof(f.vm));
+    hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f.vcpu[0], f.vcpu_len[0]);
+    hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f.vcpu[1], f.vcpu_len[1]);
+    CHECK(hvsave_writer_finish(w) == 0, "finish: %s", hvsave_writer_error(w));
+    CHECK(hvsave_write_record(w, HV_SAVE_TYPE_CONSOLE_RING, &f.console, 21) == -EINVAL,
+          "a record after END");
+    hvsave_writer_close(w);
+    struct result res = read_fd(fd); /* the memfd's position is at its end: nothing to read */
+    CHECK(res.rc == -ENODATA, "reading at the end: %d", res.rc);
+    lseek(fd, 0, SEEK_SET);
+    res = read_fd(fd);
+    CHECK(res.rc == 0 && res.skipped == 1, "the written stream: %s", res.err);
+    close(fd);
+    fixture_free(&f);
+}
+
+static void writer_reports_write_errors(void)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    int p[2];
+    if (pipe(p) < 0)
+        die("pipe");
+    close(p[0]); /* writes now fail with EPIPE (SIGPIPE is ignored in main) */
+    struct hvsave_writer *w;
+    int rc = hvsave_writer_open(&w, p[1], &f.dh, 0);
+    CHECK(rc == -EPIPE && w, "open on a closed pipe: %d", rc);
+    CHECK(hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f.vm, sizeof(f.vm)) == -EPIPE,
+          "the failure is not sticky");
+    CHECK(strstr(hvsave_writer_error(w), "offset 0") != NULL, "message: %s", hvsave_writer_error(w));
+    hvsave_writer_close(w);
+    close(p[1]);
+    fixture_free(&f);
+}
+
+/* ---- seeds for the fuzzer ---------------------------------------------------------- */
+
+static int write_seed(const char *dir, const char *name, const struct buf *b)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "test_libsave: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    write_all(fd, b->p, b->n);
+    close(fd);
+    return 0;
+}
+
+static int write_seeds(const char *dir)
+{
+    struct buf plain = small_stream(0), zlib = small_stream(HVSAVE_ZLIB);
+    int rc = write_seed(dir, "plain", &plain) | write_seed(dir, "zlib", &zlib);
+    insert_record_before_end(&plain, 0x80001234, "optional", 8);
+    rc |= write_seed(dir, "optional", &plain);
+    buf_free(&plain);
+    buf_free(&zlib);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0)
+        return write_seeds(argv[2]);
+    signal(SIGPIPE, SIG_IGN);
+    run("roundtrip_through_pipe_keeps_every_record", roundtrip_through_pipe_keeps_every_record);
+    run("roundtrip_through_pipe_with_zlib_keeps_every_record",
+        roundtrip_through_pipe_with_zlib_keeps_every_record);
+    run("zlib_writes_plain_records_for_incompressible_pages",
+        zlib_writes_plain_records_for_incompressible_pages);
+    run("reader_stops_at_end", reader_stops_at_end);
+    run("reader_rejects_truncation_at_every_offset", reader_rejects_truncation_at_every_offset);
+    run("reader_rejects_truncation_at_every_offset_zlib", reader_rejects_truncation_at_every_offset_zlib);
+    run("reader_rejects_each_corrupted_image_header_field",
+        reader_rejects_each_corrupted_image_header_field);
+    run("reader_rejects_each_corrupted_domain_header_field",
+        reader_rejects_each_corrupted_domain_header_field);
+    run("reader_fails_on_unknown_mandatory_record_naming_it",
+        reader_fails_on_unknown_mandatory_record_naming_it);
+    run("reader_skips_unknown_optional_record", reader_skips_unknown_optional_record);
+    run("reader_rejects_4gib_length_without_allocating", reader_rejects_4gib_length_without_allocating);
+    run("reader_rejects_length_wrong_for_type", reader_rejects_length_wrong_for_type);
+    run("reader_rejects_nonzero_padding", reader_rejects_nonzero_padding);
+    run("reader_rejects_gfn_beyond_domain", reader_rejects_gfn_beyond_domain);
+    run("reader_rejects_count_overflowing_page_size", reader_rejects_count_overflowing_page_size);
+    run("reader_rejects_bad_zlib_bodies", reader_rejects_bad_zlib_bodies);
+    run("reader_rejects_records_out_of_order", reader_rejects_records_out_of_order);
+    run("reader_rejects_bad_fields_in_bodies", reader_rejects_bad_fields_in_bodies);
+    run("writer_refuses_what_the_reader_would_reject", writer_refuses_what_the_reader_would_reject);
+    run("writer_reports_write_errors", writer_reports_write_errors);
+    printf("test_libsave: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

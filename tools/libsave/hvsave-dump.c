@@ -1,0 +1,294 @@
+/*
+ * hvsave-dump: print an hv save image's headers and every record, as text
+ * or as JSON (--json).  Reads a file or standard input, front to back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "hvsave.h"
+
+static const char usage[] =
+    "Usage: hvsave-dump [--json] [FILE|-]\n"
+    "Print the headers and records of an hv save image (standard input if FILE\n"
+    "is - or missing).\n"
+    "  -j, --json   print JSON instead of text\n"
+    "  -h, --help   print this help\n";
+
+/* One record's summary: text and JSON are written from the same facts. */
+struct summary {
+    char text[160];
+    uint64_t first_gfn, last_gfn; /* page records */
+};
+
+static void page_range(const struct hvsave_record *rec, struct summary *s)
+{
+    s->first_gfn = UINT64_MAX;
+    s->last_gfn = 0;
+    for (uint32_t i = 0; i < rec->u.pages.count; i++) {
+        uint64_t g = rec->u.pages.gfns[i];
+        s->first_gfn = g < s->first_gfn ? g : s->first_gfn;
+        s->last_gfn = g > s->last_gfn ? g : s->last_gfn;
+    }
+    snprintf(s->text, sizeof(s->text), "%" PRIu32 " pages, gfns %#" PRIx64 "-%#" PRIx64,
+             rec->u.pages.count, s->first_gfn, s->last_gfn);
+}
+
+static void summarize(const struct hvsave_record *rec, struct summary *s)
+{
+    const struct hv_save_vcpu *v = rec->u.vcpu.vcpu;
+    s->text[0] = '\0';
+    if (rec->skipped) {
+        snprintf(s->text, sizeof(s->text), "unknown optional record, skipped");
+        return;
+    }
+    switch (rec->type) {
+    case HV_SAVE_TYPE_PAGE_DATA:
+    case HV_SAVE_TYPE_PAGE_DATA_ZLIB:
+        page_range(rec, s);
+        break;
+    case HV_SAVE_TYPE_VM_STATE:
+        snprintf(s->text, sizeof(s->text), "irqchip %s, PIT %s, clock %" PRIu64 " ns",
+                 rec->u.vm_state->flags & HV_SAVE_VM_IRQCHIP ? "yes" : "no",
+                 rec->u.vm_state->flags & HV_SAVE_VM_PIT ? "yes" : "no",
+                 rec->u.vm_state->clock.clock_ns);
+        break;
+    case HV_SAVE_TYPE_VCPU:
+        snprintf(s->text, sizeof(s->text),
+                 "vCPU %" PRIu32 " %s, rip %#" PRIx64 ", rsp %#" PRIx64 ", mp_state %" PRIu32
+                 ", %" PRIu32 " MSRs, XSAVE %" PRIu32 " octets",
+                 v->vcpu_id, v->flags & HV_SAVE_VCPU_ONLINE ? "online" : "offline", v->regs.rip,
+                 v->regs.rsp, v->mp_state, v->nr_msrs, v->xsave_len);
+        break;
+    case HV_SAVE_TYPE_SHARED_INFO:
+        snprintf(s->text, sizeof(s->text), "at gfn %#" PRIx64, rec->u.shared_info->gfn);
+        break;
+    case HV_SAVE_TYPE_EVENT_CHANNELS:
+        snprintf(s->text, sizeof(s->text), "%" PRIu32 " channels, upcall vector %#" PRIx32,
+                 rec->u.evtchn.hdr->nr_channels, rec->u.evtchn.hdr->upcall_vector);
+        break;
+    case HV_SAVE_TYPE_TIMERS:
+        snprintf(s->text, sizeof(s->text), "%" PRIu32 " timers", rec->u.timers.hdr->nr_timers);
+        break;
+    case HV_SAVE_TYPE_CONSOLE_RING:
+        snprintf(s->text, sizeof(s->text), "%" PRIu32 " octets, %" PRIu64 " lost",
+                 rec->u.console.hdr->len, rec->u.console.hdr->lost);
+        break;
+    default: /* END */
+        break;
+    }
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+static void text_headers(const struct hvsave_reader *r)
+{
+    const struct hvsave_domain_header *dh = hvsave_reader_domain(r);
+    printf("image: version %" PRIu32 ", little-endian, page size %u\n", hvsave_reader_version(r),
+           HV_SAVE_PAGE_SIZE);
+    printf("domain: hvd %" PRIu32 ".%" PRIu32 ", %" PRIu32 " vCPUs, %" PRIu64 " pages (%" PRIu64
+           " MiB), %" PRIu64 " populated\n",
+           dh->hvd_version >> 16, dh->hvd_version & 0xffff, dh->nr_vcpus, dh->nr_pages,
+           dh->nr_pages / 256, dh->tot_pages);
+    printf("config: %s\n", dh->config && dh->config[0] ? dh->config : "(none)");
+}
+
+static void text_record(const struct hvsave_record *rec, const struct summary *s)
+{
+    const char *name = hvsave_type_name(rec->type);
+    char type[32];
+    if (name)
+        snprintf(type, sizeof(type), "%s", name);
+    else
+        snprintf(type, sizeof(type), "%#010" PRIx32, rec->type);
+    printf("#%-4" PRIu64 " offset %-10" PRIu64 " %-15s ", rec->index, rec->offset, type);
+    if (s->text[0])
+        printf("length %-8" PRIu32 "  %s\n", rec->length, s->text);
+    else
+        printf("length %" PRIu32 "\n", rec->length);
+}
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+static void json_str(yajl_gen g, const char *s)
+{
+    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void json_uint(yajl_gen g, const char *key, uint64_t v)
+{
+    char num[24];
+    json_str(g, key);
+    snprintf(num, sizeof(num), "%" PRIu64, v);
+    yajl_gen_number(g, num, strlen(num));
+}
+
+static void json_headers(yajl_gen g, const struct hvsave_reader *r)
+{
+    const struct hvsave_domain_header *dh = hvsave_reader_domain(r);
+    json_str(g, "image");
+    yajl_gen_map_open(g);
+    json_uint(g, "version", hvsave_reader_version(r));
+    json_str(g, "byte_order");
+    json_str(g, "little-endian");
+    json_uint(g, "page_size", HV_SAVE_PAGE_SIZE);
+    yajl_gen_map_close(g);
+    json_str(g, "domain");
+    yajl_gen_map_open(g);
+    json_uint(g, "hvd_version", dh->hvd_version);
+    json_uint(g, "nr_vcpus", dh->nr_vcpus);
+    json_uint(g, "nr_pages", dh->nr_pages);
+    json_uint(g, "tot_pages", dh->tot_pages);
+    json_str(g, "config");
+    json_str(g, dh->config ? dh->config : "");
+    yajl_gen_map_close(g);
+}
+
+static void json_record(yajl_gen g, const struct hvsave_record *rec, const struct summary *s)
+{
+    const char *name = hvsave_type_name(rec->type);
+    yajl_gen_map_open(g);
+    json_uint(g, "index", rec->index);
+    json_uint(g, "offset", rec->offset);
+    json_uint(g, "type", rec->type);
+    json_str(g, "name");
+    json_str(g, name ? name : "unknown");
+    json_uint(g, "length", rec->length);
+    json_str(g, "skipped");
+    yajl_gen_bool(g, rec->skipped);
+    if (!rec->skipped && (rec->type == HV_SAVE_TYPE_PAGE_DATA ||
+                          rec->type == HV_SAVE_TYPE_PAGE_DATA_ZLIB)) {
+        json_uint(g, "pages", rec->u.pages.count);
+        json_uint(g, "first_gfn", s->first_gfn);
+        json_uint(g, "last_gfn", s->last_gfn);
+    }
+    if (!rec->skipped && rec->type == HV_SAVE_TYPE_VCPU) {
+        json_uint(g, "vcpu", rec->u.vcpu.vcpu->vcpu_id);
+        json_uint(g, "rip", rec->u.vcpu.vcpu->regs.rip);
+    }
+    if (s->text[0]) {
+        json_str(g, "summary");
+        json_str(g, s->text);
+    }
+    yajl_gen_map_close(g);
+}
+
+static void json_print(yajl_gen g)
+{
+    const unsigned char *buf;
+    size_t len;
+    yajl_gen_get_buf(g, &buf, &len);
+    fwrite(buf, 1, len, stdout);
+    yajl_gen_clear(g);
+}
+
+/* ---- main --------------------------------------------------------------------- */
+
+/* Print every record up to END; 0, or the reader's error after what came before it. */
+static int dump_records(struct hvsave_reader *r, yajl_gen g)
+{
+    struct hvsave_record rec;
+    struct summary s;
+    int rc;
+    if (g) {
+        json_str(g, "records");
+        yajl_gen_array_open(g);
+    }
+    while (!(rc = hvsave_read_record(r, &rec))) {
+        summarize(&rec, &s);
+        if (g)
+            json_record(g, &rec, &s);
+        else
+            text_record(&rec, &s);
+        if (rec.type == HV_SAVE_TYPE_END)
+            break;
+    }
+    if (g)
+        yajl_gen_array_close(g);
+    return rc;
+}
+
+/* Dump the image on fd: 0 or the reader's error, named on stderr (and in the JSON). */
+static int dump(int fd, const char *label, bool json)
+{
+    yajl_gen g = json ? yajl_gen_alloc(NULL) : NULL;
+    if (json && !g) {
+        fprintf(stderr, "hvsave-dump: out of memory\n");
+        return -ENOMEM;
+    }
+    if (g) {
+        yajl_gen_config(g, yajl_gen_beautify, 1);
+        yajl_gen_map_open(g);
+    }
+    struct hvsave_reader *r;
+    int rc = hvsave_reader_open(&r, fd);
+    if (!rc) {
+        if (g)
+            json_headers(g, r);
+        else
+            text_headers(r);
+        rc = dump_records(r, g);
+    }
+    if (g) {
+        if (rc) {
+            json_str(g, "error");
+            json_str(g, hvsave_reader_error(r));
+        }
+        yajl_gen_map_close(g);
+        json_print(g);
+        yajl_gen_free(g);
+    }
+    if (rc)
+        fprintf(stderr, "hvsave-dump: %s: %s\n", label, hvsave_reader_error(r));
+    hvsave_reader_close(r);
+    return rc;
+}
+
+static int open_input(const char *path)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return STDIN_FILENO;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fprintf(stderr, "hvsave-dump: %s: %s\n", path, strerror(errno));
+    return fd;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    bool json = false;
+    for (int c; (c = getopt_long(argc, argv, "jh", opts, NULL)) != -1;) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (c != 'j') {
+            fputs(usage, stderr);
+            return 2;
+        }
+        json = true;
+    }
+    if (argc - optind > 1) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *path = optind < argc ? argv[optind] : NULL;
+    int fd = open_input(path);
+    if (fd < 0)
+        return 1;
+    int rc = dump(fd, fd == STDIN_FILENO ? "standard input" : path, json);
+    if (fd != STDIN_FILENO)
+        close(fd);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,191 @@
+/*
+ * libhvsave: write and read hv save streams (docs/specs/save-stream.md),
+ * record by record, on any file descriptor: a file, a pipe, a socket.  The
+ * library never seeks, never prints and never exits.
+ *
+ * Every function that can fail returns 0 on success and a negative errno:
+ *   -EINVAL          a bad argument, or a record the caller asked the
+ *                    writer to write that the spec does not allow
+ *   -EBADMSG         corrupt input: bad magic, a reserved field or padding
+ *                    not zero, a length that does not match its counts, a
+ *                    count or gfn out of range, records out of order, a
+ *                    zlib body that does not inflate to exactly its pages
+ *   -E2BIG           a length over its limit (a record body above
+ *                    HV_SAVE_MAX_BODY, a config above HV_SAVE_CONFIG_MAX),
+ *                    rejected before anything is allocated or read for it
+ *   -EPROTONOSUPPORT a stream version, byte order or page size this
+ *                    library does not implement
+ *   -EOPNOTSUPP      an unknown mandatory record type
+ *   -ENODATA         the input ends before the END record (truncated),
+ *                    whether between records or inside one
+ *   -ENOMEM          out of memory
+ *   other            the errno of a failed read() or write(); writing to a
+ *                    closed pipe or socket is -EPIPE if the caller ignores
+ *                    SIGPIPE (the library does not change signal handling)
+ * Reads and writes are retried after EINTR and after short transfers.
+ *
+ * After a failure the reader or writer is stuck in it: every later call
+ * returns the same error, and hvsave_reader_error() /
+ * hvsave_writer_error() say what went wrong in one line, naming the
+ * record (index, type name, stream offset) for the reader.
+ *
+ * A reader and a writer are not thread-safe; use one per thread.
+ */
+#ifndef HVSAVE_H
+#define HVSAVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hv/public/save.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* hvsave_writer_open() flags. */
+#define HVSAVE_ZLIB (1u << 0) /* compress page data (PAGE_DATA_ZLIB) when it saves space */
+
+/* The domain header, as the caller gives it and the reader returns it. */
+struct hvsave_domain_header {
+    uint32_t hvd_version; /* major << 16 | minor */
+    uint32_t nr_vcpus;    /* 1..HV_SAVE_MAX_VCPUS */
+    uint64_t nr_pages;    /* 1..HV_SAVE_MAX_PAGES; every gfn is below it */
+    uint64_t tot_pages;   /* 0..nr_pages, informative */
+    const char *config;   /* JSON text, NUL-terminated; NULL or "" for none */
+};
+
+/* The name of a record type ("PAGE_DATA"...), or NULL for an unknown type. */
+const char *hvsave_type_name(uint32_t type);
+
+/* ---- writer ------------------------------------------------------------ */
+
+struct hvsave_writer;
+
+/*
+ * Start a stream on fd: writes the image header and the domain header.
+ * -EINVAL for a domain header out of range or unknown flags (*w is then
+ * NULL); a write error leaves *w set, in the failed state.
+ */
+int hvsave_writer_open(struct hvsave_writer **w, int fd, const struct hvsave_domain_header *dh,
+                       unsigned int flags);
+
+/*
+ * Write one record.  A known type's body is checked exactly as a reader
+ * checks it, and its place in the order (section 7 of the spec): an
+ * invalid record is -EINVAL and nothing is written.  An unknown optional
+ * type (bit 31 set) is written as given; an unknown mandatory type, END
+ * (see hvsave_writer_finish) and len > HV_SAVE_MAX_BODY are -EINVAL.
+ * body is read in place as the struct of its type: keep it 8-aligned.
+ */
+int hvsave_write_record(struct hvsave_writer *w, uint32_t type, const void *body, uint32_t len);
+
+/*
+ * Write count pages: page i is the 4096 octets at pages + 4096 * i and
+ * belongs at gfns[i].  Split into records of HV_SAVE_PAGES_PER_RECORD
+ * pages; with HVSAVE_ZLIB each record is PAGE_DATA_ZLIB when that is
+ * smaller, PAGE_DATA otherwise.  A gfn >= nr_pages is -EINVAL.
+ */
+int hvsave_write_pages(struct hvsave_writer *w, const uint64_t *gfns, const void *pages,
+                       uint32_t count);
+
+/* As hvsave_write_pages(), with page i at pages[i] (no copy is made). */
+int hvsave_write_page_list(struct hvsave_writer *w, const uint64_t *gfns,
+                           const void *const *pages, uint32_t count);
+
+/*
+ * Write END.  -EINVAL if the stream is incomplete (no VM_STATE, fewer
+ * VCPU records than nr_vcpus).  Nothing may be written after it.
+ */
+int hvsave_writer_finish(struct hvsave_writer *w);
+
+/* Octets written so far (for progress display). */
+uint64_t hvsave_writer_offset(const struct hvsave_writer *w);
+
+/* One line: what the last failure was, or "" if none. */
+const char *hvsave_writer_error(const struct hvsave_writer *w);
+
+/* Free the writer (NULL is fine).  Does not close fd; does not write END. */
+void hvsave_writer_close(struct hvsave_writer *w);
+
+/* ---- reader ------------------------------------------------------------ */
+
+struct hvsave_reader;
+
+/* One record, as hvsave_read_record() returns it. */
+struct hvsave_record {
+    uint32_t type;    /* HV_SAVE_TYPE_*, or an unknown optional type */
+    uint32_t length;  /* body octets in the stream */
+    uint64_t index;   /* 0 for the first record after the domain header */
+    uint64_t offset;  /* stream offset of the record header */
+    bool skipped;     /* an unknown optional record: body is NULL */
+    /*
+     * The body, 8-aligned, owned by the reader and valid until the next
+     * hvsave_read_record() or hvsave_reader_close().  Already checked
+     * against every rule of the spec.
+     */
+    const void *body;
+    /* Views into the body for the known types; the member named by type is set. */
+    union {
+        struct { /* PAGE_DATA and PAGE_DATA_ZLIB (data already inflated) */
+            uint32_t count;
+            const uint64_t *gfns;
+            const uint8_t *data; /* count * 4096 octets */
+        } pages;
+        const struct hv_save_vm_state *vm_state;
+        struct {
+            const struct hv_save_vcpu *vcpu;
+            const uint8_t *xsave;          /* vcpu->xsave_len octets */
+            const struct hv_save_msr *msrs; /* vcpu->nr_msrs entries */
+        } vcpu;
+        const struct hv_save_shared_info *shared_info;
+        struct {
+            const struct hv_save_event_channels *hdr;
+            const struct hv_save_evtchn *channels; /* hdr->nr_channels */
+        } evtchn;
+        struct {
+            const struct hv_save_timers *hdr;
+            const struct hv_save_timer *timers; /* hdr->nr_timers */
+        } timers;
+        struct {
+            const struct hv_save_console_ring *hdr;
+            const char *data; /* hdr->len octets, not NUL-terminated */
+        } console;
+    } u;
+};
+
+/*
+ * Read and check the image header and the domain header from fd.
+ * On success *r is a reader positioned at the first record.  On failure
+ * *r is NULL for -EINVAL (bad arguments) and -ENOMEM; for every other
+ * error it is a reader in the failed state, so that hvsave_reader_error()
+ * can say what was wrong: close it with hvsave_reader_close() either way.
+ */
+int hvsave_reader_open(struct hvsave_reader **r, int fd);
+
+/* The image's version (HV_SAVE_VERSION) and its domain header (config NUL-terminated). */
+uint32_t hvsave_reader_version(const struct hvsave_reader *r);
+const struct hvsave_domain_header *hvsave_reader_domain(const struct hvsave_reader *r);
+
+/*
+ * Read the next record into *rec.  An unknown optional record is consumed
+ * and returned with rec->skipped set.  At the end, rec->type is
+ * HV_SAVE_TYPE_END; the reader never reads past END, and later calls
+ * return END again.  Errors: see the top of this file.
+ */
+int hvsave_read_record(struct hvsave_reader *r, struct hvsave_record *rec);
+
+/* Octets consumed so far. */
+uint64_t hvsave_reader_offset(const struct hvsave_reader *r);
+
+/* One line: what was wrong with the stream, or "" if nothing (NULL r: "out of memory"). */
+const char *hvsave_reader_error(const struct hvsave_reader *r);
+
+/* Free the reader (NULL is fine).  Does not close fd. */
+void hvsave_reader_close(struct hvsave_reader *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,78 @@
+/* libhvsave internals shared by the writer and the reader. */
+#ifndef HVSAVE_PRIVATE_H
+#define HVSAVE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "hvsave.h"
+
+#define HVSAVE_EXPORT __attribute__((visibility("default")))
+
+/* Record bodies are little-endian and used in place as the structs of save.h. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "libhvsave needs a little-endian host");
+
+/* Octets of zero padding after a body of len octets: 0..7, cannot overflow. */
+static inline uint32_t hvsave_pad(uint64_t len)
+{
+    return (uint32_t)((8 - (len & 7)) & 7);
+}
+
+#define HVSAVE_WHY_MAX 200 /* a reason: one line, without the record's name */
+
+/*
+ * Where a stream is in the order of section 7 of the spec.  The reader
+ * and the writer both keep one, so the writer cannot produce a stream the
+ * reader would reject.
+ */
+struct hvsave_order {
+    uint32_t nr_vcpus;
+    uint64_t nr_pages;
+    int rank;              /* rank of the last mandatory record */
+    uint32_t vcpus_seen;   /* VCPU records so far: the next vcpu_id */
+    bool console_seen;     /* CONSOLE_RING (optional, at most once) */
+};
+
+void hvsave_order_init(struct hvsave_order *o, const struct hvsave_domain_header *dh);
+
+/*
+ * From a record header alone: is (type, length) acceptable here?  Returns
+ * 0, or -EBADMSG / -E2BIG / -EOPNOTSUPP with why filled.  An unknown
+ * optional type is accepted (the caller skips it).
+ */
+int hvsave_check_header(const struct hvsave_order *o, uint32_t type, uint32_t length, char *why);
+
+/*
+ * Check a known type's whole body against the spec; on success advance
+ * the order past it.  Returns 0 or -EBADMSG with why filled.
+ */
+int hvsave_check_body(struct hvsave_order *o, uint32_t type, const void *body, uint32_t length,
+                      char *why);
+
+/* Every gfn below nr_pages?  0 or -EBADMSG with why filled. */
+int hvsave_check_gfns(const struct hvsave_order *o, const uint64_t *gfns, uint32_t count, char *why);
+
+/* Check the domain header's ranges: 0 or -EBADMSG (-E2BIG for config_len) with why filled. */
+int hvsave_check_domain(const struct hvsave_domain_header *dh, uint32_t config_len, char *why);
+
+/* Advance the order past a record of this type whose body was checked. */
+void hvsave_order_note(struct hvsave_order *o, uint32_t type);
+
+/* Is the stream complete, so that END may come now?  0 or -EBADMSG with why filled. */
+int hvsave_check_complete(const struct hvsave_order *o, char *why);
+
+/* The type's name, or "unknown" (never NULL): for messages. */
+const char *hvsave_type_label(uint32_t type);
+
+/*
+ * Read exactly len octets.  0, -ENODATA at end of input (*got says how
+ * many octets came before it), or -errno.
+ */
+int hvsave_read_full(int fd, void *buf, size_t len, size_t *got);
+
+/* Write every octet of iov[0..cnt-1]; 0 or -errno.  iov is modified. */
+int hvsave_writev_full(int fd, struct iovec *iov, int cnt);
+
+#endif
