@@ -406,6 +406,8 @@ int domain_unpause_by_controller(struct domain *d)
             return rc == -EAGAIN ? -ENOMEM : rc; /* stays paused; unpause may be retried */
         d->ever_unpaused = true;
     }
+    if (d->pause_count == 1)
+        save_thaw(d);
     pthread_mutex_lock(&d->lock);
     d->pause_count--;
     domain_kick_all(d);

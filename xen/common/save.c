@@ -37,12 +37,46 @@ static bool all_zero(const void *p, size_t len)
 
 /* --- VM_STATE --- */
 
+/*
+ * A paused domain's state must read the same however often it is saved
+ * (save, restore -p, save gives identical streams), but KVM's clock and
+ * the guest TSC run on while a domain is paused.  So the first read after
+ * a pause (or a restore's write) freezes them, until the domain runs.
+ */
+#define MSR_IA32_TSC 0x10u
+
+void save_thaw(struct domain *d)
+{
+    d->clock_frozen = false;
+    for (uint32_t i = 0; i < d->max_vcpus; i++)
+        d->vcpus[i]->tsc_frozen = false;
+}
+
+static void freeze_tsc(struct vcpu *v, struct hv_save_msr *msrs, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (msrs[i].index != MSR_IA32_TSC)
+            continue;
+        if (v->tsc_frozen)
+            msrs[i].value = v->frozen_tsc;
+        v->frozen_tsc = msrs[i].value;
+        v->tsc_frozen = true;
+    }
+}
+
 static int get_vm_state(struct domain *d, void *buf, uint32_t *len)
 {
     struct hv_save_vm_state *vm = buf;
     memset(vm, 0, sizeof(*vm));
     *len = sizeof(*vm);
-    return arch_vm_save_clock(d, &vm->clock); /* no in-kernel irqchip or PIT: flags 0 */
+    if (!d->clock_frozen) {
+        int rc = arch_vm_save_clock(d, &d->frozen_clock);
+        if (rc)
+            return rc;
+        d->clock_frozen = true;
+    }
+    vm->clock = d->frozen_clock; /* no in-kernel irqchip or PIT: flags 0 */
+    return 0;
 }
 
 static int set_vm_state(struct domain *d, const void *buf, uint32_t len)
@@ -57,7 +91,11 @@ static int set_vm_state(struct domain *d, const void *buf, uint32_t len)
         return refuse(d, "VM_STATE", "irqchip/PIT fields not zero");
     if (vm->clock.pad || (vm->clock.flags & ~HV_SAVE_CLOCK_TSC_STABLE))
         return refuse(d, "VM_STATE", "clock pad or flags");
-    return arch_vm_load_clock(d, &vm->clock) ? refuse(d, "VM_STATE", "KVM refused the clock") : 0;
+    if (arch_vm_load_clock(d, &vm->clock))
+        return refuse(d, "VM_STATE", "KVM refused the clock");
+    d->frozen_clock = vm->clock;
+    d->clock_frozen = true;
+    return 0;
 }
 
 /* --- VCPU --- */
@@ -74,6 +112,7 @@ static int get_vcpu(struct domain *d, uint32_t id, void *buf, uint32_t *len)
     int rc = arch_vcpu_save(v, rec, xsave, msrs);
     if (rc)
         return rc;
+    freeze_tsc(v, msrs, rec->nr_msrs);
     rec->vcpu_id = id;
     rec->flags = v->online ? HV_SAVE_VCPU_ONLINE : 0;
     *len = (uint32_t)(sizeof(*rec) + rec->xsave_len + rec->nr_msrs * sizeof(*msrs));
@@ -121,8 +160,16 @@ static int set_vcpu(struct domain *d, uint32_t id, const void *buf, uint32_t len
         return refuse(d, "VCPU", "vcpu_id does not match the request");
     struct vcpu *v = d->vcpus[id];
     const uint8_t *xsave = (const uint8_t *)(rec + 1);
-    if (arch_vcpu_load(v, rec, xsave, (const void *)(xsave + rec->xsave_len)))
+    const struct hv_save_msr *msrs = (const void *)(xsave + rec->xsave_len);
+    if (arch_vcpu_load(v, rec, xsave, msrs))
         return refuse(d, "VCPU", "KVM refused the register state");
+    v->tsc_frozen = false;
+    for (uint32_t i = 0; i < rec->nr_msrs; i++) {
+        if (msrs[i].index == MSR_IA32_TSC) {
+            v->frozen_tsc = msrs[i].value;
+            v->tsc_frozen = true;
+        }
+    }
     pthread_mutex_lock(&d->lock);
     v->online = rec->flags & HV_SAVE_VCPU_ONLINE;
     v->initialised = true;

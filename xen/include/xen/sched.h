@@ -10,6 +10,7 @@
 #include <hv/public/event_channel.h>
 #include <hv/public/hvm_op.h>
 #include <hv/public/sched.h>
+#include <hv/public/save.h>
 #include "lib.h"
 #include "console.h"
 #include "dalloc.h"
@@ -48,6 +49,8 @@ struct vcpu {
     uint64_t runstate_entry;  /* system time */
     uint64_t runstate_time[4];
     uint32_t virq_port[NR_VIRQS]; /* per-vCPU VIRQs (VIRQ_TIMER): bound port or 0 */
+    bool tsc_frozen;          /* paused: getcontext reports frozen_tsc (save.c) */
+    uint64_t frozen_tsc;
 };
 
 /* One event channel (event_channel.c); protected by the global evtchn lock. */
@@ -129,6 +132,9 @@ struct domain {
     int64_t time_offset_seconds;   /* added to the host wall clock */
     int64_t kvmclock_offset_ns;    /* CLOCK_BOOTTIME - system time */
     int shutdown_code;             /* SCHEDOP_shutdown_code, or -1 */
+    /* While paused, the clock getcontext reports stands still (save.c). */
+    bool clock_frozen;
+    struct hv_save_clock frozen_clock;
 
     struct dalloc_account dalloc;  /* what hvd holds for this domain */
     struct fault_ttl *fault;       /* set only while domain_create() runs */
@@ -162,6 +168,7 @@ uint64_t domain_host_pages(void);
 int save_get_context(struct domain *d, uint32_t type, uint32_t index, void *buf, uint32_t *len);
 int save_set_context(struct domain *d, uint32_t type, uint32_t index, const void *buf,
                      uint32_t len);
+void save_thaw(struct domain *d); /* the domain runs again: time moves on */
 
 /* vcpu.c */
 int  vcpu_create(struct domain *d, unsigned int id);
