@@ -10,20 +10,9 @@
 #include <unistd.h>
 #include <hv/public/sched.h>
 #include "hvctl.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (cond) {                                                        \
-            printf("ok %s\n", #cond);                                      \
-        } else {                                                           \
-            printf("not ok %s: ", #cond);                                  \
-            printf(__VA_ARGS__);                                           \
-            printf("\n");                                                  \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+int failures;
 
 static struct xen_domctl_createdomain small_domain(const char *name)
 {

@@ -13,25 +13,14 @@
 #include <hv/public/event_channel.h>
 #include <hv/public/sysctl.h>
 #include "hvctl.h"
+#include "check.h"
 
 #define MAX_PAGES  8192u
 #define INIT_PAGES 4096u
 #define NO_DOMAIN  4242u
 #define GUEST_PORT 5u /* a port the idle guest never allocates */
 
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (cond) {                                                        \
-            printf("ok %s\n", #cond);                                      \
-        } else {                                                           \
-            printf("not ok %s: ", #cond);                                  \
-            printf(__VA_ARGS__);                                           \
-            printf("\n");                                                  \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+int failures;
 
 static void unknown_domain_is_esrch(hvctl_t *h)
 {

@@ -1,8 +1,11 @@
 /* hvcli: helpers the verbs share (errors, options, connecting, lookup). */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "hvcli.h"
 
 void hvcli_err(const struct hvcli_ctx *ctx, const char *fmt, ...)
@@ -147,4 +150,119 @@ int hvcli_run_domain_op(const struct hvcli_ctx *ctx, int argc, char **argv,
     }
     hvctl_close(h);
     return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
+}
+
+int hvcli_parse_timeout(const struct hvcli_ctx *ctx, const char *arg, double *secs)
+{
+    char *end;
+
+    errno = 0;
+    *secs = strtod(arg, &end);
+    if (errno || end == arg || *end || !isfinite(*secs) || *secs <= 0) {
+        hvcli_err(ctx, "invalid timeout '%s': expected a number of seconds > 0", arg);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+double hvcli_monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int domains_reserve(struct hvcli_domains *a, size_t more)
+{
+    struct xen_domctl_getdomaininfo *v;
+
+    if (a->cap - a->count >= more)
+        return 0;
+    v = realloc(a->v, (a->count + more) * sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    a->v = v;
+    a->cap = a->count + more;
+    return 0;
+}
+
+/* Every domain, HV_DOMAININFOLIST_MAX per request, so none is dropped. */
+static int collect_all_domains(const struct hvcli_ctx *ctx, hvctl_t *h, struct hvcli_domains *a)
+{
+    uint32_t first = 0;
+
+    for (;;) {
+        int n, rc = domains_reserve(a, HV_DOMAININFOLIST_MAX);
+
+        if (rc < 0) {
+            hvcli_err(ctx, "%s", strerror(-rc));
+            return rc;
+        }
+        n = hvctl_domain_list(h, first, a->v + a->count, HV_DOMAININFOLIST_MAX);
+        if (n < 0) {
+            hvcli_err(ctx, "cannot list domains: %s", strerror(-n));
+            return n;
+        }
+        a->count += (size_t)n;
+        if ((unsigned int)n < HV_DOMAININFOLIST_MAX)
+            return 0;
+        first = (uint32_t)a->v[a->count - 1].domain + 1;
+    }
+}
+
+/* The domains named on the command line, in that order. */
+static int collect_named_domains(const struct hvcli_ctx *ctx, hvctl_t *h, char **doms, int count,
+                         struct hvcli_domains *a)
+{
+    int rc = domains_reserve(a, (size_t)count);
+
+    if (rc < 0) {
+        hvcli_err(ctx, "%s", strerror(-rc));
+        return rc;
+    }
+    for (int i = 0; i < count; i++) {
+        uint32_t domid;
+
+        rc = hvcli_lookup(ctx, h, doms[i], &domid);
+        if (rc < 0)
+            return rc;
+        rc = hvctl_domain_getinfo(h, domid, &a->v[a->count]);
+        if (rc == -ESRCH) /* destroyed since the lookup */
+            hvcli_err(ctx, "unknown domain '%s'", doms[i]);
+        else if (rc < 0)
+            hvcli_err(ctx, "cannot query domain '%s': %s", doms[i], strerror(-rc));
+        if (rc < 0)
+            return rc;
+        a->count++;
+    }
+    return 0;
+}
+
+int hvcli_collect_domains(const struct hvcli_ctx *ctx, hvctl_t *h, char **doms, int count,
+                          struct hvcli_domains *a)
+{
+    return count ? collect_named_domains(ctx, h, doms, count, a) : collect_all_domains(ctx, h, a);
+}
+
+int hvcli_parse_long_opt(const struct hvcli_ctx *ctx, int argc, char **argv, bool *json)
+{
+    static const struct option longopts[] = {
+        { "long", no_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    while ((c = hvcli_getopt(ctx, argc, argv, ":lh", longopts)) != -1) {
+        switch (c) {
+        case 'l': *json = true; break;
+        case 'h':
+            hvcli_print_help(ctx->verb);
+            return HVCLI_EXIT_OK;
+        default:
+            return HVCLI_EXIT_USAGE;
+        }
+    }
+    return -1;
 }

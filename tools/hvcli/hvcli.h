@@ -6,6 +6,7 @@
 #ifndef HVCLI_H
 #define HVCLI_H
 
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <hvctl.h>
@@ -47,6 +48,8 @@ extern const struct hvcli_verb hvcli_verb_console;
 extern const struct hvcli_verb hvcli_verb_dmesg;
 extern const struct hvcli_verb hvcli_verb_vcpu_list;
 extern const struct hvcli_verb hvcli_verb_mem_set;
+extern const struct hvcli_verb hvcli_verb_save;
+extern const struct hvcli_verb hvcli_verb_restore;
 
 /* Print exactly one line "hvcli: VERB: message" (or "hvcli: message")
  * to stderr. */
@@ -66,6 +69,22 @@ const char *hvcli_socket(const struct hvcli_ctx *ctx);
  */
 int hvcli_getopt(const struct hvcli_ctx *ctx, int argc, char **argv, const char *shortopts,
                  const struct option *longopts);
+
+/* Domains to show: the ones named (in that order), or all of them (paged,
+ * none dropped).  Reports errors itself; the caller frees a->v. */
+struct hvcli_domains {
+    struct xen_domctl_getdomaininfo *v;
+    size_t count, cap;
+};
+int hvcli_collect_domains(const struct hvcli_ctx *ctx, hvctl_t *h, char **doms, int count,
+                          struct hvcli_domains *a);
+/* The options of a listing verb: -l/--long (JSON) and -h/--help.
+ * Returns -1 to go on, else the exit status. */
+int hvcli_parse_long_opt(const struct hvcli_ctx *ctx, int argc, char **argv, bool *json);
+
+/* --timeout SECS: a number of seconds > 0 (one-line error otherwise). */
+int hvcli_parse_timeout(const struct hvcli_ctx *ctx, const char *arg, double *secs);
+double hvcli_monotonic_s(void);
 
 /* Check the number of operands; reports and returns -EINVAL if outside
  * min..max. */

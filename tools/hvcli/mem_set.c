@@ -22,19 +22,6 @@ struct mem_set_opts {
     uint64_t target_pages;
 };
 
-static int parse_timeout(const struct hvcli_ctx *ctx, const char *arg, double *secs)
-{
-    char *end;
-
-    errno = 0;
-    *secs = strtod(arg, &end);
-    if (errno || end == arg || *end || !isfinite(*secs) || *secs <= 0) {
-        hvcli_err(ctx, "invalid timeout '%s': expected a number of seconds > 0", arg);
-        return -EINVAL;
-    }
-    return 0;
-}
-
 /* MiB, a whole decimal number >= 1, into pages. */
 static int parse_mib(const struct hvcli_ctx *ctx, const char *arg, uint64_t *pages)
 {
@@ -69,7 +56,7 @@ static int parse_mem_set_opts(const struct hvcli_ctx *ctx, int argc, char **argv
         case 'w': o->wait = true; break;
         case 't':
             o->wait = true;
-            rc = parse_timeout(ctx, optarg, &o->timeout_s);
+            rc = hvcli_parse_timeout(ctx, optarg, &o->timeout_s);
             break;
         case 'h':
             hvcli_print_help(ctx->verb);
@@ -85,14 +72,6 @@ static int parse_mem_set_opts(const struct hvcli_ctx *ctx, int argc, char **argv
     if (parse_mib(ctx, o->size_arg, &o->target_pages) < 0)
         return HVCLI_EXIT_USAGE;
     return -1;
-}
-
-static double monotonic_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* On a terminal, one line "DOM: N MiB, target M MiB" rewritten in place. */
@@ -147,13 +126,13 @@ static int wait_for_target(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t dom
                            const uint8_t uuid[16], const struct mem_set_opts *o)
 {
     const struct timespec poll_interval = { .tv_sec = 0, .tv_nsec = WAIT_POLL_NS };
-    double deadline = monotonic_s() + o->timeout_s;
+    double deadline = hvcli_monotonic_s() + o->timeout_s;
     struct progress p = { .tty = isatty(STDERR_FILENO), .shown = false };
     uint64_t tot_pages = 0;
     int rc;
 
     while ((rc = check_target(ctx, h, domid, uuid, o, &p, &tot_pages)) == -EAGAIN) {
-        if (o->timeout_s > 0 && monotonic_s() >= deadline) {
+        if (o->timeout_s > 0 && hvcli_monotonic_s() >= deadline) {
             progress_end(&p);
             hvcli_err(ctx, "domain '%s' did not reach %s MiB within %g s (it holds %" PRIu64
                       " MiB)", o->dom, o->size_arg, o->timeout_s, tot_pages / PAGES_PER_MIB);

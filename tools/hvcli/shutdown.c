@@ -18,19 +18,6 @@ struct shutdown_opts {
     const char *dom;
 };
 
-static int parse_timeout(const struct hvcli_ctx *ctx, const char *arg, double *secs)
-{
-    char *end;
-
-    errno = 0;
-    *secs = strtod(arg, &end);
-    if (errno || end == arg || *end || !isfinite(*secs) || *secs <= 0) {
-        hvcli_err(ctx, "invalid timeout '%s': expected a number of seconds > 0", arg);
-        return -EINVAL;
-    }
-    return 0;
-}
-
 static int set_reason(const struct hvcli_ctx *ctx, struct shutdown_opts *o, uint32_t reason)
 {
     if (o->reason != SHUTDOWN_poweroff && o->reason != reason) {
@@ -62,7 +49,7 @@ static int parse_shutdown_opts(const struct hvcli_ctx *ctx, int argc, char **arg
         case 'C': rc = set_reason(ctx, o, SHUTDOWN_crash); break;
         case 't':
             o->wait = true;
-            rc = parse_timeout(ctx, optarg, &o->timeout_s);
+            rc = hvcli_parse_timeout(ctx, optarg, &o->timeout_s);
             break;
         case 'h':
             hvcli_print_help(ctx->verb);
@@ -75,14 +62,6 @@ static int parse_shutdown_opts(const struct hvcli_ctx *ctx, int argc, char **arg
         return HVCLI_EXIT_USAGE;
     o->dom = argv[optind];
     return -1;
-}
-
-static double monotonic_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The on_* action hvd takes for this shutdown reason. */
@@ -101,7 +80,7 @@ static int wait_for_shutdown(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t d
                              const uint8_t uuid[16], const struct shutdown_opts *o)
 {
     const struct timespec poll_interval = { .tv_sec = 0, .tv_nsec = WAIT_POLL_NS };
-    double deadline = monotonic_s() + o->timeout_s;
+    double deadline = hvcli_monotonic_s() + o->timeout_s;
     struct xen_domctl_getdomaininfo info;
 
     for (;;) {
@@ -115,7 +94,7 @@ static int wait_for_shutdown(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t d
         }
         if (info.flags & XEN_DOMINF_shutdown)
             return 0;
-        if (o->timeout_s > 0 && monotonic_s() >= deadline) {
+        if (o->timeout_s > 0 && hvcli_monotonic_s() >= deadline) {
             hvcli_err(ctx, "domain '%s' did not shut down within %g s", o->dom, o->timeout_s);
             return -ETIMEDOUT;
         }

@@ -7,8 +7,6 @@
 #include <string.h>
 #include "hvcli.h"
 
-#define LIST_PAGE 64u /* domains per getdomaininfolist request */
-
 /* A growable array of table rows. */
 struct row_array {
     struct hvcli_vcpu_row *v;
@@ -47,60 +45,23 @@ static int collect_vcpus(hvctl_t *h, const struct xen_domctl_getdomaininfo *d,
     return rc;
 }
 
-/* Every domain; one destroyed while we look is left out. */
-static int collect_all(const struct hvcli_ctx *ctx, hvctl_t *h, struct row_array *a)
+/* A row per vCPU of each domain; a domain destroyed meanwhile is left out. */
+static int collect_rows(const struct hvcli_ctx *ctx, hvctl_t *h, const struct hvcli_domains *doms,
+                        struct row_array *a)
 {
-    struct xen_domctl_getdomaininfo info[LIST_PAGE];
-    uint32_t first = 0;
-    int n;
+    for (size_t i = 0; i < doms->count; i++) {
+        size_t before = a->count;
+        int rc = collect_vcpus(h, &doms->v[i], a);
 
-    do {
-        n = hvctl_domain_list(h, first, info, LIST_PAGE);
-        if (n < 0) {
-            hvcli_err(ctx, "cannot list domains: %s", strerror(-n));
-            return n;
+        if (rc == -ESRCH) {
+            a->count = before;
+            continue;
         }
-        for (int i = 0; i < n; i++) {
-            size_t before = a->count;
-            int rc = collect_vcpus(h, &info[i], a);
-
-            if (rc == -ESRCH) {
-                a->count = before;
-                continue;
-            }
-            if (rc < 0) {
-                hvcli_err(ctx, "cannot query the vCPUs of domain %u: %s",
-                          (unsigned int)info[i].domain, strerror(-rc));
-                return rc;
-            }
+        if (rc < 0) {
+            hvcli_err(ctx, "cannot query the vCPUs of domain %u: %s",
+                      (unsigned int)doms->v[i].domain, strerror(-rc));
+            return rc;
         }
-        if (n > 0)
-            first = info[n - 1].domain + 1u;
-    } while ((unsigned int)n == LIST_PAGE);
-    return 0;
-}
-
-/* The domains named on the command line, in that order. */
-static int collect_named(const struct hvcli_ctx *ctx, hvctl_t *h, char **doms, int count,
-                         struct row_array *a)
-{
-    for (int i = 0; i < count; i++) {
-        struct xen_domctl_getdomaininfo d;
-        uint32_t domid;
-        int rc = hvcli_lookup(ctx, h, doms[i], &domid);
-
-        if (rc < 0)
-            return rc;
-        rc = hvctl_domain_getinfo(h, domid, &d);
-        if (rc == 0)
-            rc = collect_vcpus(h, &d, a);
-        if (rc == -ESRCH) /* destroyed since the lookup */
-            hvcli_err(ctx, "unknown domain '%s'", doms[i]);
-        else if (rc < 0)
-            hvcli_err(ctx, "cannot query the vCPUs of domain '%s': %s", doms[i],
-                      strerror(-rc));
-        if (rc < 0)
-            return rc;
     }
     return 0;
 }
@@ -128,45 +89,23 @@ static void print_table(const struct row_array *a)
     }
 }
 
-/* Parse the command line.  Returns -1 to go on, else the exit status. */
-static int parse_vcpu_list_opts(const struct hvcli_ctx *ctx, int argc, char **argv, bool *json)
-{
-    static const struct option longopts[] = {
-        { "long", no_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
-
-    while ((c = hvcli_getopt(ctx, argc, argv, ":lh", longopts)) != -1) {
-        switch (c) {
-        case 'l': *json = true; break;
-        case 'h':
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        default:
-            return HVCLI_EXIT_USAGE;
-        }
-    }
-    return -1;
-}
-
 static int run_vcpu_list(const struct hvcli_ctx *ctx, int argc, char **argv)
 {
     struct row_array a = { .v = NULL, .count = 0, .cap = 0 };
     bool json = false;
     hvctl_t *h;
-    int rc = parse_vcpu_list_opts(ctx, argc, argv, &json);
+    struct hvcli_domains doms = { .v = NULL, .count = 0, .cap = 0 };
+    int rc = hvcli_parse_long_opt(ctx, argc, argv, &json);
 
     if (rc >= 0)
         return rc;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
-    if (optind < argc)
-        rc = collect_named(ctx, h, argv + optind, argc - optind, &a);
-    else
-        rc = collect_all(ctx, h, &a);
+    rc = hvcli_collect_domains(ctx, h, argv + optind, argc - optind, &doms);
+    if (rc == 0)
+        rc = collect_rows(ctx, h, &doms, &a);
     hvctl_close(h);
+    free(doms.v);
     if (rc == 0 && json) {
         rc = hvcli_json_vcpus(a.v, a.count);
         if (rc < 0)
