@@ -1,53 +1,10 @@
 /*
- * hypercall.h for 32-bit guests: the same hypercall-page set-up as the
- * 64-bit framework, and the compat calling convention: arguments in ebx,
- * ecx, edx, esi, edi, the result in eax.  hvd's stubs
+ * hypercall.h for 32-bit guests (the hypercall page is set up by
+ * common/hypercall_page.c, as for 64-bit guests) and the compat calling
+ * convention: arguments in ebx, ecx, edx, esi, edi, the result in eax.  hvd's stubs
  * (mov $n,%eax; out %eax,$port; ret) run unchanged in 32-bit mode.
  */
 #include "hypercall.h"
-
-struct cpuid_result {
-    uint32_t eax, ebx, ecx, edx;
-};
-
-static struct cpuid_result cpuid(uint32_t leaf)
-{
-    struct cpuid_result r;
-
-    __asm__ volatile("cpuid"
-                     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-                     : "a"(leaf), "c"(0));
-    return r;
-}
-
-static void wrmsr(uint32_t msr, uint64_t value)
-{
-    __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)value),
-                     "d"((uint32_t)(value >> 32)));
-}
-
-static int hv_present(void)
-{
-    struct cpuid_result r = cpuid(HV_CPUID_BASE);
-
-    return r.ebx == HV_CPUID_SIGNATURE_EBX && r.ecx == HV_CPUID_SIGNATURE_ECX &&
-           r.edx == HV_CPUID_SIGNATURE_EDX && r.eax >= HV_CPUID_BASE + 2;
-}
-
-/* head32.S fills the page with ud2 (0f 0b); hvd's stubs start with mov. */
-static int hypercall_page_filled(void)
-{
-    return !(hypercall_page[0] == 0x0f && hypercall_page[1] == 0x0b);
-}
-
-int hypercall_page_init(void)
-{
-    if (!hv_present())
-        return -XEN_ENODEV;
-    /* Paging is off, so the address is the gpa. */
-    wrmsr(cpuid(HV_CPUID_BASE + 2).ebx, (uintptr_t)hypercall_page);
-    return hypercall_page_filled() ? 0 : -XEN_EIO;
-}
 
 long hypercall(unsigned int nr, unsigned long a1, unsigned long a2,
                unsigned long a3, unsigned long a4, unsigned long a5)
