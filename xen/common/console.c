@@ -103,7 +103,7 @@ int console_attach(struct domain *d, uint64_t *lost)
     int rc = -EBUSY;
     for (unsigned int i = 0; i < CONSOLE_MAX_CLIENTS; i++) {
         if (c->clients[i] < 0) {
-            rc = privcmd_watch(sv[0], d->domid);
+            rc = privcmd_watch(sv[0], d);
             if (rc)
                 break;
             c->clients[i] = sv[0];

@@ -26,6 +26,7 @@ enum watch_kind { WATCH_LISTEN, WATCH_CONN, WATCH_CONSOLE, WATCH_SIGNAL, WATCH_S
 struct watch {
     enum watch_kind kind;
     int fd;
+    struct domain *owner; /* WATCH_CONSOLE, WATCH_TIMER: charged to it (dalloc) */
     domid_t domid;       /* WATCH_CONSOLE: whose console */
     struct vcpu *vcpu;   /* WATCH_TIMER: whose timer */
     bool privileged;     /* WATCH_CONN: peer may issue requests */
@@ -67,21 +68,34 @@ static void continuation_free(struct continuation *c)
 }
 
 
-static int watch_add(enum watch_kind kind, int fd, domid_t domid, bool privileged)
+static void watch_free(struct watch *w)
 {
-    struct watch *w = calloc(1, sizeof(*w));
-    if (!w)
-        return -ENOMEM;
-    *w = (struct watch){ .kind = kind, .fd = fd, .domid = domid, .privileged = privileged,
+    if (w->owner)
+        dfree(w->owner, w);
+    else
+        free(w);
+}
+
+/* A domain's watches are charged to it, so its overhead counts them. */
+static struct watch *watch_add(enum watch_kind kind, int fd, struct domain *owner,
+                               bool privileged)
+{
+    struct watch *w = owner ? dalloc(owner, sizeof(*w)) : calloc(1, sizeof(*w));
+    if (!w) {
+        errno = ENOMEM; /* dalloc's injected failures set no errno */
+        return NULL;
+    }
+    *w = (struct watch){ .kind = kind, .fd = fd, .owner = owner, .privileged = privileged,
                          .next = watches };
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
     if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         int err = errno;
-        free(w);
-        return -err;
+        watch_free(w);
+        errno = err;
+        return NULL;
     }
     watches = w;
-    return 0;
+    return w;
 }
 
 static void watch_remove(int fd)
@@ -91,23 +105,28 @@ static void watch_remove(int fd)
             struct watch *w = *pp;
             *pp = w->next;
             epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-            free(w);
+            watch_free(w);
             return;
         }
     }
 }
 
-int privcmd_watch(int fd, domid_t domid)
+int privcmd_watch(int fd, struct domain *d)
 {
-    return watch_add(WATCH_CONSOLE, fd, domid, false);
+    struct watch *w = watch_add(WATCH_CONSOLE, fd, d, false);
+    if (!w)
+        return -errno;
+    w->domid = d->domid;
+    return 0;
 }
 
 int privcmd_watch_timer(int fd, struct vcpu *v)
 {
-    int rc = watch_add(WATCH_TIMER, fd, 0, false);
-    if (rc == 0)
-        watches->vcpu = v; /* watch_add puts the new watch first */
-    return rc;
+    struct watch *w = watch_add(WATCH_TIMER, fd, v->domain, false);
+    if (!w)
+        return -errno;
+    w->vcpu = v;
+    return 0;
 }
 
 void privcmd_unwatch(int fd)
@@ -153,7 +172,7 @@ int privcmd_listen(const char *path, gid_t group)
     epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd < 0)
         return -errno;
-    return watch_add(WATCH_LISTEN, listen_fd, 0, false);
+    return watch_add(WATCH_LISTEN, listen_fd, NULL, false) ? 0 : -errno;
 }
 
 void privcmd_close(void)
@@ -168,7 +187,7 @@ void privcmd_close(void)
         watches = w->next;
         if (w->kind == WATCH_CONN || w->kind == WATCH_LISTEN || w->kind == WATCH_SIGNAL)
             close(w->fd);
-        free(w);
+        watch_free(w);
     }
     if (socket_path)
         unlink(socket_path);
@@ -213,7 +232,7 @@ static void accept_connection(void)
     int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return;
-    if (watch_add(WATCH_CONN, fd, 0, peer_is_privileged(fd)) < 0)
+    if (!watch_add(WATCH_CONN, fd, NULL, peer_is_privileged(fd)))
         close(fd);
 }
 
@@ -355,7 +374,7 @@ static int signals_watch(void)
     int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (fd < 0)
         return -errno;
-    return watch_add(WATCH_SIGNAL, fd, 0, false);
+    return watch_add(WATCH_SIGNAL, fd, NULL, false) ? 0 : -errno;
 }
 
 /* Returns 0 when asked to stop by a signal. */
@@ -363,7 +382,7 @@ int privcmd_run(int shutdown_notify_fd)
 {
     int rc = signals_watch();
     if (rc == 0)
-        rc = watch_add(WATCH_SHUTDOWN, shutdown_notify_fd, 0, false);
+        rc = watch_add(WATCH_SHUTDOWN, shutdown_notify_fd, NULL, false) ? 0 : -errno;
     if (rc)
         return rc;
     for (;;) {

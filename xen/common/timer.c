@@ -35,9 +35,7 @@ int timer_init(struct vcpu *v)
     v->timer_fd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
     if (v->timer_fd < 0)
         return -errno;
-    if (fault_point(v->domain))
-        return -ENOMEM;
-    return privcmd_watch_timer(v->timer_fd, v);
+    return privcmd_watch_timer(v->timer_fd, v); /* a fault point: dalloc */
 }
 
 void timer_teardown(struct vcpu *v)

@@ -211,35 +211,35 @@ static void events_from_save(struct kvm_vcpu_events *e, const struct hv_save_vcp
     e->exception_payload = o->exception_payload;
 }
 
+/* struct kvm_msrs with room for every candidate (its entries are a flexible array). */
+union msr_buf {
+    struct kvm_msrs h;
+    uint8_t room[sizeof(struct kvm_msrs) + ARRAY_SIZE(msr_candidates) * sizeof(struct kvm_msr_entry)];
+};
+
 static int msrs_get(struct vcpu *v, struct hv_save_msr *out)
 {
-    struct {
-        struct kvm_msrs h;
-        struct kvm_msr_entry e[ARRAY_SIZE(msr_candidates)];
-    } m;
+    union msr_buf m;
     memset(&m, 0, sizeof(m));
     m.h.nmsrs = nr_msr_list;
     for (uint32_t i = 0; i < nr_msr_list; i++)
-        m.e[i].index = msr_list[i];
+        m.h.entries[i].index = msr_list[i];
     if (ioctl(v->fd, KVM_GET_MSRS, &m) != (int)nr_msr_list)
         return -EIO;
     for (uint32_t i = 0; i < nr_msr_list; i++)
-        out[i] = (struct hv_save_msr){ .index = m.e[i].index, .value = m.e[i].data };
+        out[i] = (struct hv_save_msr){ .index = m.h.entries[i].index, .value = m.h.entries[i].data };
     return (int)nr_msr_list;
 }
 
 static int msrs_set(struct vcpu *v, const struct hv_save_msr *in, uint32_t n)
 {
-    struct {
-        struct kvm_msrs h;
-        struct kvm_msr_entry e[ARRAY_SIZE(msr_candidates)];
-    } m;
+    union msr_buf m;
     if (n > ARRAY_SIZE(msr_candidates))
         return -EINVAL;
     memset(&m, 0, sizeof(m));
     m.h.nmsrs = n;
     for (uint32_t i = 0; i < n; i++)
-        m.e[i] = (struct kvm_msr_entry){ .index = in[i].index, .data = in[i].value };
+        m.h.entries[i] = (struct kvm_msr_entry){ .index = in[i].index, .data = in[i].value };
     return ioctl(v->fd, KVM_SET_MSRS, &m) == (int)n ? 0 : -EINVAL;
 }
 

@@ -113,7 +113,10 @@ int arch_vm_create(struct domain *d)
 {
     if (fault_point(d))
         return -ENOMEM;
-    d->vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+    /* A signal arriving during KVM_CREATE_VM makes it fail with EINTR. */
+    do
+        d->vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+    while (d->vm_fd < 0 && errno == EINTR);
     if (d->vm_fd < 0)
         return errno == EMFILE || errno == ENFILE ? -errno : -ENOMEM;
     if (fcntl(d->vm_fd, F_SETFD, FD_CLOEXEC) < 0)
@@ -139,7 +142,9 @@ int arch_vcpu_create(struct vcpu *v)
 {
     if (fault_point(v->domain))
         return -ENOMEM;
-    v->fd = ioctl(v->domain->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->vcpu_id);
+    do
+        v->fd = ioctl(v->domain->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->vcpu_id);
+    while (v->fd < 0 && errno == EINTR);
     if (v->fd < 0)
         return -errno;
     if (fcntl(v->fd, F_SETFD, FD_CLOEXEC) < 0)

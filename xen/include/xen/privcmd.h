@@ -27,8 +27,9 @@ int  privcmd_listen(const char *path, gid_t group);
 int  privcmd_run(int shutdown_notify_fd); /* the main loop; returns on SIGTERM/SIGINT */
 void privcmd_close(void);
 /* Watch/unwatch a console client's socket in the main loop. */
-int  privcmd_watch(int fd, domid_t domid);
+struct domain;
 struct vcpu;
+int  privcmd_watch(int fd, struct domain *d);
 int  privcmd_watch_timer(int fd, struct vcpu *v);
 void privcmd_unwatch(int fd);
 
