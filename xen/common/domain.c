@@ -532,7 +532,7 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
         if (!v->online)
             continue;
         info->nr_online_vcpus++;
-        all_blocked &= v->blocked;
+        all_blocked &= v->blocked || v->polling;
         any_running |= v->thread_started && !v->parked;
     }
     info->pause_count = d->pause_count;

@@ -10,7 +10,13 @@
  *   triple-fault   load an empty IDT and fault: a triple fault
  *   hypercalls     make hypercalls in a loop until destroyed
  *   touch          write every free page of RAM from ring 3, then idle
+ *   balloon        a balloon driver: give back or take pages until the
+ *                  domain holds the target the toolstack set (hvcli mem-set)
  */
+#include <hv/public/hvm_op.h>
+#include <hv/public/memory.h>
+#include "evtchn.h"
+#include "time.h"
 #include "xtf.h"
 
 const char test_title[] = "hello";
@@ -35,6 +41,61 @@ static _Noreturn void idle_forever(void)
 {
     for (;;)
         hypercall_sched_op(SCHEDOP_block, NULL);
+}
+
+#define BALLOON_STEP 256u /* pages moved per memory_op */
+#define BALLOON_PERIOD_NS 20000000ull
+
+static uint64_t balloon_gfns[BALLOON_STEP];
+
+static long balloon_move(unsigned int cmd, uint64_t first_gfn, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++)
+        balloon_gfns[i] = first_gfn + i;
+    struct xen_memory_reservation r = {
+        .extent_start = (uint64_t)(uintptr_t)balloon_gfns, .nr_extents = n,
+        .domid = DOMID_SELF,
+    };
+    return hypercall_memory_op(cmd, &r);
+}
+
+/*
+ * Follow HVM_PARAM_BALLOON_TARGET: give back the highest free pages (above
+ * everything the builder and this image use) or take them back.
+ */
+static _Noreturn void balloon_forever(const struct hv_start_info *si)
+{
+    uint64_t floor = (si->free_start + PAGE_SIZE - 1) / PAGE_SIZE, top = si->nr_pages;
+    uint64_t released = 0; /* gfns [top - released, top) are given back */
+    uint32_t port = 0;
+    domid_t self = DOMID_SELF;
+    if (time_init() || evtchn_bind_ipi(0, &port))
+        xtf_error("balloon: no clock or no port to sleep on");
+    for (;;) {
+        struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_BALLOON_TARGET };
+        long tot = hypercall_memory_op(XENMEM_current_reservation, &self);
+        if (hypercall_hvm_op(HVMOP_get_param, &p) || tot < 0)
+            xtf_error("balloon: cannot read the target or the reservation");
+        uint64_t target = p.value, n;
+        if (target && (uint64_t)tot > target && top - released > floor) {
+            n = (uint64_t)tot - target;
+            n = n > BALLOON_STEP ? BALLOON_STEP : n;
+            n = n > top - released - floor ? top - released - floor : n;
+            long done = balloon_move(XENMEM_decrease_reservation, top - released - n, (unsigned int)n);
+            /* Extents go in order: the first `done` pages are back; the rest
+             * stay.  Count only a whole step, so the range stays contiguous. */
+            if ((uint64_t)done == n)
+                released += n;
+        } else if (target && (uint64_t)tot < target && released) {
+            n = target - (uint64_t)tot;
+            n = n > BALLOON_STEP ? BALLOON_STEP : n;
+            n = n > released ? released : n;
+            if ((uint64_t)balloon_move(XENMEM_populate_physmap, top - released, (unsigned int)n) == n)
+                released -= n;
+        } else {
+            sched_poll_port(port, now_ns() + BALLOON_PERIOD_NS);
+        }
+    }
 }
 
 static _Noreturn void triple_fault(void)
@@ -71,6 +132,8 @@ static void act_on_cmdline(const struct hv_start_info *si)
         domain_shutdown(SHUTDOWN_crash);
     if (!strcmp(cmd, "triple-fault"))
         triple_fault();
+    if (!strcmp(cmd, "balloon"))
+        balloon_forever(si);
 }
 
 void test_main(const struct hv_start_info *si)
