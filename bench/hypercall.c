@@ -1,20 +1,32 @@
 /*
  * bench/hypercall: the round trip of a null hypercall through hvd, against
- * the bare cost of the exit that carries it.
+ * the bare cost of the exit that carries it; and, in the same run, an event
+ * channel send from one guest to the upcall in another, against that null
+ * hypercall.
  *
- * Both sides boot the hcbench guest, which makes N xen_version calls in a
- * tight ring-0 loop and powers off.  hvd's side is a real domain, timed
- * from unpause until getdomaininfo reports it shut down; the reference is a
- * bare KVM VM in this process (raw_vm.c) that answers each `out` at once,
- * timed from the first KVM_RUN to the shutdown exit.  Running N and 2N calls
- * and dividing the difference by N cancels the fixed costs (boot, console
- * output, polling).  Each round measures both sides, alternating which goes
- * first; the result is the median over rounds of each round's ratio.
+ * Both sides of the first part boot the hcbench guest, which makes N
+ * xen_version calls in a tight ring-0 loop and powers off.  hvd's side is a
+ * real domain, timed from unpause until getdomaininfo reports it shut down;
+ * the reference is a bare KVM VM in this process (raw_vm.c) that answers
+ * each `out` at once, timed from the first KVM_RUN to the shutdown exit.
+ * Running N and 2N calls and dividing the difference by N cancels the fixed
+ * costs (boot, console output, polling).
  *
- * Usage: bench/hypercall [-n CALLS] [-r ROUNDS] IMAGE   (hvd at $HVD_SOCKET)
- * Last line: RESULT ratio=R hypercall_us=H raw_exit_us=E
+ * The event-channel part runs two hcbench domains: "pong" reserves a port
+ * for "ping" and answers each event on it from its upcall; ping binds it
+ * and makes T round trips (send, sleep until the answer's upcall).  It is
+ * timed like the first part with T and 2T round trips; one way (a send and
+ * the upcall it raises in the other domain) is half a round trip, and
+ * evtchn_ratio is one way over the null hypercall of the same round.
+ *
+ * Each round measures every side, alternating their order; the results are
+ * medians over rounds (of each round's ratios, for the ratios).
+ *
+ * Usage: bench/hypercall [-n CALLS] [-e TRIPS] [-r ROUNDS] IMAGE   (hvd at $HVD_SOCKET)
+ * Last line: RESULT ratio=R hypercall_us=H raw_exit_us=E evtchn_ratio=V evtchn_us=U
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +41,13 @@
 
 #define RAM_SIZE         (16ull << 20)
 #define DEFAULT_CALLS    20000ul
+#define DEFAULT_TRIPS    2000ul
 #define DEFAULT_ROUNDS   5ul
 #define MAX_ROUNDS       100ul
 #define POLL_INTERVAL_US 500u
 #define RUN_TIMEOUT_NS   (60ull * 1000000000u)
 #define CONSOLE_SIZE     4096
+#define PORT_TIMEOUT_MS  10000
 
 struct image {
     const char *path;
@@ -41,19 +55,19 @@ struct image {
     size_t len;
 };
 
-/* The guest's console says it made all the calls and succeeded. */
-static bool guest_output_ok(const char *console, unsigned long calls)
+/* The guest's console says it did its work (the line `done`) and succeeded. */
+static bool guest_output_ok(const char *console, const char *done)
 {
-    char done[64];
+    char want[96];
 
-    snprintf(done, sizeof(done), "%lu null hypercalls made\nTest result: SUCCESS\n", calls);
-    return strstr(console, done) != NULL;
+    snprintf(want, sizeof(want), "%s\nTest result: SUCCESS\n", done);
+    return strstr(console, want) != NULL;
 }
 
 /* ---- hvd's side ------------------------------------------------------ */
 
-static int hv_create_domain(hvctl_t *h, const struct image *img, unsigned long calls,
-                            uint32_t *domid)
+/* A 1-vCPU domain, paused and empty. */
+static int hv_create_domain(hvctl_t *h, uint32_t *domid)
 {
     struct xen_domctl_createdomain cfg = {
         .max_vcpus = 1,
@@ -64,12 +78,18 @@ static int hv_create_domain(hvctl_t *h, const struct image *img, unsigned long c
         .on_reboot = HV_ACTION_preserve,
         .on_crash = HV_ACTION_preserve,
     };
-    char cmdline[32];
-    int rc = hvctl_domain_create(h, &cfg, domid);
+
+    return hvctl_domain_create(h, &cfg, domid);
+}
+
+/* A paused domain running hcbench with cmdline. */
+static int hv_create_guest(hvctl_t *h, const struct image *img, const char *cmdline,
+                           uint32_t *domid)
+{
+    int rc = hv_create_domain(h, domid);
 
     if (rc < 0)
         return rc;
-    snprintf(cmdline, sizeof(cmdline), "%lu", calls);
     rc = hvctl_build_elf(h, *domid, img->data, img->len, cmdline, NULL);
     if (rc < 0)
         hvctl_domain_destroy(h, *domid);
@@ -105,18 +125,17 @@ static void drain_console(int fd, char *buf, size_t size)
     buf[used] = '\0';
 }
 
-/* One run of hcbench in a domain of hvd: nanoseconds from unpause to shutdown. */
-static int hv_run(hvctl_t *h, const struct image *img, unsigned long calls, uint64_t *ns)
+/*
+ * Run the built, paused domain to its shutdown: nanoseconds from unpause
+ * until it was seen shut down, having printed `done`.
+ */
+static int hv_run_timed(hvctl_t *h, uint32_t domid, const char *done, uint64_t *ns)
 {
-    uint32_t domid;
     int console_fd = -1;
     char console[CONSOLE_SIZE];
     uint64_t start, end;
-    int rc = hv_create_domain(h, img, calls, &domid);
+    int rc = hvctl_console_attach(h, domid, &console_fd);
 
-    if (rc < 0)
-        return rc;
-    rc = hvctl_console_attach(h, domid, &console_fd);
     if (rc == 0) {
         start = bench_now_ns();
         rc = hvctl_domain_unpause(h, domid);
@@ -125,16 +144,125 @@ static int hv_run(hvctl_t *h, const struct image *img, unsigned long calls, uint
         rc = hv_wait_shutdown(h, domid, start, &end);
     if (rc == 0) {
         drain_console(console_fd, console, sizeof(console));
-        rc = guest_output_ok(console, calls) ? 0 : -EIO;
+        rc = guest_output_ok(console, done) ? 0 : -EIO;
     }
     if (console_fd >= 0)
         close(console_fd);
-    int destroy_rc = hvctl_domain_destroy(h, domid);
-    if (rc == 0)
-        rc = destroy_rc;
     if (rc == 0)
         *ns = end - start;
     return rc;
+}
+
+/* One run of hcbench in a domain of hvd: nanoseconds from unpause to shutdown. */
+static int hv_run(hvctl_t *h, const struct image *img, unsigned long calls, uint64_t *ns)
+{
+    char cmdline[32], done[64];
+    uint32_t domid;
+    int rc;
+
+    snprintf(cmdline, sizeof(cmdline), "%lu", calls);
+    snprintf(done, sizeof(done), "%lu null hypercalls made", calls);
+    rc = hv_create_guest(h, img, cmdline, &domid);
+    if (rc < 0)
+        return rc;
+    rc = hv_run_timed(h, domid, done, ns);
+    int destroy_rc = hvctl_domain_destroy(h, domid);
+    return rc < 0 ? rc : destroy_rc;
+}
+
+/* ---- event channel ping-pong -------------------------------------------- */
+
+/* The P of a complete "port=P" line in text, or 0 if there is none yet. */
+static unsigned long find_port(const char *text)
+{
+    const char *p = strstr(text, "port=");
+    char *end;
+    unsigned long v;
+
+    if (!p)
+        return 0;
+    v = strtoul(p + 5, &end, 10);
+    return end > p + 5 && (*end == '\r' || *end == '\n') && v <= UINT32_MAX ? v : 0;
+}
+
+/* The port pong prints on its console (fd) within PORT_TIMEOUT_MS. */
+static int read_port(int fd, uint32_t *port)
+{
+    char buf[CONSOLE_SIZE];
+    size_t used = 0;
+    uint64_t deadline = bench_now_ns() + PORT_TIMEOUT_MS * 1000000ull;
+    unsigned long found;
+
+    buf[0] = '\0';
+    while (!(found = find_port(buf))) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        uint64_t now = bench_now_ns();
+
+        if (now >= deadline || used == sizeof(buf) - 1)
+            return -ETIMEDOUT;
+        int n = poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
+        ssize_t got = n > 0 ? recv(fd, buf + used, sizeof(buf) - 1 - used, 0) : 0;
+        if (n < 0 || got < 0)
+            return -errno;
+        if (n > 0 && got == 0)
+            return -EPIPE; /* the console closed: pong is gone */
+        used += (size_t)got;
+        buf[used] = '\0';
+    }
+    *port = (uint32_t)found;
+    return 0;
+}
+
+/* Start pong (reserving a port for domain peer) and learn its port. */
+static int start_pong(hvctl_t *h, const struct image *img, uint32_t peer, uint32_t *domid,
+                      uint32_t *port)
+{
+    char cmdline[48];
+    int console_fd = -1;
+    int rc;
+
+    snprintf(cmdline, sizeof(cmdline), "pong peer=%u", peer);
+    rc = hv_create_guest(h, img, cmdline, domid);
+    if (rc < 0)
+        return rc;
+    rc = hvctl_console_attach(h, *domid, &console_fd);
+    if (rc == 0)
+        rc = hvctl_domain_unpause(h, *domid);
+    if (rc == 0)
+        rc = read_port(console_fd, port);
+    if (console_fd >= 0)
+        close(console_fd);
+    if (rc < 0)
+        hvctl_domain_destroy(h, *domid);
+    return rc;
+}
+
+/*
+ * One ping-pong of trips round trips: nanoseconds from ping's unpause to
+ * its shutdown.  Ping is created first, to give pong its domid; it is built
+ * once pong has said which port it reserved.
+ */
+static int ev_run(hvctl_t *h, const struct image *img, unsigned long trips, uint64_t *ns)
+{
+    char cmdline[80], done[64];
+    uint32_t ping, pong, port;
+    int rc = hv_create_domain(h, &ping);
+
+    if (rc < 0)
+        return rc;
+    rc = start_pong(h, img, ping, &pong, &port);
+    if (rc == 0) {
+        snprintf(cmdline, sizeof(cmdline), "ping dom=%u port=%u n=%lu", pong, port, trips);
+        snprintf(done, sizeof(done), "%lu event round trips made", trips);
+        rc = hvctl_build_elf(h, ping, img->data, img->len, cmdline, NULL);
+        if (rc == 0)
+            rc = hv_run_timed(h, ping, done, ns);
+        int destroy_rc = hvctl_domain_destroy(h, pong);
+        if (rc == 0)
+            rc = destroy_rc;
+    }
+    int destroy_rc = hvctl_domain_destroy(h, ping);
+    return rc < 0 ? rc : destroy_rc;
 }
 
 /* ---- the reference --------------------------------------------------- */
@@ -144,7 +272,7 @@ static int raw_run(const struct raw_kvm *k, const struct image *img, unsigned lo
                    uint64_t *ns)
 {
     struct raw_vm vm;
-    char cmdline[32];
+    char cmdline[32], done[64];
     char console[CONSOLE_SIZE];
     uint64_t start;
     int rc = raw_vm_create(&vm, k, RAM_SIZE);
@@ -152,13 +280,14 @@ static int raw_run(const struct raw_kvm *k, const struct image *img, unsigned lo
     if (rc < 0)
         return rc;
     snprintf(cmdline, sizeof(cmdline), "%lu", calls);
+    snprintf(done, sizeof(done), "%lu null hypercalls made", calls);
     rc = raw_vm_load_elf(&vm, img->data, img->len, cmdline);
     if (rc == 0) {
         start = bench_now_ns();
         rc = raw_vm_run(&vm, console, sizeof(console));
         *ns = bench_now_ns() - start;
     }
-    if (rc == 0 && !guest_output_ok(console, calls))
+    if (rc == 0 && !guest_output_ok(console, done))
         rc = -EIO;
     raw_vm_destroy(&vm);
     return rc;
@@ -197,6 +326,19 @@ static double measure_raw(const struct raw_kvm *k, const struct image *img, unsi
     return per_call_us(t1, t2, n1, 2 * n1);
 }
 
+/* Microseconds per event-channel round trip, from runs of t1 and 2 * t1 round trips. */
+static double measure_ev(hvctl_t *h, const struct image *img, unsigned long t1)
+{
+    uint64_t ns1, ns2;
+    int rc = ev_run(h, img, t1, &ns1);
+
+    if (rc == 0)
+        rc = ev_run(h, img, 2 * t1, &ns2);
+    if (rc < 0)
+        bench_fail("running the hcbench ping-pong in two domains of hvd", rc);
+    return per_call_us(ns1, ns2, t1, 2 * t1);
+}
+
 static int read_image(struct image *img)
 {
     FILE *f = fopen(img->path, "rb");
@@ -217,21 +359,95 @@ static int read_image(struct image *img)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: %s [-n CALLS] [-r ROUNDS] IMAGE\n", program_invocation_short_name);
+    fprintf(stderr, "usage: %s [-n CALLS] [-e TRIPS] [-r ROUNDS] IMAGE\n",
+            program_invocation_short_name);
     exit(2);
+}
+
+struct bench {
+    const struct image *img;
+    hvctl_t *h;
+    const struct raw_kvm *kvm;
+    unsigned long calls, trips;
+};
+
+/* Per round: us per null hypercall (hvd, bare), us per event round trip. */
+struct round {
+    double hv, raw, ev_trip;
+};
+
+/* One round; odd rounds measure in the reverse order. */
+static void measure_round(const struct bench *b, unsigned long i, struct round *r)
+{
+    if (i % 2 == 0) {
+        r->hv = measure_hv(b->h, b->img, b->calls);
+        r->ev_trip = measure_ev(b->h, b->img, b->trips);
+        r->raw = measure_raw(b->kvm, b->img, b->calls);
+    } else {
+        r->raw = measure_raw(b->kvm, b->img, b->calls);
+        r->ev_trip = measure_ev(b->h, b->img, b->trips);
+        r->hv = measure_hv(b->h, b->img, b->calls);
+    }
+}
+
+static void print_row(const char *label, double hv, double raw, double ratio, double trip,
+                      double one_way, double ev_ratio)
+{
+    printf("%-8s %11.3f %11.3f %7.3f %11.3f %11.3f %9.3f\n", label, hv, raw, ratio, trip,
+           one_way, ev_ratio);
+    fflush(stdout);
+}
+
+/* Run the rounds, print the table and the RESULT line. */
+static void run_rounds(const struct bench *b, unsigned long rounds)
+{
+    double hv[MAX_ROUNDS], raw[MAX_ROUNDS], ratio[MAX_ROUNDS];
+    double trip[MAX_ROUNDS], one_way[MAX_ROUNDS], ev_ratio[MAX_ROUNDS];
+
+    printf("null hypercall (xen_version) vs bare KVM exit: %lu and %lu calls per run\n",
+           b->calls, 2 * b->calls);
+    printf("event channel send -> upcall in another domain, vs that null hypercall: "
+           "%lu and %lu round trips per run; one way = round trip / 2\n",
+           b->trips, 2 * b->trips);
+    printf("%-8s %11s %11s %7s %11s %11s %9s\n", "round", "hv us/call", "raw us/call",
+           "ratio", "evt trip us", "evt 1way us", "evt ratio");
+    for (unsigned long i = 0; i < rounds; i++) {
+        struct round r;
+        char label[24];
+
+        measure_round(b, i, &r);
+        hv[i] = r.hv;
+        raw[i] = r.raw;
+        ratio[i] = r.hv / r.raw;
+        trip[i] = r.ev_trip;
+        one_way[i] = r.ev_trip / 2;
+        ev_ratio[i] = one_way[i] / r.hv;
+        snprintf(label, sizeof(label), "%lu", i + 1);
+        print_row(label, hv[i], raw[i], ratio[i], trip[i], one_way[i], ev_ratio[i]);
+    }
+    double hv_med = bench_median(hv, rounds), raw_med = bench_median(raw, rounds);
+    double ratio_med = bench_median(ratio, rounds), ev_ratio_med = bench_median(ev_ratio, rounds);
+    double one_way_med = bench_median(one_way, rounds);
+    print_row("median", hv_med, raw_med, ratio_med, bench_median(trip, rounds), one_way_med,
+              ev_ratio_med);
+    printf("RESULT ratio=%.3f hypercall_us=%.3f raw_exit_us=%.3f evtchn_ratio=%.3f "
+           "evtchn_us=%.3f\n",
+           ratio_med, hv_med, raw_med, ev_ratio_med, one_way_med);
 }
 
 int main(int argc, char **argv)
 {
-    unsigned long n1 = DEFAULT_CALLS, rounds = DEFAULT_ROUNDS;
+    unsigned long rounds = DEFAULT_ROUNDS;
     struct image img = { 0 };
     struct raw_kvm kvm;
-    hvctl_t *h;
+    struct bench b = { .img = &img, .kvm = &kvm, .calls = DEFAULT_CALLS, .trips = DEFAULT_TRIPS };
     int opt, rc;
 
-    while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:e:r:")) != -1) {
         if (opt == 'n')
-            n1 = bench_parse_count("-n", optarg);
+            b.calls = bench_parse_count("-n", optarg);
+        else if (opt == 'e')
+            b.trips = bench_parse_count("-e", optarg);
         else if (opt == 'r')
             rounds = bench_parse_count("-r", optarg);
         else
@@ -242,34 +458,13 @@ int main(int argc, char **argv)
     img.path = argv[optind];
     if ((rc = read_image(&img)) < 0)
         bench_fail(img.path, rc);
-    if ((rc = hvctl_open(&h, NULL)) < 0)
+    if ((rc = hvctl_open(&b.h, NULL)) < 0)
         bench_fail("connecting to hvd", rc);
     if ((rc = raw_kvm_open(&kvm)) < 0)
         bench_fail("/dev/kvm", rc);
-
-    double hv[MAX_ROUNDS], raw[MAX_ROUNDS], ratio[MAX_ROUNDS];
-
-    printf("null hypercall (xen_version) vs bare KVM exit: %lu and %lu calls per run\n", n1,
-           2 * n1);
-    printf("%-8s %14s %14s %8s\n", "round", "hv us/call", "raw us/call", "ratio");
-    for (unsigned long i = 0; i < rounds; i++) {
-        if (i % 2 == 0) {
-            hv[i] = measure_hv(h, &img, n1);
-            raw[i] = measure_raw(&kvm, &img, n1);
-        } else {
-            raw[i] = measure_raw(&kvm, &img, n1);
-            hv[i] = measure_hv(h, &img, n1);
-        }
-        ratio[i] = hv[i] / raw[i];
-        printf("%-8lu %14.3f %14.3f %8.3f\n", i + 1, hv[i], raw[i], ratio[i]);
-        fflush(stdout);
-    }
-    double hv_med = bench_median(hv, rounds), raw_med = bench_median(raw, rounds);
-    double ratio_med = bench_median(ratio, rounds);
-    printf("%-8s %14.3f %14.3f %8.3f\n", "median", hv_med, raw_med, ratio_med);
-    printf("RESULT ratio=%.3f hypercall_us=%.3f raw_exit_us=%.3f\n", ratio_med, hv_med, raw_med);
+    run_rounds(&b, rounds);
     raw_kvm_close(&kvm);
-    hvctl_close(h);
+    hvctl_close(b.h);
     free(img.data);
     return 0;
 }

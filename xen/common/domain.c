@@ -412,6 +412,8 @@ int domain_unpause_by_controller(struct domain *d)
     d->pause_count--;
     domain_kick_all(d);
     pthread_mutex_unlock(&d->lock);
+    for (unsigned int i = 0; d->pause_count == 0 && i < d->max_vcpus; i++)
+        timer_arm(d->vcpus[i]); /* timers held while paused fire now if due */
     return 0;
 }
 

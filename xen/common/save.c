@@ -100,6 +100,23 @@ static int set_vm_state(struct domain *d, const void *buf, uint32_t len)
 
 /* --- VCPU --- */
 
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01u
+#define PVCLOCK_SIZE 32u
+
+/*
+ * The guest's pvclock structure, which the kvmclock MSR names: restoring
+ * the MSR makes KVM rewrite it, but the page already holds what the guest
+ * had, and restored memory must read as it was saved.
+ */
+static uint8_t *pvclock_area(struct domain *d, const struct hv_save_msr *msrs, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (msrs[i].index == MSR_KVM_SYSTEM_TIME_NEW && (msrs[i].value & 1))
+            return gpa_to_hva(d, msrs[i].value & ~1ull, PVCLOCK_SIZE);
+    }
+    return NULL;
+}
+
 static int get_vcpu(struct domain *d, uint32_t id, void *buf, uint32_t *len)
 {
     if (id >= d->max_vcpus)
@@ -161,7 +178,14 @@ static int set_vcpu(struct domain *d, uint32_t id, const void *buf, uint32_t len
     struct vcpu *v = d->vcpus[id];
     const uint8_t *xsave = (const uint8_t *)(rec + 1);
     const struct hv_save_msr *msrs = (const void *)(xsave + rec->xsave_len);
-    if (arch_vcpu_load(v, rec, xsave, msrs))
+    uint8_t pvclock[PVCLOCK_SIZE];
+    uint8_t *page = pvclock_area(d, msrs, rec->nr_msrs);
+    if (page)
+        memcpy(pvclock, page, sizeof(pvclock));
+    int load = arch_vcpu_load(v, rec, xsave, msrs);
+    if (page) /* KVM rewrites the guest's pvclock when its MSR is set */
+        memcpy(page, pvclock, sizeof(pvclock));
+    if (load)
         return refuse(d, "VCPU", "KVM refused the register state");
     v->tsc_frozen = false;
     for (uint32_t i = 0; i < rec->nr_msrs; i++) {

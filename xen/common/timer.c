@@ -81,6 +81,12 @@ void timer_fired(struct vcpu *v)
         return; /* re-armed meanwhile: nothing is due */
     uint64_t now = domain_system_time(d);
     pthread_mutex_lock(&d->lock);
+    if (d->pause_count) {
+        /* A paused domain's time stands still for it (see save.c): its
+         * timers fire when it runs again (timer_arm at unpause). */
+        pthread_mutex_unlock(&d->lock);
+        return;
+    }
     bool single = v->singleshot_deadline && now >= v->singleshot_deadline;
     if (single)
         v->singleshot_deadline = 0;

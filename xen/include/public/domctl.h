@@ -135,7 +135,8 @@ _Static_assert(sizeof(struct xen_domctl_max_mem) == 8, "max_mem");
  * f * 4096; XEN_DOMCTL_p2m_query says which frame backs which gfn.
  */
 struct xen_domctl_memory_fd {
-    uint64_t size; /* out: file size in bytes */
+    uint64_t size; /* out: bytes of RAM frames (the guest-physical window);
+                      the file has one more page after them, the shared-info frame */
 };
 _Static_assert(sizeof(struct xen_domctl_memory_fd) == 8, "memory_fd");
 

@@ -1,0 +1,190 @@
+#!/bin/bash
+# hvcli restore refuses bad images and leaves nothing behind.  From one
+# good image of a savetest guest (every record type), make broken copies:
+# truncated at every record boundary and inside every record, each header
+# field corrupted, an unknown mandatory record inserted, a record length
+# of 4 GiB - 1, a gfn outside the domain, a state record hvd refuses; and
+# one with an unknown optional record, which must restore.  After each:
+# exactly one line of error naming the problem (the record, for record
+# problems), no domain left, hvd still serving, and hvd's allocations,
+# descriptors and threads back where they were.
+. "$(dirname "$0")/../lib.sh"
+SAVEDUMP=${SAVEDUMP:-$HV_TOP/tools/libsave/hvsave-dump}
+
+# Wait up to $3 seconds for a line matching $2 (grep -E) in file $1.
+wait_console_line() {
+    local file=$1 pattern=$2 secs=$3 i
+    for i in $(seq $((secs * 10))); do
+        tr -d '\r' <"$file" | grep -aqE -- "$pattern" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# What must not grow: hvd's allocations for domains, its descriptors and
+# threads, and the number of domains.
+hvd_footprint() {
+    local info
+    info=$("$HVCLI" info) || fail "hvd stopped serving"
+    printf '%s domains=%s fds=%s tasks=%s\n' \
+        "$(echo "$info" | python3 -c 'import json,sys; i=json.load(sys.stdin); print("bytes=%d allocs=%d" % (i["overhead_bytes"], i["overhead_allocs"]))')" \
+        "$(echo "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["nr_domains"])')" \
+        "$(ls /proc/"$HVD_PID"/fd | wc -l)" "$(ls /proc/"$HVD_PID"/task | wc -l)"
+}
+
+# Make the broken images in directory $2 from image $1 and its
+# hvsave-dump --json $3; write one line per case to $4, tab-separated:
+# name, file, pages, error pattern (an empty pattern: the restore must
+# succeed, and the domain then holds that many pages).
+make_cases() {
+    python3 - "$1" "$2" "$3" "$4" <<'PY'
+import json, struct, sys
+src, out, dump, listing = sys.argv[1:5]
+img = open(src, "rb").read()
+d = json.load(open(dump))
+recs = d["records"]
+nr_pages = d["domain"]["nr_pages"]
+cases = []
+
+pages_in_image = sum(r.get("pages", 0) for r in recs)
+
+def case(name, data, pattern, pages=pages_in_image):
+    path = "%s/%s.img" % (out, name)
+    open(path, "wb").write(data)
+    cases.append("%s\t%s\t%d\t%s" % (name, path, pages, pattern))
+
+def put(data, off, fmt, value):
+    b = bytearray(data)
+    struct.pack_into(fmt, b, off, value)
+    return bytes(b)
+
+def rec_label(r):
+    return r"record %d \(%s\) at offset %d" % (r["index"], r["name"], r["offset"])
+
+def by_name(name):
+    return next(r for r in recs if r["name"] == name)
+
+def record(rtype, body):
+    return struct.pack("<II", rtype, len(body)) + body + bytes((8 - len(body) % 8) % 8)
+
+# Truncated at every record boundary, inside every record header and body.
+config_end = 24 + 32 + len(d["domain"]["config"].encode())
+case("trunc_in_image_header", img[:12], "truncat|ends|short")
+case("trunc_after_image_header", img[:24], "truncat|ends|short")
+case("trunc_in_config", img[:config_end - 3], "truncat|ends|short")
+for r in recs:
+    i, off, n = r["index"], r["offset"], r["length"]
+    case("trunc_before_record_%d" % i, img[:off], "truncat")
+    case("trunc_in_header_of_record_%d" % i, img[:off + 5],
+         r"record %d at offset %d: header: truncated" % (i, off))
+    if n:
+        case("trunc_in_body_of_record_%d" % i, img[:off + 8 + n // 2], rec_label(r))
+        case("trunc_in_padding_or_end_of_record_%d" % i, img[:off + 8 + n - 1 + (8 - n % 8) % 8],
+             rec_label(r))
+# Image header (big-endian) fields.
+case("bad_magic", put(img, 0, ">B", img[0] ^ 0x80), "magic|not a save image")
+case("bad_version", put(img, 8, ">I", 2), "version")
+case("big_endian_option", put(img, 12, ">I", 1), "endian|byte order")
+case("reserved_option", put(img, 12, ">I", 4), "option")
+case("bad_page_size", put(img, 16, ">I", 8192), "page")
+case("image_header_pad", put(img, 20, ">I", 1), "pad")
+# Domain header (little-endian) fields and the config.
+case("zero_vcpus", put(img, 28, "<I", 0), "nr_vcpus")
+case("vcpus_differ_from_config", put(img, 28, "<I", 2), "vCPU")
+case("zero_pages", put(img, 32, "<Q", 0), "nr_pages")
+case("pages_over_limit", put(img, 32, "<Q", (1 << 40) + 1), "nr_pages")
+case("window_over_maxmem", put(img, 32, "<Q", nr_pages * 2), "maxmem")
+case("tot_pages_over_nr_pages", put(img, 40, "<Q", nr_pages + 1), "tot_pages")
+case("config_len_over_limit", put(img, 48, "<I", (1 << 20) + 1), "config")
+case("config_len_short", put(img, 48, "<I", len(d["domain"]["config"]) - 1), "config|pad|JSON|pars")
+case("domain_header_pad", put(img, 52, "<I", 1), "pad")
+cfg = img.index(b'"vcpus":')
+case("config_vcpus_zero", img[:cfg] + b'"vcpus":0' + img[cfg + 9:], "vcpus")
+case("config_not_json", img[:56] + b"[" + img[57:], "config")
+# Records.
+vm = by_name("VM_STATE")
+vmo = vm["offset"]
+case("unknown_mandatory_record", img[:vmo] + record(0x7e, b"12345678") + img[vmo:],
+     r"record %d .*0x0*7e" % vm["index"])
+case("unknown_optional_record_is_skipped",
+     img[:vmo] + record(0x8000007e, b"optional") + img[vmo:], "")
+# Optional records may come anywhere, even before the pages.
+first = recs[0]
+cr = by_name("CONSOLE_RING")
+console = img[cr["offset"]:cr["offset"] + 8 + cr["length"] + (8 - cr["length"] % 8) % 8]
+case("console_ring_before_the_pages_is_fine",
+     img[:first["offset"]] + console + img[first["offset"]:cr["offset"]] +
+     img[cr["offset"] + len(console):], "")
+case("unknown_optional_record_before_the_pages_is_skipped",
+     img[:first["offset"]] + record(0x8000007f, b"x" * 13) + img[first["offset"]:], "")
+# Without gfn 0 (a guest may give it back): the restored domain lacks it too.
+count = struct.unpack_from("<I", img, first["offset"] + 8)[0]
+assert first["name"] == "PAGE_DATA" and first["first_gfn"] == 0
+body = img[first["offset"] + 8:first["offset"] + 8 + first["length"]]
+gfns, data = body[8:8 + 8 * count], body[8 + 8 * count:]
+case("image_without_gfn_0_restores_without_it",
+     img[:first["offset"]] + record(2, struct.pack("<II", count - 1, 0) + gfns[8:] + data[4096:]) +
+     img[first["offset"] + 8 + first["length"]:], "", pages_in_image - 1)
+case("record_length_4gib_minus_1", put(img, vmo + 4, "<I", 0xffffffff),
+     r"record %d \(VM_STATE\) at offset %d.*(large|big|exceed|limit|length)" % (vm["index"], vmo))
+case("second_vm_state", img[:vmo + 8 + 368] + img[vmo:vmo + 8 + 368] + img[vmo + 8 + 368:],
+     r"VM_STATE")
+case("gfn_outside_the_domain", put(img, first["offset"] + 16, "<Q", nr_pages),
+     rec_label(first) + ".*gfn")
+if cr["length"] % 8:
+    case("nonzero_record_padding", put(img, cr["offset"] + 8 + cr["length"], "<B", 1),
+         rec_label(cr) + ".*pad")
+# A VCPU record that is well-formed but names an MSR hvd does not restore.
+v = by_name("VCPU")
+body = v["offset"] + 8
+xsave_len, nr_msrs = struct.unpack_from("<II", img, body + 16)
+last_msr = body + 1816 + xsave_len + 16 * (nr_msrs - 1)
+case("vcpu_msr_hvd_refuses", put(img, last_msr, "<I", 0xcfffffff),
+     rec_label(v) + ": hvd refused it.*hvcli dmesg")
+open(listing, "w").write("\n".join(cases) + "\n")
+PY
+}
+
+hv_start
+cfg=$HV_TMP/st.cfg
+hv_guest_cfg "$cfg" savetest
+name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
+timeout 60 "$HVCLI" create -c "$cfg" </dev/null >"$HV_TMP/console.out" 2>&1 &
+cpid=$!
+wait_console_line "$HV_TMP/console.out" '^progress count=' 60 ||
+    fail "savetest did not start computing: $(tr -d '\r' <"$HV_TMP/console.out")"
+"$HVCLI" save "$name" "$HV_TMP/good.img" 2>/dev/null || fail "cannot save the savetest domain"
+wait $cpid
+"$SAVEDUMP" --json "$HV_TMP/good.img" >"$HV_TMP/good.json" || fail "hvsave-dump cannot read the image"
+
+# One good restore first: what hvd sets up once is not a leak.
+"$HVCLI" restore -p -e "$HV_TMP/good.img" 2>/dev/null || fail "the good image does not restore"
+"$HVCLI" destroy "$name" || fail "cannot destroy the restored domain"
+before=$(hvd_footprint)
+note "hvd before: $before"
+
+mkdir "$HV_TMP/cases"
+make_cases "$HV_TMP/good.img" "$HV_TMP/cases" "$HV_TMP/good.json" "$HV_TMP/cases.list"
+n=0
+while IFS=$'\t' read -r -u 3 case file pages pattern; do
+    n=$((n + 1))
+    if [ -z "$pattern" ]; then
+        "$HVCLI" restore -p -e "$file" 2>/dev/null || fail "$case: restore failed"
+        [ "$(hv_field "$name" state.paused)" = True ] || fail "$case: restored domain not paused"
+        [ "$(hv_field "$name" tot_pages)" = "$pages" ] ||
+            fail "$case: the domain holds $(hv_field "$name" tot_pages) pages, not $pages"
+        "$HVCLI" destroy "$name" || fail "$case: cannot destroy the restored domain"
+        note "$case: restored"
+    else
+        # Bounded address space: a 4 GiB allocation would fail loudly.
+        expect_error "$pattern" bash -c 'ulimit -v 1000000; exec "$@"' restore \
+            "$HVCLI" restore -p -e "$file"
+    fi
+    [ "$(hv_field "$name" name)" = gone ] || fail "$case: a domain was left behind"
+    after=$(hvd_footprint)
+    [ "$after" = "$before" ] || fail "$case: hvd went from '$before' to '$after'"
+    rm -f "$file"
+done 3<"$HV_TMP/cases.list"
+note "$n cases"
+[ $n -gt 40 ] || fail "only $n cases were made"
+hv_stop
