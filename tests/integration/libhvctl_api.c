@@ -41,6 +41,9 @@ static void createdomain_rejects_bad_fields(hvctl_t *h)
     c = small_domain("bad name");
     rc = hvctl_domain_create(h, &c, &id);
     CHECK(rc == -EINVAL, "a name with a space gave %d", rc);
+    c = small_domain("42");
+    rc = hvctl_domain_create(h, &c, &id);
+    CHECK(rc == -EINVAL, "an all-digit name gave %d", rc);
     c = small_domain("bad");
     c.on_crash = HV_ACTION_MAX + 1;
     rc = hvctl_domain_create(h, &c, &id);

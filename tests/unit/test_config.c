@@ -462,6 +462,8 @@ static bool config_rejects_bad_names(void)
         return false;
     if (!REJECTS("name = \"caf\xc3\xa9\"\n", "demo.cfg:1:", "name", "A-Z"))
         return false;
+    if (!REJECTS("name = \"123\"\n", "demo.cfg:1:", "name", "'123'", "domid"))
+        return false;
     char name[HV_NAME_MAX + 1];
     memset(name, 'n', HV_NAME_MAX);
     name[HV_NAME_MAX] = '\0';

@@ -285,6 +285,10 @@ static int set_name(struct parser *p, const char *key, const struct cfg_value *v
         if (!is_name_char(v->text[i]))
             return key_fail(p, key, "'%s' may contain only A-Z a-z 0-9 _ . -",
                             show(shown, v->text, v->len));
+    /* Domains are named by domid too: an all-digit name would be ambiguous. */
+    if (strspn(v->text, "0123456789") == v->len)
+        return key_fail(p, key, "'%s' is all digits, which would read as a domid",
+                        show(shown, v->text, v->len));
     memcpy(p->cfg->name, v->text, v->len + 1);
     return 0;
 }

@@ -100,8 +100,8 @@ static void domain_list_remove(struct domain *d)
 static bool name_is_valid(const char *name)
 {
     size_t len = strnlen(name, HV_NAME_MAX);
-    if (len == 0 || len == HV_NAME_MAX)
-        return false;
+    if (len == 0 || len == HV_NAME_MAX || strspn(name, "0123456789") == len)
+        return false; /* all digits would read as a domid */
     for (size_t i = 0; i < len; i++) {
         char c = name[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -29,7 +29,8 @@
  */
 struct xen_domctl_createdomain {
     uint8_t  handle[16];      /* in/out: UUID; all zero: hvd makes one */
-    char     name[HV_NAME_MAX]; /* in: NUL-terminated, unique; "" : "domain-<id>" */
+    char     name[HV_NAME_MAX]; /* in: NUL-terminated, unique, [A-Za-z0-9_.-], not all
+                                   digits; "" : "domain-<id>" */
     uint32_t max_vcpus;       /* in: 1..HV_MAX_VCPUS */
     uint32_t flags;           /* in: zero (no flags defined yet) */
     uint64_t max_pages;       /* in: 4 KiB pages the domain may hold, >= init_pages */
