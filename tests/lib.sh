@@ -5,6 +5,7 @@ HV_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HVD=${HVD:-$HV_TOP/xen/hvd}
 HVCLI=${HVCLI:-$HV_TOP/tools/hvcli/hvcli}
 HV_GUESTS=$HV_TOP/tests/guests
+SAVEDUMP=${SAVEDUMP:-$HV_TOP/tools/libsave/hvsave-dump}
 HV_TMP=""
 HVD_PID=""
 
@@ -128,4 +129,15 @@ expect_error() {
     [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "'$*': expected one line of error, got: $out"
     printf '%s\n' "$out" | grep -Eq -- "$pattern" || fail "'$*': error '$out' does not match /$pattern/"
     note "as expected: $out"
+}
+
+# Wait up to $3 seconds for a line matching $2 (grep -E) in file $1 (a
+# console capture); print the first such line.  Fails if none comes.
+wait_console_line() {
+    local file=$1 pattern=$2 secs=$3 i line
+    for i in $(seq $((secs * 10))); do
+        line=$(tr -d '\r' <"$file" | grep -aEm1 -- "$pattern") && { echo "$line"; return 0; }
+        sleep 0.1
+    done
+    return 1
 }

@@ -8,16 +8,6 @@
 PROG=$HV_TOP/tests/integration/evtchn_host
 ROUNDS=5
 
-# Wait up to $3 seconds for a line matching $2 (grep -E) in file $1; print it.
-wait_console_line() {
-    local file=$1 pattern=$2 secs=$3 i line
-    for i in $(seq $((secs * 10))); do
-        line=$(tr -d '\r' <"$file" | grep -aEm1 -- "$pattern") && { echo "$line"; return 0; }
-        sleep 0.1
-    done
-    return 1
-}
-
 [ -x "$PROG" ] || fail "$PROG is missing (make check builds it)"
 hv_start
 cat > "$HV_TMP/evthost.cfg" <<CFG

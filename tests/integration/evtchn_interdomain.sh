@@ -6,16 +6,6 @@
 # A sees its port go back to unbound.  Both must report SUCCESS.
 . "$(dirname "$0")/../lib.sh"
 
-# Wait up to $3 seconds for a line matching $2 (grep -E) in file $1; print it.
-wait_console_line() {
-    local file=$1 pattern=$2 secs=$3 i line
-    for i in $(seq $((secs * 10))); do
-        line=$(tr -d '\r' <"$file" | grep -aEm1 -- "$pattern") && { echo "$line"; return 0; }
-        sleep 0.1
-    done
-    return 1
-}
-
 # Write the config of evtpeer domain $1 with command line $2.
 peer_cfg() {
     cat > "$HV_TMP/$1.cfg" <<CFG

@@ -8,22 +8,12 @@
 # FILE, refuses a terminal as standard output, and an unknown domain.
 . "$(dirname "$0")/../lib.sh"
 
-# Wait up to $3 seconds for a line matching $2 (grep -E) in file $1.
-wait_console_line() {
-    local file=$1 pattern=$2 secs=$3 i
-    for i in $(seq $((secs * 10))); do
-        tr -d '\r' <"$file" | grep -aqE -- "$pattern" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # The domain exists, is not paused, and prints more progress lines.
 still_running() {
     local what=$1 before
     [ "$(hv_field "$name" state.paused)" = False ] || fail "$what: the domain is $(hv_field "$name" state.paused) paused / gone"
     before=$(tr -d '\r' <"$HV_TMP/console.out" | grep -c '^progress')
-    wait_console_line "$HV_TMP/console.out" "^progress" 1
+    wait_console_line "$HV_TMP/console.out" "^progress" 1 >/dev/null
     for i in $(seq 50); do
         [ "$(tr -d '\r' <"$HV_TMP/console.out" | grep -c '^progress')" -gt "$before" ] && return 0
         sleep 0.1
@@ -37,7 +27,7 @@ hv_guest_cfg "$cfg" savetest
 name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
 timeout 120 "$HVCLI" create -c "$cfg" </dev/null >"$HV_TMP/console.out" 2>&1 &
 cpid=$!
-wait_console_line "$HV_TMP/console.out" '^progress count=' 60 ||
+wait_console_line "$HV_TMP/console.out" '^progress count=' 60 >/dev/null ||
     fail "savetest did not start computing: $(tr -d '\r' <"$HV_TMP/console.out")"
 
 expect_error "missing operand" "$HVCLI" save "$name"

@@ -11,17 +11,6 @@
 # Each restored guest checks its memory, counter, timer and channels and
 # must report SUCCESS; the restored console must replay the saved history.
 . "$(dirname "$0")/../lib.sh"
-SAVEDUMP=${SAVEDUMP:-$HV_TOP/tools/libsave/hvsave-dump}
-
-# Wait up to $3 seconds for a line matching $2 (grep -E) in file $1.
-wait_console_line() {
-    local file=$1 pattern=$2 secs=$3 i
-    for i in $(seq $((secs * 10))); do
-        tr -d '\r' <"$file" | grep -aqE -- "$pattern" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 # The count of the last "progress count=N" line in file $1.
 last_count() {
@@ -53,7 +42,7 @@ hv_guest_cfg "$cfg" savetest
 name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
 timeout 120 "$HVCLI" create -c "$cfg" </dev/null >"$HV_TMP/orig.out" 2>&1 &
 cpid=$!
-wait_console_line "$HV_TMP/orig.out" '^progress count=' 60 ||
+wait_console_line "$HV_TMP/orig.out" '^progress count=' 60 >/dev/null ||
     fail "savetest did not start computing: $(tr -d '\r' <"$HV_TMP/orig.out")"
 
 # 1. Checkpoints until one catches the timer armed (it re-arms itself

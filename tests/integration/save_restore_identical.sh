@@ -5,17 +5,6 @@
 # event channels, a timer, console history), plainly and with -z.  On a
 # difference the test names the records that differ (hvsave-dump --json).
 . "$(dirname "$0")/../lib.sh"
-SAVEDUMP=${SAVEDUMP:-$HV_TOP/tools/libsave/hvsave-dump}
-
-# Wait up to $3 seconds for a line matching $2 (grep -E) in file $1.
-wait_console_line() {
-    local file=$1 pattern=$2 secs=$3 i
-    for i in $(seq $((secs * 10))); do
-        tr -d '\r' <"$file" | grep -aqE -- "$pattern" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 # Where images $1 and $2 differ, by record: for each record with different
 # octets, its name and the offsets inside its body (PAGE_DATA: the gfn
@@ -71,7 +60,7 @@ hv_guest_cfg "$cfg" savetest
 name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
 timeout 60 "$HVCLI" create -c "$cfg" </dev/null >"$HV_TMP/console.out" 2>&1 &
 cpid=$!
-wait_console_line "$HV_TMP/console.out" '^progress count=' 60 ||
+wait_console_line "$HV_TMP/console.out" '^progress count=' 60 >/dev/null ||
     fail "savetest did not start computing: $(tr -d '\r' <"$HV_TMP/console.out")"
 "$HVCLI" save "$name" "$HV_TMP/a.img" 2>/dev/null || fail "cannot save the running guest"
 wait $cpid
