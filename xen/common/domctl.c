@@ -66,8 +66,10 @@ static long domctl_p2m_query(struct domain *d, struct xen_domctl *op,
     if (q->nr == 0 || q->nr > HV_P2M_QUERY_MAX || q->pad)
         return -EINVAL;
     uint64_t *frames = out->buf;
+    pthread_rwlock_rdlock(&d->p2m_lock); /* a vCPU's memory_op may be changing it */
     for (uint32_t i = 0; i < q->nr; i++)
         frames[i] = q->first_gfn + i < q->first_gfn ? HV_INVALID_FRAME : p2m_lookup(d, q->first_gfn + i);
+    pthread_rwlock_unlock(&d->p2m_lock);
     out->buf_len = q->nr * sizeof(uint64_t);
     return 0;
 }

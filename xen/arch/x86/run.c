@@ -95,6 +95,14 @@ static void handle_msr(struct vcpu *v, bool write)
     run->msr.error = 0;
 }
 
+/* The callback vector to inject now (upcall pending, unmasked, a vector
+ * set), or 0. */
+static uint32_t upcall_vector(struct vcpu *v)
+{
+    uint64_t cb = v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+    return cb && evtchn_upcall_deliverable(v) ? (uint32_t)(cb & 0xff) : 0;
+}
+
 static void crash(struct vcpu *v, const char *why, unsigned long long detail)
 {
     struct domain *d = v->domain;
@@ -123,8 +131,7 @@ static void handle_exit(struct vcpu *v)
     case KVM_EXIT_HLT:
         /* hlt waits for an interrupt: block unless an upcall can be taken now. */
         pthread_mutex_lock(&v->domain->lock);
-        v->blocked = !(evtchn_upcall_deliverable(v) && v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ] &&
-                       (run->s.regs.regs.rflags & X86_EFLAGS_IF));
+        v->blocked = !(upcall_vector(v) && (run->s.regs.regs.rflags & X86_EFLAGS_IF));
         pthread_mutex_unlock(&v->domain->lock);
         break;
     case KVM_EXIT_IRQ_WINDOW_OPEN:
@@ -167,12 +174,12 @@ void arch_vcpu_complete_exit(struct vcpu *v)
 static void deliver_upcall(struct vcpu *v)
 {
     struct kvm_run *run = v->run;
-    uint64_t cb = v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+    uint32_t vector = upcall_vector(v);
     run->request_interrupt_window = 0;
-    if (!cb || !evtchn_upcall_deliverable(v))
+    if (!vector)
         return;
     if (run->ready_for_interrupt_injection && run->if_flag) {
-        struct kvm_interrupt irq = { .irq = (uint32_t)(cb & 0xff) };
+        struct kvm_interrupt irq = { .irq = vector };
         ioctl(v->fd, KVM_INTERRUPT, &irq);
     } else {
         run->request_interrupt_window = 1;
