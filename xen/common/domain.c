@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
 #include <hv/public/sched.h>
@@ -31,7 +32,8 @@ uint64_t domain_host_pages(void)
     return host_max_pages;
 }
 
-struct domain *domain_by_id(domid_t domid)
+/* Any registered domain, even one still being built: domain.c only. */
+static struct domain *domain_registered(domid_t domid)
 {
     for (struct domain *d = domain_list; d; d = d->next) {
         if (d->domid == domid)
@@ -40,11 +42,31 @@ struct domain *domain_by_id(domid_t domid)
     return NULL;
 }
 
+/* Whether others may see d: fully created, and alive unless even_dying. */
+static bool domain_visible(const struct domain *d, bool even_dying)
+{
+    return d->created && (even_dying || !d->dying);
+}
+
+struct domain *domain_lookup(domid_t domid, bool even_dying)
+{
+    struct domain *d = domain_registered(domid);
+    return d && domain_visible(d, even_dying) ? d : NULL;
+}
+
 struct domain *domain_first_from(uint32_t domid)
 {
     struct domain *d = domain_list;
-    while (d && d->domid < domid)
+    while (d && (d->domid < domid || !d->created))
         d = d->next;
+    return d;
+}
+
+struct domain *domain_next(struct domain *d)
+{
+    do
+        d = d->next;
+    while (d && !d->created);
     return d;
 }
 
@@ -124,7 +146,10 @@ static int createdomain_check(const struct xen_domctl_createdomain *cfg)
     if (cfg->on_poweroff > HV_ACTION_MAX || cfg->on_reboot > HV_ACTION_MAX ||
         cfg->on_crash > HV_ACTION_MAX)
         return -EINVAL;
-    if (cfg->name[0] && !name_is_valid(cfg->name))
+    if (cfg->restart_limit > HV_RESTART_LIMIT_MAX ||
+        cfg->restart_interval_s > HV_RESTART_INTERVAL_MAX)
+        return -EINVAL;
+    if (!name_is_valid(cfg->name))
         return -EINVAL;
     for (struct domain *d = domain_list; d; d = d->next) {
         if (!strcmp(d->name, cfg->name) || !memcmp(d->handle, cfg->handle, 16))
@@ -194,16 +219,23 @@ static const struct create_step {
 /* Release guest memory a chunk at a time so a big domain's teardown yields. */
 #define TEARDOWN_MEMORY_CHUNK (16ull << 20)
 
-/* One bounded piece of teardown.  Returns -ERESTART while work remains. */
+/*
+ * One bounded piece of teardown.  Returns -ERESTART while work remains,
+ * -EAGAIN when it cannot go on before a vCPU thread has left.
+ */
 static int teardown_step(struct domain *d)
 {
     switch (d->teardown) {
     case TEARDOWN_none:
+        /* Under domlist_lock as well: domain_lookup() from a vCPU thread
+         * holds it, and must not hand out a domain going away. */
+        pthread_mutex_lock(&domlist_lock);
         pthread_mutex_lock(&d->lock);
         d->dying = true;
         if (d->vcpus)
             domain_kick_all(d);
         pthread_mutex_unlock(&d->lock);
+        pthread_mutex_unlock(&domlist_lock);
         d->teardown = TEARDOWN_evtchn;
         break;
     case TEARDOWN_evtchn:
@@ -213,7 +245,8 @@ static int teardown_step(struct domain *d)
         break;
     case TEARDOWN_vcpus:
         if (d->vcpus && d->teardown_pos < d->max_vcpus) {
-            vcpu_destroy(d->vcpus[d->teardown_pos]);
+            if (vcpu_destroy(d->vcpus[d->teardown_pos]))
+                return -EAGAIN; /* its thread is still leaving: come back later */
             d->vcpus[d->teardown_pos++] = NULL;
             break;
         }
@@ -264,7 +297,7 @@ static int domain_teardown(struct domain *d, uint64_t budget_ns)
         if (budget_ns && now_ns() - start >= budget_ns)
             break;
     }
-    return rc;
+    return rc == -EAGAIN ? -ERESTART : rc;
 }
 
 static void domain_init_fields(struct domain *d, const struct xen_domctl_createdomain *cfg,
@@ -278,16 +311,21 @@ static void domain_init_fields(struct domain *d, const struct xen_domctl_created
     d->on_poweroff = cfg->on_poweroff;
     d->on_reboot = cfg->on_reboot;
     d->on_crash = cfg->on_crash;
+    d->restart_limit = cfg->restart_limit ? cfg->restart_limit : HV_RESTART_LIMIT_DEFAULT;
+    d->restart_interval_s =
+        cfg->restart_interval_s ? cfg->restart_interval_s : HV_RESTART_INTERVAL_DEFAULT;
+    snprintf(d->log_rl.tag, sizeof(d->log_rl.tag), "d%u", domid);
     memcpy(d->handle, cfg->handle, sizeof(d->handle));
-    if (cfg->name[0])
-        memcpy(d->name, cfg->name, sizeof(d->name));
-    else
-        snprintf(d->name, sizeof(d->name), "domain-%u", domid);
+    memcpy(d->name, cfg->name, sizeof(d->name));
     for (unsigned int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
         d->console.clients[i] = -1;
     d->shutdown_code = -1;
     pthread_mutex_init(&d->lock, NULL);
-    pthread_cond_init(&d->cond, NULL);
+    pthread_condattr_t attr; /* timed waits (domain_wait_parked) use CLOCK_MONOTONIC */
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->cond, &attr);
+    pthread_condattr_destroy(&attr);
     pthread_rwlock_init(&d->p2m_lock, NULL);
 }
 
@@ -312,18 +350,43 @@ static void domain_free(struct domain *d)
     dfree_domain(d);
 }
 
+/* Whether a domain is called name. */
+static bool name_taken(const char *name)
+{
+    for (struct domain *d = domain_list; d; d = d->next) {
+        if (!strcmp(d->name, name))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * An unnamed domain is called "domain-<domid>", or "domain-<domid>-<n>"
+ * with the lowest n that is free when an administrator already gave that
+ * name to another domain.  Made before the uniqueness check, so it is
+ * checked like any other name.
+ */
+static void default_name(char name[HV_NAME_MAX], domid_t domid)
+{
+    snprintf(name, HV_NAME_MAX, "domain-%u", domid);
+    for (unsigned int n = 2; name_taken(name); n++)
+        snprintf(name, HV_NAME_MAX, "domain-%u-%u", domid, n);
+}
+
 int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
 {
     struct xen_domctl_createdomain cfg = *in;
     static const uint8_t nil[16];
     if (!memcmp(cfg.handle, nil, sizeof(nil)))
         uuid_generate(cfg.handle);
-    int rc = createdomain_check(&cfg);
-    if (rc)
-        return rc;
     domid_t domid = domid_alloc();
     if (domid == DOMID_INVALID)
         return -ENOSPC;
+    if (!cfg.name[0])
+        default_name(cfg.name, domid);
+    int rc = createdomain_check(&cfg);
+    if (rc)
+        return rc;
     struct fault_ttl fault = { .ttl = cfg.fault_ttl };
     struct domain *d = domain_alloc_registered(&cfg, domid, &fault);
     if (!d)
@@ -343,6 +406,9 @@ int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
         /* Running out of any resource is reported as -ENOMEM. */
         return rc == -EMFILE || rc == -ENFILE || rc == -EAGAIN ? -ENOMEM : rc;
     }
+    pthread_mutex_lock(&domlist_lock);
+    d->created = true; /* from now on other domains and the toolstack see it */
+    pthread_mutex_unlock(&domlist_lock);
     printk("d%u: created '%s', %u vCPU(s), %llu KiB", domid, d->name, d->max_vcpus,
            (unsigned long long)(d->tot_pages * 4));
     *out = d;
@@ -364,10 +430,55 @@ int domain_destroy(struct domain *d, uint64_t budget_ns)
     return 0;
 }
 
+/*
+ * Destroys hvd starts itself (an on_* action) go on in the background, a
+ * slice at a time from the main loop, as a toolstack's destroy does.
+ */
+static void domain_destroy_in_background(struct domain *d)
+{
+    if (domain_destroy(d, DESTROY_SLICE_NS) == -ERESTART)
+        d->destroy_in_background = true;
+}
+
+bool domain_background_work_pending(void)
+{
+    for (struct domain *d = domain_list; d; d = d->next) {
+        if (d->destroy_in_background)
+            return true;
+    }
+    return false;
+}
+
+void domain_background_work(void)
+{
+    struct domain *d = domain_list;
+    while (d) {
+        struct domain *next = d->next; /* d may be freed below */
+        if (d->destroy_in_background)
+            domain_destroy(d, DESTROY_SLICE_NS);
+        d = next;
+    }
+}
+
+/* Waits this long at most for vCPU threads to leave when hvd stops. */
+#define DESTROY_ALL_MAX_NS (10ull * 1000000000ull)
+
 void domain_destroy_all(void)
 {
-    while (domain_list)
-        domain_destroy(domain_list, 0);
+    uint64_t start = now_ns();
+    while (domain_list) {
+        for (struct domain *d = domain_list, *next; d; d = next) {
+            next = d->next;
+            domain_destroy(d, DESTROY_SLICE_NS);
+        }
+        if (domain_list && now_ns() - start > DESTROY_ALL_MAX_NS) {
+            printk("hvd: d%u's vCPUs did not stop within %llu s; exiting without it",
+                   domain_list->domid, DESTROY_ALL_MAX_NS / 1000000000ull);
+            return;
+        }
+        if (domain_list)
+            nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+    }
 }
 
 int domain_pause_by_controller(struct domain *d)
@@ -377,8 +488,11 @@ int domain_pause_by_controller(struct domain *d)
     if (d->pause_count < 1024) { /* bound a runaway toolstack */
         d->pause_count++;
         domain_kick_all(d);
-        domain_wait_parked(d);
-        rc = 0;
+        rc = domain_wait_parked(d);
+        if (rc) { /* nothing changes: the pause is taken back */
+            d->pause_count--;
+            domain_kick_all(d);
+        }
     }
     pthread_mutex_unlock(&d->lock);
     return rc;
@@ -455,8 +569,9 @@ static int domain_restart(struct domain *d)
     if (!d->ever_unpaused || !d->nr_boot_extents)
         return -ENODATA;
     pthread_mutex_lock(&d->lock);
-    domain_wait_parked(d);
-    int rc = memory_reset_to_boot(d);
+    int rc = domain_wait_parked(d);
+    if (rc == 0)
+        rc = memory_reset_to_boot(d);
     for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         v->blocked = false;
@@ -474,20 +589,56 @@ static int domain_restart(struct domain *d)
 
 static const char *const shutdown_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
 
+static const char *action_name(uint8_t action)
+{
+    return action == HV_ACTION_destroy ? "destroy"
+           : action == HV_ACTION_restart ? "restart" : "preserve";
+}
+
+/*
+ * Count a restart; false if it would be more than restart_limit within
+ * restart_interval_s.  The last restart_limit restart times are kept in a
+ * ring: the oldest of them must be older than the interval.
+ */
+static bool domain_restart_allowed(struct domain *d)
+{
+    uint64_t now = now_ns(), interval = d->restart_interval_s * 1000000000ull;
+    uint64_t *oldest = &d->restart_times[d->restart_next];
+    if (d->nr_restarts >= d->restart_limit && now - *oldest < interval)
+        return false;
+    *oldest = now;
+    d->restart_next = (d->restart_next + 1) % d->restart_limit;
+    d->nr_restarts += d->nr_restarts < d->restart_limit;
+    return true;
+}
+
+/* A restart loop: the domain is treated as crashed, once, said in one line. */
+static uint8_t restart_loop_action(struct domain *d)
+{
+    uint8_t action = d->on_crash == HV_ACTION_restart ? HV_ACTION_preserve : d->on_crash;
+    printk("d%u: restarted %u times within %u s: treated as crashed, action %s", d->domid,
+           d->restart_limit, d->restart_interval_s, action_name(action));
+    d->shutdown_reason = SHUTDOWN_crash;
+    return action;
+}
+
+/* Lines a guest causes go through its domain's rate limit (gprintk). */
 static void domain_act_on_shutdown(struct domain *d)
 {
     uint8_t action = shutdown_action(d);
-    printk("d%u: shut down (%s), action %s", d->domid,
-           d->shutdown_reason <= SHUTDOWN_MAX ? shutdown_names[d->shutdown_reason] : "?",
-           action == HV_ACTION_destroy ? "destroy" : action == HV_ACTION_restart ? "restart"
-                                                                                : "preserve");
+    gprintk(&d->log_rl, "d%u: shut down (%s), action %s", d->domid,
+            d->shutdown_reason <= SHUTDOWN_MAX ? shutdown_names[d->shutdown_reason] : "?",
+            action_name(action));
+    if (action == HV_ACTION_restart && !domain_restart_allowed(d))
+        action = restart_loop_action(d);
     if (action == HV_ACTION_destroy) {
-        domain_destroy(d, 0);
+        domain_destroy_in_background(d);
     } else if (action == HV_ACTION_restart) {
         int rc = domain_restart(d);
         if (rc) {
-            printk("d%u: restart failed (%s): destroying it", d->domid, strerror(-rc));
-            domain_destroy(d, 0);
+            gprintk(&d->log_rl, "d%u: restart failed (%s): destroying it", d->domid,
+                    strerror(-rc));
+            domain_destroy_in_background(d);
         }
     }
 }
@@ -519,6 +670,8 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->on_poweroff = d->on_poweroff;
     info->on_reboot = d->on_reboot;
     info->on_crash = d->on_crash;
+    info->restart_limit = d->restart_limit;
+    info->restart_interval_s = d->restart_interval_s;
     info->create_fault_points = d->create_fault_points;
     struct dalloc_account acct;
     dalloc_domain_totals(d, &acct);

@@ -8,9 +8,6 @@
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 
-/* Longest a destroy works before letting hvd serve others (-ERESTART). */
-#define DESTROY_SLICE_NS 2000000ull
-
 static long domctl_createdomain(struct xen_domctl *op)
 {
     struct domain *d;
@@ -214,11 +211,10 @@ long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
         return -EACCES;
     if (op->cmd == XEN_DOMCTL_createdomain)
         return domctl_createdomain(op);
-    struct domain *d = domain_by_id(op->domain);
-    if (!d)
-        return -ESRCH;
     /* A dying domain is gone for everything but its own destroy and getinfo. */
-    if (d->dying && !continuation && op->cmd != XEN_DOMCTL_getdomaininfo)
+    bool even_dying = continuation || op->cmd == XEN_DOMCTL_getdomaininfo;
+    struct domain *d = domain_lookup(op->domain, even_dying);
+    if (!d)
         return -ESRCH;
     return domctl_on_domain(d, op, buf, buf_len, out);
 }

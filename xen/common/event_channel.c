@@ -106,7 +106,7 @@ static long evtchn_deliver(struct domain *d, uint32_t port)
         if (ch->to_host) {
             notify_host(ch);
         } else {
-            struct domain *peer = domain_by_id(ch->remote_dom);
+            struct domain *peer = domain_lookup(ch->remote_dom, false);
             if (peer)
                 evtchn_set_pending(peer, ch->remote_port);
         }
@@ -141,7 +141,8 @@ static void evtchn_close_port(struct domain *d, uint32_t port)
 {
     struct evtchn *ch = &d->evtchn[port];
     if (ch->state == EVTCHNSTAT_interdomain && !ch->to_host) {
-        struct domain *peer = domain_by_id(ch->remote_dom);
+        /* Even dying: its end must go back to unbound before it is freed. */
+        struct domain *peer = domain_lookup(ch->remote_dom, true);
         if (peer && peer->evtchn) {
             struct evtchn *pc = &peer->evtchn[ch->remote_port];
             pc->state = EVTCHNSTAT_unbound;
@@ -172,9 +173,10 @@ void evtchn_teardown(struct domain *d)
         if (d->evtchn[p].state != EVTCHNSTAT_closed)
             evtchn_close_port(d, p);
     }
+    struct evtchn *table = d->evtchn;
+    d->evtchn = NULL; /* under the lock: nobody reaches the table after this */
     pthread_mutex_unlock(&domlist_lock);
-    dfree(d, d->evtchn);
-    d->evtchn = NULL;
+    dfree(d, table);
 }
 
 static bool dom_is_self(domid_t dom)
@@ -203,8 +205,8 @@ static long op_bind_interdomain(struct vcpu *v, struct evtchn_bind_interdomain *
     if (b->pad || b->pad2)
         return -XEN_EINVAL;
     domid_t rdom = dom_is_self(b->remote_dom) ? d->domid : b->remote_dom;
-    struct domain *peer = domain_by_id(rdom);
-    if (!peer || peer->dying)
+    struct domain *peer = domain_lookup(rdom, false);
+    if (!peer)
         return -XEN_ESRCH;
     if (!port_valid(b->remote_port))
         return -XEN_EINVAL;

@@ -95,7 +95,7 @@ void gprintk(struct ratelimit *rl, const char *fmt, ...)
     }
     pthread_mutex_unlock(&log_lock);
     if (suppressed)
-        printk("(%u guest messages suppressed)", suppressed);
+        printk("%s: %u messages suppressed", rl->tag[0] ? rl->tag : "hvd", suppressed);
     if (!print)
         return;
     va_list ap;

@@ -388,11 +388,14 @@ int privcmd_run(int shutdown_notify_fd)
     for (;;) {
         /* One event per wait: handling it may free the watches of others. */
         struct epoll_event ev;
-        int n = epoll_wait(epoll_fd, &ev, 1, continuations ? 0 : -1);
+        bool background = domain_background_work_pending();
+        int n = epoll_wait(epoll_fd, &ev, 1, continuations ? 0 : background ? 1 : -1);
         if (n < 0 && errno != EINTR)
             return -errno;
         if (continuations)
             continuation_run_one();
+        if (background)
+            domain_background_work();
         if (n == 1) {
             struct watch *w = ev.data.ptr;
             uint64_t count;
@@ -404,7 +407,7 @@ int privcmd_run(int shutdown_notify_fd)
                 serve_connection(w);
                 break;
             case WATCH_CONSOLE: {
-                struct domain *d = domain_by_id(w->domid);
+                struct domain *d = domain_lookup(w->domid, true);
                 if (d)
                     console_client_event(d, w->fd);
                 break;

@@ -26,7 +26,8 @@ static long sysctl_getdomaininfolist(struct xen_sysctl_getdomaininfolist *l,
         return -EINVAL;
     struct xen_domctl_getdomaininfo *info = out->buf;
     uint32_t n = 0;
-    for (struct domain *d = domain_first_from(l->first_domain); d && n < l->max_domains; d = d->next)
+    for (struct domain *d = domain_first_from(l->first_domain); d && n < l->max_domains;
+         d = domain_next(d))
         domain_getinfo(d, &info[n++]);
     l->num_domains = n;
     out->buf_len = n * sizeof(*info);

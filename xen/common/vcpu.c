@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <hv/public/vcpu.h>
 #include <xen/arch.h>
 #include <xen/event.h>
@@ -15,6 +16,7 @@
 #include <xen/sched.h>
 
 #define SIG_KICK SIGUSR1
+#define PARK_WAIT_MAX_MS 500l /* the longest the main thread waits for vCPUs to park */
 
 static void kick_handler(int sig)
 {
@@ -54,16 +56,37 @@ void runstate_change(struct vcpu *v, uint32_t state)
     v->runstate = state;
 }
 
+/*
+ * A context another vCPU gave this one with VCPUOP_initialise while it was
+ * still on its way out of the guest: applied here, by the vCPU's own
+ * thread, once its last exit is complete.  With d->lock held.
+ */
+static void vcpu_apply_pending_context(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    if (!v->context_pending)
+        return;
+    v->context_pending = false;
+    if (arch_set_vcpu_context(v, v->pending_context) == 0)
+        return;
+    v->initialised = v->online = false; /* KVM refused it: the vCPU stays down */
+    gprintk(&d->log_rl, "d%u v%u: VCPUOP_initialise context refused by KVM: vCPU left down",
+            d->domid, v->vcpu_id);
+}
+
 void check_for_vcpu_work(struct vcpu *v)
 {
     struct domain *d = v->domain;
     pthread_mutex_lock(&d->lock);
-    if (vcpu_must_park(v)) {
+    if (vcpu_must_park(v) || v->context_pending) {
         pthread_mutex_unlock(&d->lock);
         arch_vcpu_complete_exit(v);
         pthread_mutex_lock(&d->lock);
     }
-    while (vcpu_must_park(v)) {
+    for (;;) {
+        vcpu_apply_pending_context(v);
+        if (!vcpu_must_park(v))
+            break;
         v->parked = true;
         runstate_change(v, parked_runstate(v));
         pthread_cond_broadcast(&d->cond);
@@ -135,21 +158,33 @@ int vcpu_create(struct domain *d, unsigned int id)
     v->fd = v->timer_fd = -1;
     v->runstate = RUNSTATE_offline;
     d->vcpus[id] = v;
+    v->pending_context = dalloc(d, sizeof(*v->pending_context));
+    if (!v->pending_context)
+        return -ENOMEM;
     int rc = arch_vcpu_create(v);
     return rc ? rc : timer_init(v);
 }
 
-/* Requires the domain to be dying and the thread kicked. */
-void vcpu_destroy(struct vcpu *v)
+/*
+ * Requires the domain to be dying and the thread kicked.  Never waits for
+ * the thread: -ERESTART while it has not left yet (it leaves at its next
+ * pass through check_for_vcpu_work()), so destroy cannot block hvd.
+ */
+int vcpu_destroy(struct vcpu *v)
 {
     if (!v)
-        return;
-    if (v->thread_started)
-        pthread_join(v->thread, NULL);
+        return 0;
+    if (v->thread_started) {
+        if (pthread_tryjoin_np(v->thread, NULL) == EBUSY)
+            return -ERESTART;
+        v->thread_started = false;
+    }
     timer_teardown(v);
     arch_vcpu_destroy(v);
+    dfree(v->domain, v->pending_context);
     dfree(v->domain, v->stack);
     dfree(v->domain, v);
+    return 0;
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -173,20 +208,35 @@ void domain_kick_all(struct domain *d)
     }
 }
 
-/* Called with d->lock held: wait until every started vCPU thread is parked. */
-void domain_wait_parked(struct domain *d)
+static bool domain_all_parked(const struct domain *d)
 {
-    for (;;) {
-        bool all = true;
-        for (unsigned int i = 0; i < d->max_vcpus; i++) {
-            struct vcpu *v = d->vcpus[i];
-            if (v && v->thread_started && !v->parked)
-                all = false;
-        }
-        if (all)
-            return;
-        pthread_cond_wait(&d->cond, &d->lock);
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+        if (v && v->thread_started && !v->parked)
+            return false;
     }
+    return true;
+}
+
+/*
+ * Called with d->lock held: wait until every started vCPU thread is
+ * parked.  A vCPU parks as soon as it leaves the guest or finishes its
+ * hypercall (long ones are preemptible), so this takes microseconds; the
+ * bound only keeps the main thread from ever hanging on a vCPU: past it,
+ * -ETIMEDOUT.
+ */
+int domain_wait_parked(struct domain *d)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_nsec += PARK_WAIT_MAX_MS * 1000000l;
+    deadline.tv_sec += deadline.tv_nsec / 1000000000l;
+    deadline.tv_nsec %= 1000000000l;
+    while (!domain_all_parked(d)) {
+        if (pthread_cond_timedwait(&d->cond, &d->lock, &deadline) == ETIMEDOUT)
+            return domain_all_parked(d) ? 0 : -ETIMEDOUT;
+    }
+    return 0;
 }
 
 void vcpu_wake_for_event(struct vcpu *v, uint32_t port)
@@ -203,19 +253,31 @@ void vcpu_wake_for_event(struct vcpu *v, uint32_t port)
     pthread_mutex_unlock(&d->lock);
 }
 
-/* VCPUOP_initialise: give a down vCPU its first context. */
+/*
+ * VCPUOP_initialise: give a down vCPU a context.  A parked target takes
+ * it at once.  One still on its way out of the guest (taken down a moment
+ * ago, or itself in a hypercall) is never waited for — two vCPUs could
+ * wait for each other — its own thread applies the context before it next
+ * runs or parks (check_for_vcpu_work()).
+ */
 static long vcpu_initialise(struct vcpu *v, struct vcpu *target, uint64_t arg)
 {
+    struct domain *d = v->domain;
     struct hv_vcpu_context ctx;
     if (copy_from_guest(v, &ctx, arg, sizeof(ctx)))
         return -XEN_EFAULT;
-    struct domain *d = v->domain;
     pthread_mutex_lock(&d->lock);
     long rc = -XEN_EEXIST;
     if (!target->online) {
-        while (!target->parked) /* it parks at once: it is down */
-            pthread_cond_wait(&d->cond, &d->lock);
-        rc = arch_set_vcpu_context(target, &ctx) ? -XEN_EINVAL : 0;
+        rc = 0;
+        if (target->parked || !target->thread_started) {
+            target->context_pending = false; /* a later context replaces it */
+            rc = arch_set_vcpu_context(target, &ctx) ? -XEN_EINVAL : 0;
+        } else {
+            *target->pending_context = ctx;
+            target->context_pending = true;
+            vcpu_kick(target);
+        }
         target->initialised |= rc == 0;
     }
     pthread_mutex_unlock(&d->lock);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "xen.h"
 
-#define XEN_DOMCTL_INTERFACE_VERSION 0x00000002u
+#define XEN_DOMCTL_INTERFACE_VERSION 0x00000003u
 
 #define HV_MAX_VCPUS    64u
 #define HV_NAME_MAX     64u /* bytes in a name, including the NUL */
@@ -41,8 +41,18 @@ struct xen_domctl_createdomain {
     uint8_t  pad;             /* in: zero */
     uint32_t fault_ttl;       /* in: 0, or fail the N-th fail-able action of this
                                  creation with -ENOMEM (testing error paths) */
+    /* A domain restarted (on_* = restart) more than restart_limit times within
+     * restart_interval_s seconds is treated as crashed instead: on_crash, with
+     * restart taken as preserve.  0 selects the default. */
+    uint32_t restart_limit;      /* in: 0 or 1..HV_RESTART_LIMIT_MAX */
+    uint32_t restart_interval_s; /* in: 0 or 1..HV_RESTART_INTERVAL_MAX */
 };
-_Static_assert(sizeof(struct xen_domctl_createdomain) == 112, "createdomain");
+_Static_assert(sizeof(struct xen_domctl_createdomain) == 120, "createdomain");
+
+#define HV_RESTART_LIMIT_DEFAULT     10u
+#define HV_RESTART_LIMIT_MAX         64u
+#define HV_RESTART_INTERVAL_DEFAULT  60u    /* seconds */
+#define HV_RESTART_INTERVAL_MAX      86400u /* a day */
 
 /* Domain info flags. */
 #define XEN_DOMINF_dying     (1u << 0) /* being destroyed */
@@ -72,8 +82,10 @@ struct xen_domctl_getdomaininfo {
     uint32_t create_fault_points; /* out: fail-able actions its creation passed */
     uint64_t overhead_bytes;  /* out: hvd memory allocated for the domain (dalloc) */
     uint64_t overhead_allocs; /* out: number of those allocations */
+    uint32_t restart_limit;      /* out: as given at creation (the default filled in) */
+    uint32_t restart_interval_s; /* out */
 };
-_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 152, "getdomaininfo");
+_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 160, "getdomaininfo");
 
 /* XEN_DOMCTL_shutdown: shut the domain down as if the guest had asked. */
 struct xen_domctl_shutdown {

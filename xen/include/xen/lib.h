@@ -23,6 +23,7 @@ struct ratelimit {
     uint64_t window_start_ns;
     unsigned int printed;
     unsigned int suppressed;
+    char tag[16];             /* who, in the "suppressed" line: "d5" */
 };
 void gprintk(struct ratelimit *rl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Copy log bytes from *index; returns bytes copied, updates *index, *lost. */

@@ -33,6 +33,9 @@ struct vcpu {
     bool in_guest;            /* between KVM_RUN entry and exit */
     uint64_t cpu_time_ns;     /* time spent in KVM_RUN */
     bool initialised;         /* has had a context set: VCPUOP_up may start it */
+    /* VCPUOP_initialise's context for a target not parked yet (vcpu.c). */
+    bool context_pending;
+    struct hv_vcpu_context *pending_context; /* dalloc */
 
     /* SCHEDOP_poll, protected by domain->lock. */
     bool polling;
@@ -110,9 +113,14 @@ struct domain {
     bool is_shutdown;
     uint32_t shutdown_reason;
     bool shutdown_pending_action; /* main thread must carry out on_* */
+    bool created;             /* every creation step done: others may see it */
     bool dying;
     bool ever_unpaused;
     uint8_t on_poweroff, on_reboot, on_crash;
+    /* Restart loops (domain.c): the last restart_limit restart times, a ring. */
+    uint32_t restart_limit, restart_interval_s;
+    uint64_t restart_times[HV_RESTART_LIMIT_MAX];
+    uint32_t restart_next, nr_restarts;
 
     /* Boot image for on_*=restart, captured at the first unpause. */
     struct boot_extent *boot_extents;
@@ -142,6 +150,7 @@ struct domain {
     enum domain_teardown_state teardown;
     uint64_t teardown_pos;         /* progress within the current state */
     bool teardown_yielded;         /* logged that the destroy is long */
+    bool destroy_in_background;    /* an on_* destroy the main loop carries on */
 
     struct domain *next;      /* domain list, sorted by domid */
 };
@@ -152,8 +161,21 @@ int domain_create(const struct xen_domctl_createdomain *cfg, struct domain **out
  * -ERESTART; call again to continue.  Returns 0 once d is gone. */
 int domain_destroy(struct domain *d, uint64_t budget_ns);
 void domain_destroy_all(void);
-struct domain *domain_by_id(domid_t domid);
+/* Longest a destroy works before letting hvd serve others (-ERESTART). */
+#define DESTROY_SLICE_NS 2000000ull
+/* Destroys hvd started itself, carried on a slice at a time by the main loop. */
+bool domain_background_work_pending(void);
+void domain_background_work(void);
+/*
+ * The one way to find a domain by domid, for guests (event channels) and
+ * the toolstack alike: only a fully created domain is found, a dying one
+ * only with even_dying (its own destroy, getdomaininfo).  vCPU threads
+ * call it with domlist_lock held; the main thread may without.
+ */
+struct domain *domain_lookup(domid_t domid, bool even_dying);
+/* Fully created domains in domid order, dying ones included. */
 struct domain *domain_first_from(uint32_t domid);
+struct domain *domain_next(struct domain *d);
 unsigned int domain_count(void);
 uint64_t domain_total_pages(void);
 int domain_pause_by_controller(struct domain *d);
@@ -173,11 +195,11 @@ void save_thaw(struct domain *d); /* the domain runs again: time moves on */
 /* vcpu.c */
 int  vcpu_create(struct domain *d, unsigned int id);
 int  vcpu_start_thread(struct vcpu *v);
-void vcpu_destroy(struct vcpu *v);
+int  vcpu_destroy(struct vcpu *v); /* -ERESTART: its thread has not left yet */
 void vcpu_kick(struct vcpu *v); /* with domain->lock held */
 void vcpu_signals_init(void);
 void domain_kick_all(struct domain *d);
-void domain_wait_parked(struct domain *d);
+int  domain_wait_parked(struct domain *d); /* -ETIMEDOUT past a bound */
 void check_for_vcpu_work(struct vcpu *v);
 /* An event arrived for v: end its block or poll and get it to take the upcall. */
 void vcpu_wake_for_event(struct vcpu *v, uint32_t port);
