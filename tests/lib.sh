@@ -141,3 +141,37 @@ wait_console_line() {
     done
     return 1
 }
+
+HVD_BASELINE=${HVD_BASELINE:-$HV_TOP/tests/integration/hvd_baseline}
+
+# Remember what hvd holds now; hv_check_baseline compares against it.
+hv_save_baseline() {
+    "$HVD_BASELINE" save "$HV_TMP/baseline" || fail "cannot take hvd's baseline"
+}
+
+# hvd alive, answering, and holding what it held at hv_save_baseline.
+hv_check_baseline() {
+    kill -0 "$HVD_PID" 2>/dev/null || fail "hvd died"
+    timeout 5 "$HVCLI" list >/dev/null || fail "hvd no longer answers"
+    "$HVD_BASELINE" check "$HV_TMP/baseline" | sed 's/^/# /'
+    [ "${PIPESTATUS[0]}" -eq 0 ] || fail "hvd did not get back to its baseline"
+}
+
+# Time bounds in tests are multiplied by HV_TIME_SCALE: 1 on a host with
+# KVM; scripts/kvm-vm sets more, as its emulated CPUs are several times
+# slower.  Prints $1 seconds scaled.
+hv_scaled() {
+    awk -v s="$1" -v k="${HV_TIME_SCALE:-1}" 'BEGIN { printf "%g\n", s * k }'
+}
+
+# Run command with a time limit of $1 seconds (fractions allowed; scaled
+# by HV_TIME_SCALE); fail unless it succeeds within it.  Prints how long it
+# took, in ms.
+hv_within() {
+    local secs; secs=$(hv_scaled "$1"); shift
+    local t0=$(date +%s%N) rc=0
+    timeout "$secs" "$@" >/dev/null 2>&1 || rc=$?
+    local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    [ $rc -eq 0 ] || fail "'$*' did not succeed within ${secs}s (exit $rc after ${ms} ms)"
+    echo "$ms"
+}

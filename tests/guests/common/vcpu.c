@@ -64,28 +64,35 @@ static void context_set_tables(struct hv_vcpu_context *c)
     c->idt_limit = idtr.limit;
 }
 
-long vcpu_initialise(unsigned int id, void (*fn)(unsigned int id))
+long vcpu_context(struct hv_vcpu_context *c, unsigned int id, void (*fn)(unsigned int id))
 {
-    static struct hv_vcpu_context c;
-
     if (id == 0 || id >= VCPU_MAX)
         return -XEN_EINVAL;
-    memset(&c, 0, sizeof(c));
-    c.rip = (uintptr_t)vcpu_secondary_entry;
-    c.rdi = id;
-    c.rsi = (uintptr_t)fn;
+    memset(c, 0, sizeof(*c));
+    c->rip = (uintptr_t)vcpu_secondary_entry;
+    c->rdi = id;
+    c->rsi = (uintptr_t)fn;
     /* As if called: rsp + 8 is 16-byte aligned, a zero return address. */
-    c.rsp = (uintptr_t)&vcpu_stacks[id][VCPU_STACK_SIZE - 8];
-    *(uint64_t *)c.rsp = 0;
-    c.rflags = 0x2;
-    c.cr0 = read_cr0();
-    c.cr3 = read_cr3();
-    c.cr4 = read_cr4();
-    c.efer = rdmsr(MSR_EFER);
-    c.apic_base = APIC_BASE_ENABLED;
-    context_set_segments(&c, id);
-    context_set_tables(&c);
-    return hypercall_vcpu_op(VCPUOP_initialise, id, &c);
+    c->rsp = (uintptr_t)&vcpu_stacks[id][VCPU_STACK_SIZE - 8];
+    *(uint64_t *)c->rsp = 0;
+    c->rflags = 0x2;
+    c->cr0 = read_cr0();
+    c->cr3 = read_cr3();
+    c->cr4 = read_cr4();
+    c->efer = rdmsr(MSR_EFER);
+    c->apic_base = APIC_BASE_ENABLED;
+    context_set_segments(c, id);
+    context_set_tables(c);
+    return 0;
+}
+
+long vcpu_initialise(unsigned int id, void (*fn)(unsigned int id))
+{
+    static struct hv_vcpu_context contexts[VCPU_MAX]; /* one per calling vCPU */
+    struct hv_vcpu_context *c = &contexts[vcpu_self() % VCPU_MAX];
+    long rc = vcpu_context(c, id, fn);
+
+    return rc ? rc : hypercall_vcpu_op(VCPUOP_initialise, id, c);
 }
 
 long vcpu_up(unsigned int id)

@@ -5,6 +5,7 @@
 #ifndef XTF_VCPU_H
 #define XTF_VCPU_H
 
+#include <hv/public/domctl.h>
 #include <hv/public/vcpu.h>
 
 /* vCPUs the framework has stacks and per-vCPU clocks for. */
@@ -21,6 +22,8 @@ unsigned int vcpu_self(void);
  * framework has no stack for.
  */
 long vcpu_initialise(unsigned int id, void (*fn)(unsigned int id));
+/* The context vcpu_initialise() gives, built in *c: 0, or -XEN_EINVAL. */
+long vcpu_context(struct hv_vcpu_context *c, unsigned int id, void (*fn)(unsigned int id));
 
 long vcpu_up(unsigned int id);
 long vcpu_down(unsigned int id);
