@@ -152,7 +152,7 @@ hv_save_baseline() {
 # hvd alive, answering, and holding what it held at hv_save_baseline.
 hv_check_baseline() {
     kill -0 "$HVD_PID" 2>/dev/null || fail "hvd died"
-    timeout 5 "$HVCLI" list >/dev/null || fail "hvd no longer answers"
+    "$HVD_BASELINE" latency 1 1000 >/dev/null || fail "hvd no longer answers within 1 s"
     "$HVD_BASELINE" check "$HV_TMP/baseline" | sed 's/^/# /'
     [ "${PIPESTATUS[0]}" -eq 0 ] || fail "hvd did not get back to its baseline"
 }
@@ -174,4 +174,19 @@ hv_within() {
     local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     [ $rc -eq 0 ] || fail "'$*' did not succeed within ${secs}s (exit $rc after ${ms} ms)"
     echo "$ms"
+}
+
+# Start `hvcli create -c` of config $1 in the background, its console
+# output in $2, its input a fifo kept open on fd 7 (hv_console_type writes
+# to it); sets HV_CONSOLE_PID.  $3: a time limit in seconds (default 600).
+hv_create_console() {
+    mkfifo "$HV_TMP/console.in"
+    timeout "${3:-600}" "$HVCLI" create -c "$1" <"$HV_TMP/console.in" >"$2" 2>&1 &
+    HV_CONSOLE_PID=$!
+    exec 7>"$HV_TMP/console.in"
+}
+
+# Type $1 on the console hv_create_console attached.
+hv_console_type() {
+    printf '%s' "$1" >&7
 }
