@@ -26,13 +26,15 @@ note "default limits, with a bystander guest"
     hv_create bystander hello 'cmdline = "idle"' >/dev/null
     "$HOSTILE" connections || fail "hvd did not stand up to a connection flood"
     [ "$(hv_field bystander name)" = bystander ] || fail "the bystander guest is gone"
-    note "SIGTERM while the flood is held"
+    note "while nobody holds its connections: one more is refused, SIGTERM works"
     "$HOSTILE" --hold connections >"$HV_TMP/hold.out" 2>&1 &
     holder=$!
     for i in $(seq 300); do grep -q holding "$HV_TMP/hold.out" && break; sleep 0.1; done
     grep -q holding "$HV_TMP/hold.out" || fail "the attacker did not get going"
+    expect_error "Too many users" timeout 60 \
+        setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$HVCLI" list
     hv_stop
-    kill "$holder"; wait "$holder" 2>/dev/null
+    kill "$holder"; wait "$holder" 2>/dev/null || true
 ) || exit 1
 
 note "--max-clients 40 --max-clients-per-user 5"
