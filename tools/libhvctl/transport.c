@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -83,7 +84,12 @@ static int take_fds(struct msghdr *msg, int *fd_out)
     return got;
 }
 
-static int recv_reply(hvctl_t *h, void *op, size_t op_len, void *buf, size_t buf_len,
+/*
+ * One reply.  When hvd closes a connection that still held a request of
+ * ours (it refused the connection), the socket reports ECONNRESET once
+ * before the reply hvd sent first can be read: read on past it.
+ */
+static int recv_reply(hvctl_t *h, int flags, void *op, size_t op_len, void *buf, size_t buf_len,
                       size_t *out_len, int *fd_out)
 {
     struct hv_privcmd_reply rep;
@@ -98,9 +104,13 @@ static int recv_reply(hvctl_t *h, void *op, size_t op_len, void *buf, size_t buf
     struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3, .msg_control = cmsg.b,
                           .msg_controllen = sizeof(cmsg.b) };
     ssize_t n;
-    do {
-        n = recvmsg(h->fd, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    bool reset_seen = false;
+    for (;;) {
+        n = recvmsg(h->fd, &msg, MSG_CMSG_CLOEXEC | flags);
+        if (n >= 0 || (errno != EINTR && (errno != ECONNRESET || reset_seen)))
+            break;
+        reset_seen |= errno == ECONNRESET;
+    }
     int rc;
     if (n < 0)
         rc = -errno;
@@ -136,7 +146,12 @@ static int transact(hvctl_t *h, uint32_t kind, void *op, size_t op_len, const vo
     if (!h || in_len > HV_PRIVCMD_MAX_BUF)
         return -EINVAL;
     int rc = send_request(h, kind, op, op_len, in, in_len);
-    return rc ? rc : recv_reply(h, op, op_len, out, out_len, got, fd_out);
+    if (rc == -EPIPE || rc == -ECONNRESET) {
+        /* hvd may have refused the connection (-EUSERS) and said so before closing it. */
+        int why = recv_reply(h, MSG_DONTWAIT, op, op_len, NULL, 0, NULL, NULL);
+        return why < 0 && why != -EAGAIN && why != -ECONNRESET ? why : rc;
+    }
+    return rc ? rc : recv_reply(h, 0, op, op_len, out, out_len, got, fd_out);
 }
 
 HVCTL_API int hvctl_domctl(hvctl_t *h, struct xen_domctl *op, const void *buf_in,

@@ -3,9 +3,17 @@
  * main thread accepts connections, answers one request at a time per
  * connection, watches console clients, carries out shutdown actions and
  * ends on SIGTERM/SIGINT.
+ *
+ * The loop never blocks on a peer.  Connections are non-blocking; a reply
+ * the peer's socket cannot take is queued on its connection (one at most),
+ * the connection's requests are not read until it drains, and a peer that
+ * leaves it there for REPLY_DRAIN_NS is disconnected.  How many connections
+ * a uid may hold is limited, with slots only root may take.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +38,36 @@ struct watch {
     domid_t domid;       /* WATCH_CONSOLE: whose console */
     struct vcpu *vcpu;   /* WATCH_TIMER: whose timer */
     bool privileged;     /* WATCH_CONN: peer may issue requests */
+    uid_t uid;           /* WATCH_CONN: the peer's, from SO_PEERCRED */
+    struct queued_reply *queued; /* WATCH_CONN: a reply the peer has not taken yet */
     struct watch *next;
 };
 
+/* A reply the peer's socket could not take; hvd owns its descriptors. */
+struct queued_reply {
+    uint64_t deadline_ns; /* the peer is disconnected if it is still here then */
+    unsigned int nr_fds;
+    int fds[HV_PRIVCMD_MAX_FDS];
+    size_t len;
+    uint8_t msg[];        /* header, op struct, trailing bytes */
+};
+
+#define REPLY_DRAIN_NS    (5ull * 1000000000ull)
+#define LISTEN_PAUSE_NS   (100ull * 1000000ull)
+
 static int epoll_fd = -1;
 static int listen_fd = -1;
+static struct watch *listen_watch;
+static uint64_t listen_paused_until; /* 0: the listening socket is watched */
+static int spare_fd = -1;            /* given up to accept (and refuse) when out of fds */
 static char *socket_path;
 static gid_t control_group = (gid_t)-1;
 static struct watch *watches;
+static unsigned int nr_queued;       /* connections with a queued reply */
+static unsigned int max_clients = PRIVCMD_DEFAULT_MAX_CLIENTS;
+static unsigned int max_clients_per_user = PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER;
+/* Everything a client can make hvd log shares one limit. */
+static struct ratelimit client_log_limit = { .tag = "clients" };
 
 #define MAX_OP_SIZE (sizeof(struct xen_domctl) > sizeof(struct xen_sysctl) ? \
                      sizeof(struct xen_domctl) : sizeof(struct xen_sysctl))
@@ -150,6 +180,12 @@ static int socket_claim_path(const struct sockaddr_un *sa)
     return 0;
 }
 
+void privcmd_set_client_limits(unsigned int total, unsigned int per_user)
+{
+    max_clients = total;
+    max_clients_per_user = per_user;
+}
+
 int privcmd_listen(const char *path, gid_t group)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -169,10 +205,31 @@ int privcmd_listen(const char *path, gid_t group)
     /* Anyone may connect; SO_PEERCRED decides what they may do. */
     if (!socket_path || chmod(path, 0666) < 0 || listen(listen_fd, 64) < 0)
         return socket_path ? -errno : -ENOMEM;
+    spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (epoll_fd < 0)
+    if (epoll_fd < 0 || spare_fd < 0)
         return -errno;
-    return watch_add(WATCH_LISTEN, listen_fd, NULL, false) ? 0 : -errno;
+    listen_watch = watch_add(WATCH_LISTEN, listen_fd, NULL, false);
+    return listen_watch ? 0 : -errno;
+}
+
+static void queued_reply_free(struct queued_reply *q)
+{
+    for (unsigned int i = 0; i < q->nr_fds; i++)
+        close(q->fds[i]);
+    free(q);
+}
+
+/* Close a connection and drop whatever reply it still had queued. */
+static void conn_close(struct watch *w)
+{
+    int fd = w->fd;
+    if (w->queued) {
+        queued_reply_free(w->queued);
+        nr_queued--;
+    }
+    watch_remove(fd);
+    close(fd);
 }
 
 void privcmd_close(void)
@@ -185,34 +242,37 @@ void privcmd_close(void)
     while (watches) {
         struct watch *w = watches;
         watches = w->next;
+        if (w->queued)
+            queued_reply_free(w->queued);
         if (w->kind == WATCH_CONN || w->kind == WATCH_LISTEN || w->kind == WATCH_SIGNAL)
             close(w->fd);
         watch_free(w);
     }
+    nr_queued = 0;
+    listen_watch = NULL;
+    listen_paused_until = 0;
     if (socket_path)
         unlink(socket_path);
     free(socket_path);
     socket_path = NULL;
     if (epoll_fd >= 0)
         close(epoll_fd);
-    epoll_fd = listen_fd = -1;
+    if (spare_fd >= 0)
+        close(spare_fd);
+    epoll_fd = listen_fd = spare_fd = -1;
 }
 
-static bool peer_is_privileged(int fd)
+static bool peer_is_privileged(const struct ucred *cred)
 {
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-        return false;
-    if (cred.uid == 0)
+    if (cred->uid == 0)
         return true;
     if (control_group == (gid_t)-1)
         return false;
-    if (cred.gid == control_group)
+    if (cred->gid == control_group)
         return true;
     /* Supplementary groups of the peer: from /proc, which SO_PEERCRED's pid names. */
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/status", cred.pid);
+    snprintf(path, sizeof(path), "/proc/%d/status", cred->pid);
     FILE *f = fopen(path, "re");
     bool member = false;
     char line[512];
@@ -227,38 +287,218 @@ static bool peer_is_privileged(int fd)
     return member;
 }
 
-static void accept_connection(void)
+/* One message, never waiting: -EAGAIN when the peer's socket is full. */
+static int send_message(int fd, const struct iovec *iov, size_t iovcnt, const int *fds,
+                        unsigned int nr_fds)
 {
-    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd < 0)
-        return;
-    if (!watch_add(WATCH_CONN, fd, NULL, peer_is_privileged(fd)))
-        close(fd);
-}
-
-static int send_reply(int fd, struct hv_privcmd_reply *hdr, const void *op, size_t op_len,
-                      const struct privcmd_reply_extra *extra)
-{
-    struct iovec iov[3] = {
-        { hdr, sizeof(*hdr) },
-        { (void *)op, op_len },
-        { extra->buf, extra->buf_len },
-    };
     union {
         struct cmsghdr align;
         char buf[CMSG_SPACE(sizeof(int) * HV_PRIVCMD_MAX_FDS)];
     } cmsg;
-    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3 };
-    if (extra->nr_fds) {
+    struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovcnt };
+    if (nr_fds) {
         msg.msg_control = cmsg.buf;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * extra->nr_fds);
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * nr_fds);
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * extra->nr_fds);
-        memcpy(CMSG_DATA(c), extra->fds, sizeof(int) * extra->nr_fds);
+        c->cmsg_len = CMSG_LEN(sizeof(int) * nr_fds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * nr_fds);
     }
-    return sendmsg(fd, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+    return sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+/* A connection hvd will not serve gets one reply saying why, then is closed. */
+static void connection_refuse(int fd, long rc)
+{
+    struct hv_privcmd_reply hdr = { .magic = HV_PRIVCMD_MAGIC, .rc = rc };
+    struct iovec iov = { &hdr, sizeof(hdr) };
+    send_message(fd, &iov, 1, NULL, 0); /* a fresh socket has room for it */
+    close(fd);
+}
+
+/*
+ * 0 if a peer with this uid may open one more connection, else -EUSERS.
+ * The last eighth of max_clients (at least one) is kept for uid 0, which
+ * has no per-user limit, so no other user can lock root out.
+ */
+static int connection_admit(uid_t uid)
+{
+    unsigned int total = 0, of_uid = 0;
+    for (struct watch *w = watches; w; w = w->next) {
+        if (w->kind == WATCH_CONN) {
+            total++;
+            of_uid += w->uid == uid;
+        }
+    }
+    unsigned int root_reserve = max_clients / 8 ? max_clients / 8 : 1;
+    if (total >= max_clients ||
+        (uid != 0 && (total >= max_clients - root_reserve || of_uid >= max_clients_per_user))) {
+        gprintk(&client_log_limit,
+                "hvd: connection from uid %u refused: %u open, %u of them its own "
+                "(limits: %u, %u per user, the last %u for root)",
+                (unsigned int)uid, total, of_uid, max_clients, max_clients_per_user, root_reserve);
+        return -EUSERS;
+    }
+    return 0;
+}
+
+static void listen_pause(void)
+{
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, NULL);
+    listen_paused_until = now_ns() + LISTEN_PAUSE_NS;
+}
+
+static void listen_resume_if_due(uint64_t now)
+{
+    if (!listen_paused_until || now < listen_paused_until)
+        return;
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = listen_watch };
+    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev);
+    listen_paused_until = 0;
+}
+
+/*
+ * hvd is out of descriptors: the pending connection would stay readable on
+ * the listening socket and the loop would spin.  Give up the spare fd to
+ * accept it, refuse it, and take the spare back; if that fails too, stop
+ * watching the listening socket for a moment.
+ */
+static void accept_without_fds(int err)
+{
+    gprintk(&client_log_limit, "hvd: cannot accept a connection: %s", strerror(err));
+    if (spare_fd >= 0)
+        close(spare_fd);
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0)
+        connection_refuse(fd, -EMFILE);
+    spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || spare_fd < 0)
+        listen_pause();
+}
+
+static void accept_connection(void)
+{
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE)
+            accept_without_fds(errno);
+        return; /* EAGAIN, ECONNABORTED: nothing to take */
+    }
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        close(fd);
+        return;
+    }
+    int rc = connection_admit(cred.uid);
+    if (rc) {
+        connection_refuse(fd, rc);
+        return;
+    }
+    struct watch *w = watch_add(WATCH_CONN, fd, NULL, peer_is_privileged(&cred));
+    if (!w) {
+        connection_refuse(fd, -ENOMEM);
+        return;
+    }
+    w->uid = cred.uid;
+}
+
+/*
+ * Keep a reply the peer's socket could not take.  Takes over the
+ * descriptors hvd was to close after sending and duplicates the others,
+ * whose originals may be closed before the peer reads (a destroyed domain's
+ * memory file).
+ */
+static int reply_queue(struct watch *w, const struct iovec *iov, size_t iovcnt,
+                       struct privcmd_reply_extra *extra)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < iovcnt; i++)
+        len += iov[i].iov_len;
+    struct queued_reply *q = malloc(sizeof(*q) + len);
+    if (!q)
+        return -ENOMEM;
+    q->len = 0;
+    for (size_t i = 0; i < iovcnt; i++) {
+        memcpy(q->msg + q->len, iov[i].iov_base, iov[i].iov_len);
+        q->len += iov[i].iov_len;
+    }
+    for (q->nr_fds = 0; q->nr_fds < extra->nr_fds; q->nr_fds++) {
+        unsigned int i = q->nr_fds;
+        int fd = extra->close_after_send[i] ? extra->fds[i]
+                                            : fcntl(extra->fds[i], F_DUPFD_CLOEXEC, 0);
+        if (fd < 0) {
+            int err = errno;
+            queued_reply_free(q);
+            return -err;
+        }
+        extra->close_after_send[i] = false;
+        q->fds[i] = fd;
+    }
+    q->deadline_ns = now_ns() + REPLY_DRAIN_NS;
+    w->queued = q;
+    nr_queued++;
+    return 0;
+}
+
+/*
+ * Send a reply or, if the peer's socket is full, queue it.  A reply that
+ * can be neither sent nor kept ends the connection: shutdown() makes the
+ * loop see a hang-up and close it, as the watch must outlive this call.
+ */
+static void reply_deliver(struct watch *w, const struct iovec *iov, size_t iovcnt,
+                          struct privcmd_reply_extra *extra)
+{
+    int rc = send_message(w->fd, iov, iovcnt, extra->fds, extra->nr_fds);
+    if (rc == -EAGAIN && reply_queue(w, iov, iovcnt, extra) < 0)
+        shutdown(w->fd, SHUT_RDWR);
+    for (unsigned int i = 0; i < extra->nr_fds; i++) {
+        if (extra->close_after_send[i])
+            close(extra->fds[i]);
+    }
+}
+
+/* Which events the loop waits for on a connection: its reply to drain, or a request. */
+static void conn_watch_events(struct watch *w, int op)
+{
+    struct epoll_event ev = { .events = w->queued ? EPOLLOUT : EPOLLIN, .data.ptr = w };
+    epoll_ctl(epoll_fd, op, w->fd, &ev);
+}
+
+/* The peer can take more: send the queued reply and read requests again. */
+static void conn_flush(struct watch *w)
+{
+    struct queued_reply *q = w->queued;
+    struct iovec iov = { q->msg, q->len };
+    int rc = send_message(w->fd, &iov, 1, q->fds, q->nr_fds);
+    if (rc == -EAGAIN)
+        return;
+    if (rc < 0) {
+        conn_close(w); /* the peer is gone */
+        return;
+    }
+    queued_reply_free(q);
+    w->queued = NULL;
+    nr_queued--;
+    conn_watch_events(w, EPOLL_CTL_MOD);
+}
+
+/* Disconnect every peer that has left a reply unread for REPLY_DRAIN_NS. */
+static void disconnect_stalled_peers(uint64_t now)
+{
+    struct watch **pp = &watches;
+    while (nr_queued && *pp) {
+        struct watch *w = *pp;
+        if (w->queued && now >= w->queued->deadline_ns) {
+            gprintk(&client_log_limit,
+                    "hvd: client uid %u left a reply unread for %llu s: disconnected",
+                    (unsigned int)w->uid, REPLY_DRAIN_NS / 1000000000ull);
+            conn_close(w); /* unlinks *pp: look at the same place again */
+            continue;
+        }
+        pp = &w->next;
+    }
 }
 
 /* Validate and dispatch one request; fills the reply header and extra. */
@@ -307,16 +547,13 @@ static int continuation_add(struct watch *w, const uint8_t *request, size_t len)
     return 0;
 }
 
-/* Run a request to its reply; false if it yielded and is now a continuation. */
+/* Run a request (at least a header long) to its reply; false if it yielded and is now a continuation. */
 static bool process_request(struct watch *w, uint8_t *request, size_t len, bool continuation)
 {
     struct hv_privcmd_reply hdr = { .magic = HV_PRIVCMD_MAGIC };
     struct privcmd_reply_extra extra = { .buf = reply_buf };
     size_t op_len = 0;
-    if (len < sizeof(struct hv_privcmd_request))
-        hdr.rc = -EMSGSIZE;
-    else
-        handle_request(w, request, len, continuation, &hdr, &op_len, &extra);
+    handle_request(w, request, len, continuation, &hdr, &op_len, &extra);
     if (hdr.rc == -ERESTART) {
         if (continuation || continuation_add(w, request, len) == 0)
             return false;
@@ -324,11 +561,12 @@ static bool process_request(struct watch *w, uint8_t *request, size_t len, bool 
     }
     hdr.buf_len = extra.buf_len;
     hdr.nr_fds = extra.nr_fds;
-    send_reply(w->fd, &hdr, request + sizeof(struct hv_privcmd_request), op_len, &extra);
-    for (unsigned int i = 0; i < extra.nr_fds; i++) {
-        if (extra.close_after_send[i])
-            close(extra.fds[i]);
-    }
+    struct iovec iov[3] = {
+        { &hdr, sizeof(hdr) },
+        { request + sizeof(struct hv_privcmd_request), op_len },
+        { extra.buf, extra.buf_len },
+    };
+    reply_deliver(w, iov, 3, &extra);
     return true;
 }
 
@@ -342,27 +580,62 @@ static void continuation_run_one(void)
     if (!process_request(c->conn, c->request, c->len, true))
         return;
     *pp = NULL;
-    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c->conn };
-    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->conn->fd, &ev);
+    conn_watch_events(c->conn, EPOLL_CTL_ADD);
     continuation_free(c);
+}
+
+/*
+ * A SEQPACKET read of 0 bytes is either end-of-file or a zero-length
+ * message; only a hang-up on the socket tells them apart.
+ */
+static bool peer_hung_up(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/*
+ * What is wrong with a message as a whole, or 0.  recvmsg() gets no control
+ * buffer, so the kernel discards (closes) any descriptors a client attached
+ * and sets MSG_CTRUNC: with no SO_PASS* option set, nothing else does.
+ */
+static long message_framing_error(size_t len, int flags)
+{
+    if (flags & MSG_CTRUNC)
+        return -EPROTO; /* the protocol carries no descriptors toward hvd */
+    if (flags & MSG_TRUNC)
+        return -EMSGSIZE;
+    if (len < sizeof(struct hv_privcmd_request))
+        return -EINVAL;
+    return 0;
+}
+
+static void reply_framing_error(struct watch *w, long rc)
+{
+    struct hv_privcmd_reply hdr = { .magic = HV_PRIVCMD_MAGIC, .rc = rc };
+    struct privcmd_reply_extra extra = { .buf = reply_buf };
+    struct iovec iov = { &hdr, sizeof(hdr) };
+    reply_deliver(w, &iov, 1, &extra);
 }
 
 static void serve_connection(struct watch *w)
 {
     struct iovec iov = { request_buf.bytes, sizeof(request_buf.bytes) };
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-    ssize_t len = recvmsg(w->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (len == 0 || (len < 0 && errno != EAGAIN && errno != EINTR)) {
-        int fd = w->fd;
-        watch_remove(fd);
-        close(fd);
+    ssize_t len = recvmsg(w->fd, &msg, MSG_DONTWAIT);
+    if (len < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (len < 0 || (len == 0 && !(msg.msg_flags & MSG_CTRUNC) && peer_hung_up(w->fd))) {
+        conn_close(w);
         return;
     }
-    if (len < 0)
-        return;
-    if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-        len = 0; /* answered with -EMSGSIZE */
-    process_request(w, request_buf.bytes, (size_t)len, false);
+    long rc = message_framing_error((size_t)len, msg.msg_flags);
+    if (rc)
+        reply_framing_error(w, rc);
+    else if (!process_request(w, request_buf.bytes, (size_t)len, false))
+        return; /* a continuation: the connection is out of the loop until it ends */
+    if (w->queued)
+        conn_watch_events(w, EPOLL_CTL_MOD);
 }
 
 static int signals_watch(void)
@@ -377,6 +650,23 @@ static int signals_watch(void)
     return watch_add(WATCH_SIGNAL, fd, NULL, false) ? 0 : -errno;
 }
 
+/* Milliseconds epoll_wait may sleep: until the next deadline, or for ever (-1). */
+static int loop_timeout_ms(uint64_t now)
+{
+    if (continuations)
+        return 0;
+    if (domain_background_work_pending())
+        return 1; /* a destroy waits for a vCPU thread to leave: look again soon */
+    uint64_t next = listen_paused_until ? listen_paused_until : UINT64_MAX;
+    for (struct watch *w = watches; nr_queued && w; w = w->next) {
+        if (w->queued && w->queued->deadline_ns < next)
+            next = w->queued->deadline_ns;
+    }
+    if (next == UINT64_MAX)
+        return -1;
+    return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+}
+
 /* Returns 0 when asked to stop by a signal. */
 int privcmd_run(int shutdown_notify_fd)
 {
@@ -386,16 +676,22 @@ int privcmd_run(int shutdown_notify_fd)
     if (rc)
         return rc;
     for (;;) {
-        /* One event per wait: handling it may free the watches of others. */
-        struct epoll_event ev;
-        bool background = domain_background_work_pending();
-        int n = epoll_wait(epoll_fd, &ev, 1, continuations ? 0 : background ? 1 : -1);
-        if (n < 0 && errno != EINTR)
-            return -errno;
+        /*
+         * Work that may free watches or domains is done before the wait, and
+         * one event is taken per wait: handling it may free the watches of
+         * others.
+         */
         if (continuations)
             continuation_run_one();
-        if (background)
+        if (domain_background_work_pending())
             domain_background_work();
+        uint64_t now = now_ns();
+        listen_resume_if_due(now);
+        disconnect_stalled_peers(now);
+        struct epoll_event ev;
+        int n = epoll_wait(epoll_fd, &ev, 1, loop_timeout_ms(now));
+        if (n < 0 && errno != EINTR)
+            return -errno;
         if (n == 1) {
             struct watch *w = ev.data.ptr;
             uint64_t count;
@@ -404,7 +700,10 @@ int privcmd_run(int shutdown_notify_fd)
                 accept_connection();
                 break;
             case WATCH_CONN:
-                serve_connection(w);
+                if (w->queued)
+                    conn_flush(w);
+                else
+                    serve_connection(w);
                 break;
             case WATCH_CONSOLE: {
                 struct domain *d = domain_lookup(w->domid, true);

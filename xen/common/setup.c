@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xen/arch.h>
@@ -30,6 +31,7 @@ struct hvd_options {
     bool foreground;
     uint64_t max_memory_mib; /* 0: the host's physical memory */
     gid_t group;
+    unsigned int max_clients, max_clients_per_user;
 };
 
 static char command_line[1024];
@@ -99,8 +101,12 @@ static void usage(FILE *f)
             "  -l, --log FILE          append the log to FILE (it is also kept in memory: hvcli dmesg)\n"
             "  -m, --max-memory MiB    memory all guests together may hold (default: physical memory)\n"
             "  -g, --group GROUP       members of GROUP may control hvd too (default: root only)\n"
+            "      --max-clients N     control connections served at once (default %u; the\n"
+            "                          last eighth of them are kept for root)\n"
+            "      --max-clients-per-user N\n"
+            "                          connections one user other than root may hold (default %u)\n"
             "  -h, --help              show this help\n",
-            DEFAULT_SOCKET);
+            DEFAULT_SOCKET, PRIVCMD_DEFAULT_MAX_CLIENTS, PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER);
 }
 
 static int parse_mib(const char *s, uint64_t *out)
@@ -111,6 +117,18 @@ static int parse_mib(const char *s, uint64_t *out)
     if (errno || end == s || *end || v == 0 || v > (1ull << 30) || s[0] == '-')
         return -EINVAL;
     *out = v;
+    return 0;
+}
+
+/* A count from 1 to 65536. */
+static int parse_count(const char *s, unsigned int *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v == 0 || v > 65536 || s[0] == '-')
+        return -EINVAL;
+    *out = (unsigned int)v;
     return 0;
 }
 
@@ -127,12 +145,16 @@ static const char *absolute_path(const char *path)
     return b;
 }
 
+enum { OPT_MAX_CLIENTS = 256, OPT_MAX_CLIENTS_PER_USER };
+
 static int parse_options(int argc, char **argv, struct hvd_options *o)
 {
     static const struct option longopts[] = {
         { "socket", required_argument, NULL, 's' }, { "foreground", no_argument, NULL, 'f' },
         { "pidfile", required_argument, NULL, 'p' }, { "log", required_argument, NULL, 'l' },
         { "max-memory", required_argument, NULL, 'm' }, { "group", required_argument, NULL, 'g' },
+        { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+        { "max-clients-per-user", required_argument, NULL, OPT_MAX_CLIENTS_PER_USER },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int c;
@@ -157,6 +179,15 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
             o->group = g->gr_gid;
             break;
         }
+        case OPT_MAX_CLIENTS:
+        case OPT_MAX_CLIENTS_PER_USER:
+            if (parse_count(optarg, c == OPT_MAX_CLIENTS ? &o->max_clients
+                                                         : &o->max_clients_per_user)) {
+                fprintf(stderr, "hvd: --%s: '%s' is not a number from 1 to 65536\n",
+                        c == OPT_MAX_CLIENTS ? "max-clients" : "max-clients-per-user", optarg);
+                return -1;
+            }
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -266,8 +297,22 @@ static const char *kvm_error(int rc)
     }
 }
 
+/*
+ * Every connection, domain and vCPU costs descriptors: take all the hard
+ * limit allows, so the soft limit (often 1024) is not what runs out first.
+ */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 static int hvd_start(const struct hvd_options *o, int *notify_fd)
 {
+    raise_fd_limit();
     int rc = arch_kvm_open();
     if (rc) {
         const char *msg = kvm_error(rc);
@@ -275,6 +320,7 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
         return rc;
     }
     make_socket_dir(o->socket);
+    privcmd_set_client_limits(o->max_clients, o->max_clients_per_user);
     rc = privcmd_listen(o->socket, o->group);
     if (rc) {
         fprintf(stderr, "hvd: %s: %s\n", o->socket,
@@ -292,7 +338,9 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
 
 int main(int argc, char **argv)
 {
-    struct hvd_options o = { .socket = getenv("HVD_SOCKET"), .group = (gid_t)-1 };
+    struct hvd_options o = { .socket = getenv("HVD_SOCKET"), .group = (gid_t)-1,
+                             .max_clients = PRIVCMD_DEFAULT_MAX_CLIENTS,
+                             .max_clients_per_user = PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER };
     if (!o.socket || !*o.socket)
         o.socket = DEFAULT_SOCKET;
     save_command_line(argc, argv);

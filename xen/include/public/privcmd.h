@@ -10,7 +10,10 @@
  * struct xen_domctl (kind HV_PRIVCMD_DOMCTL) or struct xen_sysctl
  * (HV_PRIVCMD_SYSCTL).  Requests are answered in order, one at a time.
  * Only a peer with uid 0 (or hvd's --group) may issue them; any other peer
- * gets rc = -XEN_EPERM for every request.
+ * gets rc = -XEN_EPERM for every request.  A request carrying descriptors
+ * gets -EPROTO (71), an empty or short one -XEN_EINVAL, an oversized one
+ * -XEN_EMSGSIZE.  A connection over hvd's client limits gets one reply,
+ * rc = -EUSERS (87), and is closed.  See docs/abi.md.
  */
 #ifndef HV_PUBLIC_PRIVCMD_H
 #define HV_PUBLIC_PRIVCMD_H

@@ -23,6 +23,10 @@ static inline void privcmd_reply_add_fd(struct privcmd_reply_extra *out, int fd,
     out->close_after_send[out->nr_fds++] = close_it;
 }
 
+/* Connections hvd serves at once, and per uid (uid 0 has no per-uid limit). */
+#define PRIVCMD_DEFAULT_MAX_CLIENTS          256u
+#define PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER 16u
+void privcmd_set_client_limits(unsigned int total, unsigned int per_user);
 int  privcmd_listen(const char *path, gid_t group);
 int  privcmd_run(int shutdown_notify_fd); /* the main loop; returns on SIGTERM/SIGINT */
 void privcmd_close(void);

@@ -1,0 +1,22 @@
+#!/bin/bash
+# Issue 8, item 3: an unprivileged client that sends requests and never
+# reads a reply must not stall hvd.  While it holds its socket root's
+# `hvcli list` answers within 1 s and a bystander guest runs on; hvd
+# disconnects it after 5 s; SIGTERM works while such a client holds on;
+# afterwards hvd's fds, threads, mappings and dalloc are back to baseline.
+. "$(dirname "$0")/../lib.sh"
+HOSTILE=$HV_TOP/tests/integration/hostile_client
+hv_start
+chmod 755 "$HV_TMP" # nobody must reach the socket
+hv_create bystander hello 'cmdline = "idle"' >/dev/null
+"$HOSTILE" noread || fail "hvd did not stand up to a client that never reads"
+[ "$(hv_field bystander name)" = bystander ] || fail "the bystander guest is gone"
+
+note "SIGTERM while a client that never reads holds its socket"
+"$HOSTILE" --hold noread >"$HV_TMP/hold.out" 2>&1 &
+holder=$!
+for i in $(seq 200); do grep -q holding "$HV_TMP/hold.out" && break; sleep 0.1; done
+grep -q holding "$HV_TMP/hold.out" || fail "the attacker did not get going: $(cat "$HV_TMP/hold.out")"
+hv_stop
+kill "$holder"; wait "$holder" 2>/dev/null || true
+exit 0
