@@ -40,10 +40,10 @@ static int start_guest(hvctl_t *h, const char *name, const char *cmdline, uint64
     return rc < 0 ? rc : (int)id;
 }
 
-/* Wait until the domain's flags have all of want (or 10 s pass). */
+/* Wait until the domain's flags have all of want (or 10 s pass, scaled). */
 static bool wait_flags(hvctl_t *h, uint32_t id, uint32_t want)
 {
-    for (int i = 0; i < 1000; i++) {
+    for (unsigned int i = 0; i < 1000 * hv_time_scale(); i++) {
         struct xen_domctl_getdomaininfo info;
         if (hvctl_domain_getinfo(h, id, &info) == 0 && (info.flags & want) == want)
             return true;

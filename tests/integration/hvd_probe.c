@@ -77,10 +77,17 @@ int hvd_pid_from_env(void)
     return s ? atoi(s) : -1;
 }
 
+unsigned int hv_time_scale(void)
+{
+    const char *s = getenv("HV_TIME_SCALE");
+    int k = s ? atoi(s) : 1;
+    return k > 1 ? (unsigned int)k : 1;
+}
+
 int hvd_probe_settled(hvctl_t *h, int pid, const char *what, const struct hvd_resources *base)
 {
     struct hvd_resources now;
-    for (int i = 0; i < 100; i++) {
+    for (unsigned int i = 0; i < 100 * hv_time_scale(); i++) {
         if (hvd_probe(h, pid, &now))
             return -1;
         if (!memcmp(&now, base, sizeof(now)))

@@ -23,5 +23,7 @@ int hvd_probe_compare(const char *what, const struct hvd_resources *base,
 /* The same after giving hvd up to a second to notice closed connections. */
 int hvd_probe_settled(hvctl_t *h, int pid, const char *what, const struct hvd_resources *base);
 int hvd_pid_from_env(void);
+/* HV_TIME_SCALE (tests/lib.sh): time bounds are multiplied by it; >= 1. */
+unsigned int hv_time_scale(void);
 
 #endif

@@ -1056,7 +1056,7 @@ static void check_magic_strings(void)
 /* ---- errno -------------------------------------------------------------- */
 
 /* Entries in XEN_ERRNO_LIST. */
-#define ERRNO_COUNT 45
+#define ERRNO_COUNT 47
 
 struct errno_entry {
     const char *name;

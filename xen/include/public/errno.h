@@ -44,10 +44,12 @@
     X(ENOSYS, 38)     \
     X(ENODATA, 61)    \
     X(ETIME, 62)      \
+    X(EPROTO, 71)     \
     X(EBADMSG, 74)    \
     X(EOVERFLOW, 75)  \
     X(EILSEQ, 84)     \
     X(ERESTART, 85)   \
+    X(EUSERS, 87)     \
     X(ENOTSOCK, 88)   \
     X(EMSGSIZE, 90)   \
     X(EOPNOTSUPP, 95) \
