@@ -3,6 +3,13 @@
 set -u
 HV_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HVD=${HVD:-$HV_TOP/xen/hvd}
+# tools/hvcli/hvcli is libtool's wrapper script: a shell and several
+# programs per call, seconds on emulated CPUs (scripts/kvm-vm).  Tests run
+# the program it wraps, with the build's libraries.
+if [ -z "${HVCLI:-}" ] && [ -x "$HV_TOP/tools/hvcli/.libs/hvcli" ]; then
+    HVCLI=$HV_TOP/tools/hvcli/.libs/hvcli
+    export LD_LIBRARY_PATH=$HV_TOP/tools/libhvctl/.libs:$HV_TOP/tools/libsave/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
 HVCLI=${HVCLI:-$HV_TOP/tools/hvcli/hvcli}
 HV_GUESTS=$HV_TOP/tests/guests
 SAVEDUMP=${SAVEDUMP:-$HV_TOP/tools/libsave/hvsave-dump}
