@@ -159,6 +159,8 @@ static void apply_shape(struct xen_domctl_createdomain *cfg, uint8_t shape)
     if (shape & SHAPE_VALID_FIELDS) {
         cfg->flags = 0;
         cfg->pad = 0;
+        cfg->restart_limit %= HV_RESTART_LIMIT_MAX + 1;
+        cfg->restart_interval_s %= HV_RESTART_INTERVAL_MAX + 1;
         make_name_valid(cfg->name);
     }
 }
@@ -172,7 +174,7 @@ static bool handle_is_nil(const uint8_t handle[16])
 /* What hvd reports of a domain it just created must be what was asked. */
 static void check_created(const struct xen_domctl_createdomain *cfg, const struct xen_domctl *op)
 {
-    struct domain *d = domain_by_id(op->domain);
+    struct domain *d = domain_lookup(op->domain, true);
     check(d != NULL, "createdomain returned a domid that does not exist");
     struct xen_domctl_getdomaininfo info;
     domain_getinfo(d, &info);
@@ -245,7 +247,7 @@ static long create_again(const struct xen_domctl_createdomain *cfg, long first_r
 static void destroy_if_created(long rc, const struct xen_domctl *op)
 {
     if (rc == 0)
-        check(domain_destroy(domain_by_id(op->domain), 0) == 0,
+        check(domain_destroy(domain_lookup(op->domain, true), 0) == 0,
               "a destroy without a time limit did not finish");
 }
 
