@@ -41,8 +41,9 @@ enum shape {
                                       max_pages = init_pages + max_pages % 8192 */
     SHAPE_VALID_ACTIONS = 1u << 2, /* each on_* modulo HV_ACTION_MAX + 1 */
     SHAPE_CREATE_TWICE = 1u << 3,  /* repeat the request while the first domain lives */
-    SHAPE_VALID_FIELDS = 1u << 4,  /* flags = pad = 0, and the name's bytes up to its
-                                      NUL mapped onto [a-zA-Z0-9_.-] (at most 63) */
+    SHAPE_VALID_FIELDS = 1u << 4,  /* flags = pad = 0, restart limits in range, and the
+                                      name's bytes up to its NUL mapped onto
+                                      [a-zA-Z0-9_.-] (at most 63) */
 };
 
 /* What one input may not leave behind, beyond memory (LeakSanitizer's). */
