@@ -10,7 +10,7 @@
  *                 (handle, name, max_vcpus, flags, max_pages, init_pages,
  *                 on_poweroff, on_reboot, on_crash, pad, fault_ttl;
  *                 little-endian);
- *   byte 112      shape bits (enum shape), which fold fields into ranges
+ *   byte 120      shape bits (enum shape), which fold fields into ranges
  *                 where creation can succeed, so the whole path is covered.
  * fault_ttl is always taken modulo 601 (0..600): enough to reach every
  * fault point of a 64-vCPU domain (397, see docs/domain-lifecycle.md).

@@ -21,8 +21,11 @@ hv_wait_field crashy shutdown_reason 20 crash
 hv_create gone hello 'cmdline = "crash"' 'on_crash = "destroy"' >/dev/null
 hv_wait_field gone name 20 gone
 
-# on_reboot = restart: the guest reboots; hvd runs its image again.
-hv_create again hello 'cmdline = "reboot"' 'on_reboot = "restart"' >/dev/null
+# on_reboot = restart: the guest reboots; hvd runs its image again.  It
+# reboots at once, so it is let restart 64 times a second (restart_limit),
+# and a restart loop it is caught in keeps it, with its console.
+hv_create again hello 'cmdline = "reboot"' 'on_reboot = "restart"' 'restart_limit = 64' \
+    'restart_interval = 1' 'on_crash = "preserve"' >/dev/null
 timeout 20 "$HVCLI" console again < /dev/null > "$HV_TMP/again.out" 2>&1 &
 cpid=$!
 for _ in $(seq 200); do

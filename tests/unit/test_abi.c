@@ -117,8 +117,10 @@ static void check_structs_domctl_h(void)
         FIELD(xen_domctl_createdomain, on_crash, 106, 1),
         FIELD(xen_domctl_createdomain, pad, 107, 1),
         FIELD(xen_domctl_createdomain, fault_ttl, 108, 4),
+        FIELD(xen_domctl_createdomain, restart_limit, 112, 4),
+        FIELD(xen_domctl_createdomain, restart_interval_s, 116, 4),
     };
-    CHECK_STRUCT(xen_domctl_createdomain, 112);
+    CHECK_STRUCT(xen_domctl_createdomain, 120);
     static const struct field xen_domctl_getdomaininfo_fields[] = {
         FIELD(xen_domctl_getdomaininfo, domain, 0, 2),
         FIELD(xen_domctl_getdomaininfo, pad0, 2, 2),
@@ -139,8 +141,10 @@ static void check_structs_domctl_h(void)
         FIELD(xen_domctl_getdomaininfo, create_fault_points, 132, 4),
         FIELD(xen_domctl_getdomaininfo, overhead_bytes, 136, 8),
         FIELD(xen_domctl_getdomaininfo, overhead_allocs, 144, 8),
+        FIELD(xen_domctl_getdomaininfo, restart_limit, 152, 4),
+        FIELD(xen_domctl_getdomaininfo, restart_interval_s, 156, 4),
     };
-    CHECK_STRUCT(xen_domctl_getdomaininfo, 152);
+    CHECK_STRUCT(xen_domctl_getdomaininfo, 160);
     static const struct field xen_domctl_shutdown_fields[] = {
         FIELD(xen_domctl_shutdown, reason, 0, 4),
         FIELD(xen_domctl_shutdown, pad, 4, 4),
@@ -235,8 +239,8 @@ static void check_structs_domctl_h(void)
         FIELD(xen_domctl, domain, 8, 2),
         FIELD(xen_domctl, pad, 10, 6),
         FIELD(xen_domctl, u, 16, 256),
-        FIELD(xen_domctl, u.createdomain, 16, 112),
-        FIELD(xen_domctl, u.getdomaininfo, 16, 152),
+        FIELD(xen_domctl, u.createdomain, 16, 120),
+        FIELD(xen_domctl, u.getdomaininfo, 16, 160),
         FIELD(xen_domctl, u.shutdown, 16, 8),
         FIELD(xen_domctl, u.vcpucontext, 16, 8),
         FIELD(xen_domctl, u.max_mem, 16, 8),
@@ -879,13 +883,17 @@ static void check_constants_xen_h(void)
 static void check_constants_domctl_h(void)
 {
     static const struct constant c[] = {
-        CONSTANT(XEN_DOMCTL_INTERFACE_VERSION, 2),
+        CONSTANT(XEN_DOMCTL_INTERFACE_VERSION, 3),
         CONSTANT(HV_MAX_VCPUS, 64),
         CONSTANT(HV_NAME_MAX, 64),
         CONSTANT(HV_ACTION_destroy, 0),
         CONSTANT(HV_ACTION_restart, 1),
         CONSTANT(HV_ACTION_preserve, 2),
         CONSTANT(HV_ACTION_MAX, 2),
+        CONSTANT(HV_RESTART_LIMIT_DEFAULT, 10),
+        CONSTANT(HV_RESTART_LIMIT_MAX, 64),
+        CONSTANT(HV_RESTART_INTERVAL_DEFAULT, 60),
+        CONSTANT(HV_RESTART_INTERVAL_MAX, 86400),
         CONSTANT(XEN_DOMINF_dying, 0x01),
         CONSTANT(XEN_DOMINF_shutdown, 0x04),
         CONSTANT(XEN_DOMINF_paused, 0x08),
@@ -913,7 +921,7 @@ static void check_constants_domctl_h(void)
 static void check_constants_sysctl_h(void)
 {
     static const struct constant c[] = {
-        CONSTANT(XEN_SYSCTL_INTERFACE_VERSION, 2),
+        CONSTANT(XEN_SYSCTL_INTERFACE_VERSION, 3),
         CONSTANT(HV_DOMAININFOLIST_MAX, 256),
         CONSTANT(XEN_SYSCTL_readconsole, 1),
         CONSTANT(XEN_SYSCTL_physinfo, 3),

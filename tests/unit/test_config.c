@@ -56,7 +56,9 @@ static const char good_xl[] =
     "cmdline = \"console=hvc0 msg=\\\"hi # there\\\" dir=C:\\\\x\"\n"
     "on_poweroff = \"preserve\"\n"
     "on_reboot = \"destroy\"\n"
-    "on_crash = \"restart\"\n";
+    "on_crash = \"restart\"\n"
+    "restart_limit = 5\n"
+    "restart_interval = 0x78 # 2 minutes\n";
 
 static const char good_json[] =
     "{\n"
@@ -69,7 +71,9 @@ static const char good_json[] =
     "  \"cmdline\": \"console=hvc0 msg=\\\"hi # there\\\" dir=C:\\\\x\",\n"
     "  \"on_poweroff\": \"preserve\",\n"
     "  \"on_reboot\": \"destroy\",\n"
-    "  \"on_crash\": \"restart\"\n"
+    "  \"on_crash\": \"restart\",\n"
+    "  \"restart_limit\": 5,\n"
+    "  \"restart_interval\": 120\n"
     "}\n";
 
 static const char good_xml[] =
@@ -87,6 +91,8 @@ static const char good_xml[] =
     "  <on_poweroff>preserve</on_poweroff>\n"
     "  <on_reboot>destroy</on_reboot>\n"
     "  <on_crash>restart</on_crash>\n"
+    "  <restart_limit>5</restart_limit>\n"
+    "  <restart_interval> 120 </restart_interval>\n"
     "</domain>\n";
 
 static const char minimal_xl[] = "name = \"d1\"\nmemory = 16\nkernel = \"/boot/hello.elf\"\n";
@@ -161,6 +167,8 @@ static bool check_demo_fields(void)
     CHECK(cfg.on_poweroff == HV_ACTION_preserve, "on_poweroff %u", cfg.on_poweroff);
     CHECK(cfg.on_reboot == HV_ACTION_destroy, "on_reboot %u", cfg.on_reboot);
     CHECK(cfg.on_crash == HV_ACTION_restart, "on_crash %u", cfg.on_crash);
+    CHECK(cfg.restart_limit == 5, "restart_limit %u", cfg.restart_limit);
+    CHECK(cfg.restart_interval_s == 120, "restart_interval %u", cfg.restart_interval_s);
     return true;
 }
 
@@ -219,6 +227,8 @@ static bool config_applies_defaults(void)
           cfg.on_crash == HV_ACTION_destroy, "actions %u %u %u", cfg.on_poweroff, cfg.on_reboot,
           cfg.on_crash);
     CHECK(cfg.has_uuid == 0, "has_uuid %d", cfg.has_uuid);
+    CHECK(cfg.restart_limit == 10 && cfg.restart_interval_s == 60, "restart limit %u in %u s",
+          cfg.restart_limit, cfg.restart_interval_s);
     static const uint8_t zero[16];
     CHECK(memcmp(cfg.uuid, zero, 16) == 0, "uuid not zero");
     return true;
@@ -234,6 +244,8 @@ static bool config_init_sets_defaults(void)
     CHECK(cfg.on_poweroff == HV_ACTION_destroy && cfg.on_reboot == HV_ACTION_restart &&
           cfg.on_crash == HV_ACTION_destroy, "actions %u %u %u", cfg.on_poweroff, cfg.on_reboot,
           cfg.on_crash);
+    CHECK(cfg.restart_limit == 10 && cfg.restart_interval_s == 60, "restart limit %u in %u s",
+          cfg.restart_limit, cfg.restart_interval_s);
     return true;
 }
 
@@ -328,6 +340,44 @@ static bool config_detects_format_after_blanks(void)
     return true;
 }
 
+/* The bounds of both restart keys, in each format. */
+static bool config_accepts_restart_bounds(void)
+{
+    static const struct { const char *name, *text; uint32_t limit, interval; } cases[] = {
+        { "demo.cfg", "name='d'\nmemory=1\nkernel='/k'\nrestart_limit = 1\nrestart_interval = 86400\n",
+          1, 86400 },
+        { "demo.cfg", "name='d'\nmemory=1\nkernel='/k'\nrestart_limit = 64\nrestart_interval = 1\n",
+          64, 1 },
+        { "demo.json", "{\"name\": \"d\", \"memory\": 1, \"kernel\": \"/k\", \"restart_limit\": 64, "
+                       "\"restart_interval\": 86400}", 64, 86400 },
+        { "demo.xml", "<domain><name>d</name><memory unit='MiB'>1</memory><os><kernel>/k</kernel></os>"
+                      "<restart_limit>1</restart_limit><restart_interval>1</restart_interval></domain>",
+          1, 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = parse_named(cases[i].name, cases[i].text);
+        CHECK(rc == 0, "case %zu: rc %d: %s", i, rc, err);
+        CHECK(cfg.restart_limit == cases[i].limit && cfg.restart_interval_s == cases[i].interval,
+              "case %zu: restart limit %u in %u s, want %u in %u s", i, cfg.restart_limit,
+              cfg.restart_interval_s, cases[i].limit, cases[i].interval);
+    }
+    return true;
+}
+
+/* The config of a save image made before the restart keys existed. */
+static bool config_old_image_config_gets_default_restart_limits(void)
+{
+    static const char old[] = "{\"name\":\"web\",\"uuid\":\"01234567-89ab-cdef-0123-456789abcdef\","
+                              "\"memory\":16,\"maxmem\":32,\"vcpus\":2,"
+                              "\"kernel\":\"(restored from a save image)\",\"on_poweroff\":\"destroy\","
+                              "\"on_reboot\":\"restart\",\"on_crash\":\"preserve\"}";
+    int rc = hv_config_parse_buffer(old, strlen(old), "its configuration", NULL, &cfg, err, sizeof err);
+    CHECK(rc == 0, "rc %d: %s", rc, err);
+    CHECK(cfg.restart_limit == 10 && cfg.restart_interval_s == 60, "restart limit %u in %u s",
+          cfg.restart_limit, cfg.restart_interval_s);
+    return true;
+}
+
 /* ---- xl.cfg errors ------------------------------------------------------ */
 
 static bool config_rejects_unknown_key(void)
@@ -389,6 +439,50 @@ static bool config_rejects_negative_number(void)
 static bool config_rejects_malformed_number(void)
 {
     return REJECTS("memory = 0x\n", "demo.cfg:1:", "memory", "'0x'", "not an integer");
+}
+
+static bool config_rejects_restart_keys_out_of_range(void)
+{
+    if (!rejects_exactly("name = \"d\"\nmemory = 16\nkernel = \"/k\"\nrestart_limit = 0\n",
+                         "demo.cfg:4: restart_limit: '0' is out of range 1..64"))
+        return false;
+    if (!REJECTS("\nrestart_limit = 65\n", "demo.cfg:2:", "restart_limit", "'65'", "out of range 1..64"))
+        return false;
+    if (!REJECTS("restart_limit = -3\n", "demo.cfg:1:", "restart_limit", "'-3'", "out of range"))
+        return false;
+    if (!rejects_exactly("restart_interval = 0\n",
+                         "demo.cfg:1: restart_interval: '0' is out of range 1..86400"))
+        return false;
+    if (!REJECTS("\n\nrestart_interval = 86401\n", "demo.cfg:3:", "restart_interval", "'86401'",
+                 "out of range 1..86400"))
+        return false;
+    if (!REJECTS("restart_interval = 0x100000000\n", "demo.cfg:1:", "restart_interval",
+                 "out of range"))
+        return false;
+    return REJECTS("restart_limit = 99999999999999999999\n", "demo.cfg:1:", "restart_limit",
+                   "too large");
+}
+
+static bool config_rejects_restart_keys_wrong_type(void)
+{
+    if (!REJECTS("name = \"d\"\nrestart_limit = \"5\"\n", "demo.cfg:2:", "restart_limit",
+                 "expected a number", "string"))
+        return false;
+    if (!REJECTS("restart_interval = [ 60 ]\n", "demo.cfg:1:", "restart_interval",
+                 "expected a number", "list"))
+        return false;
+    if (!REJECTS("restart_interval = 60s\n", "demo.cfg:1:", "restart_interval", "after the value"))
+        return false;
+    return REJECTS("restart_limit = ten\n", "demo.cfg:1:", "restart_limit", "unquoted", "'ten'");
+}
+
+static bool config_rejects_restart_keys_twice(void)
+{
+    if (!REJECTS("restart_limit = 5\nname = \"d\"\nrestart_limit = 5\n", "demo.cfg:3:",
+                 "restart_limit", "twice", "line 1"))
+        return false;
+    return REJECTS("\nrestart_interval = 5\nrestart_interval = 6\n", "demo.cfg:3:", "restart_interval",
+                   "twice", "line 2");
 }
 
 static bool config_rejects_unterminated_string(void)
@@ -629,6 +723,29 @@ static bool config_json_checks_values_like_xl(void)
                         "key 'maxmem':", "less than memory");
 }
 
+static bool config_json_checks_restart_keys(void)
+{
+    if (!REJECTS_JSON("{\"restart_limit\": \"5\"}",
+                      "demo.json: key 'restart_limit': expected a number, got a string"))
+        return false;
+    if (!REJECTS_JSON("{\"restart_interval\": false}", "key 'restart_interval':", "boolean"))
+        return false;
+    if (!REJECTS_JSON("{\"restart_interval\": null}", "key 'restart_interval':", "null"))
+        return false;
+    if (!REJECTS_JSON("{\"restart_limit\": 2.5}", "key 'restart_limit':", "'2.5'", "not an integer"))
+        return false;
+    if (!REJECTS_JSON("{\"restart_limit\": 65}",
+                      "demo.json: key 'restart_limit': '65' is out of range 1..64"))
+        return false;
+    if (!REJECTS_JSON("{\"restart_interval\": 86401}",
+                      "demo.json: key 'restart_interval': '86401' is out of range 1..86400"))
+        return false;
+    if (!REJECTS_JSON("{\"restart_interval\": 0}", "key 'restart_interval':", "'0'", "out of range"))
+        return false;
+    return REJECTS_JSON("{\"restart_limit\": 3, \"restart_limit\": 3}", "key 'restart_limit':",
+                        "twice");
+}
+
 /* ---- XML errors --------------------------------------------------------- */
 
 static bool config_xml_rejects_unknown_element(void)
@@ -711,6 +828,28 @@ static bool config_xml_checks_values_like_xl(void)
                      "'coredump'"))
         return false;
     return REJECTS_XML("<domain>\n<name></name></domain>", "demo.xml:2:", "name", "empty");
+}
+
+static bool config_xml_checks_restart_keys(void)
+{
+    if (!REJECTS_XML("<domain>\n<name>d</name>\n<restart_limit>65</restart_limit></domain>",
+                     "demo.xml:3: restart_limit: '65' is out of range 1..64"))
+        return false;
+    if (!REJECTS_XML("<domain>\n<restart_interval>0</restart_interval></domain>",
+                     "demo.xml:2: restart_interval: '0' is out of range 1..86400"))
+        return false;
+    if (!REJECTS_XML("<domain>\n<restart_interval>soon</restart_interval></domain>", "demo.xml:2:",
+                     "restart_interval", "'soon'", "not an integer"))
+        return false;
+    if (!REJECTS_XML("<domain><restart_limit></restart_limit></domain>", "demo.xml:1:",
+                     "restart_limit", "not an integer"))
+        return false;
+    if (!REJECTS_XML("<domain>\n<restart_limit><n>3</n></restart_limit></domain>", "demo.xml:2:",
+                     "<restart_limit>", "elements"))
+        return false;
+    return REJECTS_XML("<domain>\n<restart_limit>3</restart_limit>\n\n"
+                       "<restart_limit>4</restart_limit></domain>",
+                       "demo.xml:4:", "restart_limit", "twice", "line 2");
 }
 
 static bool config_xml_does_not_expand_entities(void)
@@ -921,6 +1060,38 @@ static bool config_to_createdomain_rejects_bad_fields(void)
     return true;
 }
 
+static bool config_to_createdomain_carries_restart_limits(void)
+{
+    struct xen_domctl_createdomain cd;
+    CHECK(parse(good_xl) == 0, "parse: %s", err);
+    memset(&cd, 0xff, sizeof cd);
+    CHECK(hv_config_to_createdomain(&cfg, &cd) == 0, "failed");
+    CHECK(cd.restart_limit == 5 && cd.restart_interval_s == 120, "restart limit %u in %u s",
+          cd.restart_limit, cd.restart_interval_s);
+    /* Without the keys: the defaults, written out rather than left to hvd. */
+    CHECK(parse(minimal_xl) == 0, "parse: %s", err);
+    CHECK(hv_config_to_createdomain(&cfg, &cd) == 0, "failed");
+    CHECK(cd.restart_limit == 10 && cd.restart_interval_s == 60, "restart limit %u in %u s",
+          cd.restart_limit, cd.restart_interval_s);
+    return true;
+}
+
+static bool config_to_createdomain_rejects_bad_restart_limits(void)
+{
+    static const struct { uint32_t limit, interval; } bad[] = {
+        { 0, 60 }, { 65, 60 }, { 10, 0 }, { 10, 86401 }, { UINT32_MAX, UINT32_MAX },
+    };
+    struct xen_domctl_createdomain cd;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(parse(minimal_xl) == 0, "parse: %s", err);
+        cfg.restart_limit = bad[i].limit;
+        cfg.restart_interval_s = bad[i].interval;
+        int rc = hv_config_to_createdomain(&cfg, &cd);
+        CHECK(rc == -EINVAL, "restart limit %u in %u s gave %d", bad[i].limit, bad[i].interval, rc);
+    }
+    return true;
+}
+
 /* ---- malformed input ---------------------------------------------------- */
 
 /*
@@ -1023,6 +1194,8 @@ static const struct test tests[] = {
     TEST(config_xml_memory_units),
     TEST(config_xml_current_memory_alone_sets_both),
     TEST(config_detects_format_after_blanks),
+    TEST(config_accepts_restart_bounds),
+    TEST(config_old_image_config_gets_default_restart_limits),
     TEST(config_rejects_unknown_key),
     TEST(config_rejects_duplicate_key),
     TEST(config_rejects_cmdline_and_extra),
@@ -1033,6 +1206,9 @@ static const struct test tests[] = {
     TEST(config_rejects_overflowing_number),
     TEST(config_rejects_negative_number),
     TEST(config_rejects_malformed_number),
+    TEST(config_rejects_restart_keys_out_of_range),
+    TEST(config_rejects_restart_keys_wrong_type),
+    TEST(config_rejects_restart_keys_twice),
     TEST(config_rejects_unterminated_string),
     TEST(config_rejects_garbage_after_value),
     TEST(config_rejects_second_setting_on_a_line),
@@ -1059,6 +1235,7 @@ static const struct test tests[] = {
     TEST(config_json_rejects_empty_object),
     TEST(config_json_rejects_deep_nesting),
     TEST(config_json_checks_values_like_xl),
+    TEST(config_json_checks_restart_keys),
     TEST(config_xml_rejects_unknown_element),
     TEST(config_xml_rejects_unknown_os_element),
     TEST(config_xml_rejects_bad_memory),
@@ -1069,6 +1246,7 @@ static const struct test tests[] = {
     TEST(config_xml_rejects_nested_and_stray_content),
     TEST(config_xml_rejects_missing_elements),
     TEST(config_xml_checks_values_like_xl),
+    TEST(config_xml_checks_restart_keys),
     TEST(config_xml_does_not_expand_entities),
     TEST(config_resolves_relative_kernel),
     TEST(config_rejects_overlong_kernel_path),
@@ -1082,6 +1260,8 @@ static const struct test tests[] = {
     TEST(config_to_createdomain_zero_handle_without_uuid),
     TEST(config_to_createdomain_rejects_overflow),
     TEST(config_to_createdomain_rejects_bad_fields),
+    TEST(config_to_createdomain_carries_restart_limits),
+    TEST(config_to_createdomain_rejects_bad_restart_limits),
     TEST(config_survives_truncation),
     TEST(config_survives_random_bytes),
     TEST(config_survives_mutations),

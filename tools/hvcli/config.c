@@ -32,7 +32,8 @@
 
 enum cfg_key {
     KEY_NAME, KEY_MEMORY, KEY_MAXMEM, KEY_VCPUS, KEY_KERNEL, KEY_CMDLINE,
-    KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_UUID, KEY_COUNT
+    KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_UUID, KEY_RESTART_LIMIT,
+    KEY_RESTART_INTERVAL, KEY_COUNT
 };
 
 struct key_name {
@@ -47,7 +48,8 @@ static const struct key_name key_names[] = {
     { "kernel", KEY_KERNEL },       { "cmdline", KEY_CMDLINE },
     { "extra", KEY_CMDLINE },       { "on_poweroff", KEY_ON_POWEROFF },
     { "on_reboot", KEY_ON_REBOOT }, { "on_crash", KEY_ON_CRASH },
-    { "uuid", KEY_UUID },
+    { "uuid", KEY_UUID },           { "restart_limit", KEY_RESTART_LIMIT },
+    { "restart_interval", KEY_RESTART_INTERVAL },
 };
 
 enum cfg_format { FORMAT_XL, FORMAT_JSON, FORMAT_XML };
@@ -347,11 +349,20 @@ static int set_uuid(struct parser *p, const char *key, const struct cfg_value *v
     return 0;
 }
 
+/* A number in min..max stored in a 32-bit field. */
+static int get_u32(struct parser *p, const char *key, const struct cfg_value *v, uint32_t min,
+                   uint32_t max, uint32_t *out)
+{
+    uint64_t n;
+    int rc = get_number(p, key, v, min, max, &n);
+    if (rc == 0)
+        *out = (uint32_t)n;
+    return rc;
+}
+
 static int set_key(struct parser *p, enum cfg_key key, const char *name, const struct cfg_value *v)
 {
     struct hv_domain_config *cfg = p->cfg;
-    uint64_t n;
-    int rc;
     switch (key) {
     case KEY_NAME:
         return set_name(p, name, v);
@@ -360,10 +371,7 @@ static int set_key(struct parser *p, enum cfg_key key, const char *name, const s
     case KEY_MAXMEM:
         return get_number(p, name, v, 1, MEMORY_MAX_MIB, &cfg->maxmem_mib);
     case KEY_VCPUS:
-        rc = get_number(p, name, v, 1, HV_MAX_VCPUS, &n);
-        if (rc == 0)
-            cfg->vcpus = (uint32_t)n;
-        return rc;
+        return get_u32(p, name, v, 1, HV_MAX_VCPUS, &cfg->vcpus);
     case KEY_KERNEL:
         return set_kernel(p, name, v);
     case KEY_CMDLINE:
@@ -376,6 +384,10 @@ static int set_key(struct parser *p, enum cfg_key key, const char *name, const s
         return set_action(p, name, v, &cfg->on_crash);
     case KEY_UUID:
         return set_uuid(p, name, v);
+    case KEY_RESTART_LIMIT:
+        return get_u32(p, name, v, 1, HV_RESTART_LIMIT_MAX, &cfg->restart_limit);
+    case KEY_RESTART_INTERVAL:
+        return get_u32(p, name, v, 1, HV_RESTART_INTERVAL_MAX, &cfg->restart_interval_s);
     case KEY_COUNT:
         break;
     }
@@ -818,6 +830,8 @@ static const struct xml_element domain_elements[] = {
     { "on_poweroff", XML_STRING, KEY_ON_POWEROFF },
     { "on_reboot", XML_STRING, KEY_ON_REBOOT },
     { "on_crash", XML_STRING, KEY_ON_CRASH },
+    { "restart_limit", XML_NUMBER, KEY_RESTART_LIMIT },
+    { "restart_interval", XML_NUMBER, KEY_RESTART_INTERVAL },
 };
 
 static const struct xml_element os_elements[] = {
@@ -1026,6 +1040,8 @@ void hv_config_init(struct hv_domain_config *cfg)
     cfg->on_poweroff = HV_ACTION_destroy;
     cfg->on_reboot = HV_ACTION_restart;
     cfg->on_crash = HV_ACTION_destroy;
+    cfg->restart_limit = HV_RESTART_LIMIT_DEFAULT;
+    cfg->restart_interval_s = HV_RESTART_INTERVAL_DEFAULT;
 }
 
 static enum cfg_format detect_format(const char *s, size_t len)
@@ -1165,6 +1181,9 @@ int hv_config_to_createdomain(const struct hv_domain_config *cfg, struct xen_dom
     if (cfg->on_poweroff > HV_ACTION_MAX || cfg->on_reboot > HV_ACTION_MAX ||
         cfg->on_crash > HV_ACTION_MAX)
         return -EINVAL;
+    if (cfg->restart_limit < 1 || cfg->restart_limit > HV_RESTART_LIMIT_MAX ||
+        cfg->restart_interval_s < 1 || cfg->restart_interval_s > HV_RESTART_INTERVAL_MAX)
+        return -EINVAL;
     memcpy(cd->name, cfg->name, sizeof cd->name);
     if (cfg->has_uuid)
         memcpy(cd->handle, cfg->uuid, sizeof cd->handle);
@@ -1174,5 +1193,7 @@ int hv_config_to_createdomain(const struct hv_domain_config *cfg, struct xen_dom
     cd->on_poweroff = cfg->on_poweroff;
     cd->on_reboot = cfg->on_reboot;
     cd->on_crash = cfg->on_crash;
+    cd->restart_limit = cfg->restart_limit;
+    cd->restart_interval_s = cfg->restart_interval_s;
     return 0;
 }

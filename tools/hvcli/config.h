@@ -29,6 +29,10 @@ struct hv_domain_config {
     char kernel[PATH_MAX];       /* required; a relative path is resolved against the config file's directory */
     char cmdline[HV_CMDLINE_MAX];/* "cmdline" (alias "extra"), default "" */
     uint8_t on_poweroff, on_reboot, on_crash; /* "destroy"|"restart"|"preserve"; defaults destroy, restart, destroy */
+    /* More than restart_limit restarts within restart_interval_s seconds
+     * are a restart loop, which hvd treats as a crash. */
+    uint32_t restart_limit;      /* "restart_limit", 1..HV_RESTART_LIMIT_MAX, default HV_RESTART_LIMIT_DEFAULT */
+    uint32_t restart_interval_s; /* "restart_interval", 1..HV_RESTART_INTERVAL_MAX, default HV_RESTART_INTERVAL_DEFAULT */
     int has_uuid;                /* "uuid" given */
     uint8_t uuid[16];            /* parsed with libuuid's uuid_parse */
 };
@@ -60,8 +64,8 @@ int hv_config_parse_buffer(const char *text, size_t len, const char *name, const
 
 /*
  * Fill a createdomain struct from a parsed config: init_pages =
- * memory_mib * 256, max_pages = maxmem_mib * 256, name and actions copied,
- * the UUID into handle (all zero without one).  Returns 0 or -EINVAL for a
+ * memory_mib * 256, max_pages = maxmem_mib * 256, name, actions and
+ * restart limits copied, the UUID into handle (all zero without one).  Returns 0 or -EINVAL for a
  * config that cannot be expressed (overflow, out-of-range field).
  */
 int hv_config_to_createdomain(const struct hv_domain_config *cfg, struct xen_domctl_createdomain *cd);

@@ -172,6 +172,10 @@ static yajl_gen_status gen_config(yajl_gen g, const struct xen_domctl_getdomaini
     if (st == yajl_gen_status_ok)
         st = gen_str(g, "on_crash", action_name(info->on_crash),
                      strlen(action_name(info->on_crash)));
+    if (st == yajl_gen_status_ok)
+        st = gen_u64(g, "restart_limit", info->restart_limit);
+    if (st == yajl_gen_status_ok)
+        st = gen_u64(g, "restart_interval", info->restart_interval_s);
     return st == yajl_gen_status_ok ? yajl_gen_map_close(g) : st;
 }
 

@@ -57,8 +57,9 @@ int dom_setcontext(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index, co
 /*
  * The config JSON a save image carries (hvcli(1)'s JSON config syntax):
  * name, uuid, memory (MiB of tot_pages, rounded up), maxmem (the RAM
- * window in MiB, rounded up), vcpus, the three actions, and a kernel
- * placeholder (the config syntax requires one; a restore loads none).
+ * window in MiB, rounded up), vcpus, the three actions, restart_limit and
+ * restart_interval, and a kernel placeholder (the config syntax requires
+ * one; a restore loads none).
  * *json is malloc'ed and NUL-terminated.
  */
 int dom_config_json(const struct xen_domctl_getdomaininfo *info, uint64_t nr_gfns, char **json);

@@ -155,6 +155,8 @@ static void json_domain(struct json *j, const struct xen_domctl_getdomaininfo *d
     json_str(j, "on_poweroff", action_name(d->on_poweroff));
     json_str(j, "on_reboot", action_name(d->on_reboot));
     json_str(j, "on_crash", action_name(d->on_crash));
+    json_u64(j, "restart_limit", d->restart_limit);
+    json_u64(j, "restart_interval_s", d->restart_interval_s);
     json_note(j, yajl_gen_map_close(j->g));
 }
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include "domctl.h"
 
-#define XEN_SYSCTL_INTERFACE_VERSION 0x00000002u
+#define XEN_SYSCTL_INTERFACE_VERSION 0x00000003u
 
 /*
  * XEN_SYSCTL_readconsole: hvd's log ring.  Trailing buffer out: up to
