@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <xen/arch.h>
 #include <xen/hypercall.h>
+#include <xen/memory.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 
@@ -29,6 +30,7 @@ struct hvd_options {
     const char *log;
     bool foreground;
     uint64_t max_memory_mib; /* 0: the host's physical memory */
+    uint64_t domain_mappings; /* 0: MEMORY_DEFAULT_WINDOW_MAPPINGS */
     gid_t group;
 };
 
@@ -98,9 +100,10 @@ static void usage(FILE *f)
             "  -p, --pidfile FILE      write hvd's pid to FILE\n"
             "  -l, --log FILE          append the log to FILE (it is also kept in memory: hvcli dmesg)\n"
             "  -m, --max-memory MiB    memory all guests together may hold (default: physical memory)\n"
+            "  -M, --domain-mappings N mappings one domain's memory may take in hvd (default %u)\n"
             "  -g, --group GROUP       members of GROUP may control hvd too (default: root only)\n"
             "  -h, --help              show this help\n",
-            DEFAULT_SOCKET);
+            DEFAULT_SOCKET, MEMORY_DEFAULT_WINDOW_MAPPINGS);
 }
 
 static int parse_mib(const char *s, uint64_t *out)
@@ -109,6 +112,24 @@ static int parse_mib(const char *s, uint64_t *out)
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s || *end || v == 0 || v > (1ull << 30) || s[0] == '-')
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* A domain's memory needs a few mappings (RAM, holes, the shared-info
+ * page); whether the host can give a domain its bound is checked when the
+ * domain is created. */
+#define DOMAIN_MAPPINGS_MIN 8u
+#define DOMAIN_MAPPINGS_MAX (1u << 24)
+
+static int parse_domain_mappings(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < DOMAIN_MAPPINGS_MIN ||
+        v > DOMAIN_MAPPINGS_MAX)
         return -EINVAL;
     *out = v;
     return 0;
@@ -133,10 +154,11 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
         { "socket", required_argument, NULL, 's' }, { "foreground", no_argument, NULL, 'f' },
         { "pidfile", required_argument, NULL, 'p' }, { "log", required_argument, NULL, 'l' },
         { "max-memory", required_argument, NULL, 'm' }, { "group", required_argument, NULL, 'g' },
+        { "domain-mappings", required_argument, NULL, 'M' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int c;
-    while ((c = getopt_long(argc, argv, "s:fp:l:m:g:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:fp:l:m:M:g:h", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o->socket = optarg; break;
         case 'f': o->foreground = true; break;
@@ -145,6 +167,13 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
         case 'm':
             if (parse_mib(optarg, &o->max_memory_mib)) {
                 fprintf(stderr, "hvd: --max-memory: '%s' is not a size in MiB\n", optarg);
+                return -1;
+            }
+            break;
+        case 'M':
+            if (parse_domain_mappings(optarg, &o->domain_mappings)) {
+                fprintf(stderr, "hvd: --domain-mappings: '%s' is not a count from %u to %u\n",
+                        optarg, DOMAIN_MAPPINGS_MIN, DOMAIN_MAPPINGS_MAX);
                 return -1;
             }
             break;
@@ -286,6 +315,7 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
         return -errno;
     uint64_t pages = o->max_memory_mib ? o->max_memory_mib * 256 : host_memory_pages();
     domain_init(pages, *notify_fd);
+    memory_init(o->domain_mappings);
     sysctl_init();
     return 0;
 }
