@@ -66,7 +66,11 @@ static int create_storm(hvctl_t *h, const struct image *img, uint64_t mib, unsig
                         uint32_t *domid)
 {
     struct xen_domctl_createdomain cfg = { .max_vcpus = 1, .max_pages = mib * 256,
-                                           .init_pages = mib * 256 };
+                                           .init_pages = mib * 256,
+                                           /* kept after it powers off, for the destroy */
+                                           .on_poweroff = HV_ACTION_preserve,
+                                           .on_reboot = HV_ACTION_preserve,
+                                           .on_crash = HV_ACTION_preserve };
     char cmdline[64];
     snprintf(cfg.name, sizeof(cfg.name), "memory-ops-%llu", (unsigned long long)mib);
     snprintf(cmdline, sizeof(cmdline), "memop-storm rounds=%u", rounds);
@@ -123,8 +127,13 @@ static int follow_console(int fd, struct size_result *r, unsigned int rounds, ui
     return strstr(buf, "Test result: SUCCESS") && r->rounds == rounds ? 0 : -EIO;
 }
 
+/*
+ * Run the storm in a domain of r->mib MiB and destroy it; one that timed
+ * out is left running (its domid in *left): destroying it waits for the
+ * call in progress on an hvd that cannot stop one, so that comes last.
+ */
 static void measure(hvctl_t *h, const struct image *img, unsigned int rounds, uint64_t timeout_s,
-                    struct size_result *r)
+                    struct size_result *r, uint32_t *left)
 {
     uint32_t domid;
     int console_fd = -1;
@@ -138,9 +147,11 @@ static void measure(hvctl_t *h, const struct image *img, unsigned int rounds, ui
         rc = follow_console(console_fd, r, rounds, timeout_s * 1000000000ull);
     if (console_fd >= 0)
         close(console_fd);
-    int destroy_rc = hvctl_domain_destroy(h, domid);
-    if (rc < 0 || destroy_rc < 0)
-        bench_fail(rc < 0 ? "the storm guest" : "destroying the guest", rc < 0 ? rc : destroy_rc);
+    if (rc < 0)
+        bench_fail("the storm guest", rc);
+    *left = domid;
+    if (!r->timed_out && (rc = hvctl_domain_destroy(h, domid)) < 0)
+        bench_fail("destroying the guest", rc);
 }
 
 /* Median pages/s, or for a size that timed out an upper bound. */
@@ -181,17 +192,23 @@ int main(int argc, char **argv)
     if ((rc = hvctl_open(&h, NULL)) < 0)
         bench_fail("connecting to hvd", rc);
     struct size_result res[2] = { { .mib = small }, { .mib = large } };
+    uint32_t domid[2];
     double rate[2];
     printf("%10s %10s %8s %14s\n", "guest MiB", "pages", "rounds", "pages/s");
     for (int i = 0; i < 2; i++) {
-        measure(h, &img, (unsigned int)rounds, timeout_s, &res[i]);
+        measure(h, &img, (unsigned int)rounds, timeout_s, &res[i], &domid[i]);
         rate[i] = size_rate(&res[i], timeout_s);
         printf("%10llu %10llu %8u %14.0f%s\n", (unsigned long long)res[i].mib, res[i].pages,
                res[i].rounds, rate[i], res[i].timed_out ? " (at most: no round ended in time)" : "");
     }
-    hvctl_close(h);
-    free(img.data);
     printf("RESULT linearity=%.2f small_pages_per_s=%.0f large_pages_per_s=%.0f\n",
            rate[1] / rate[0], rate[0], rate[1]);
+    fflush(stdout);
+    for (int i = 0; i < 2; i++) {
+        if (res[i].timed_out && (rc = hvctl_domain_destroy(h, domid[i])) < 0)
+            bench_fail("destroying the guest", rc);
+    }
+    hvctl_close(h);
+    free(img.data);
     return 0;
 }

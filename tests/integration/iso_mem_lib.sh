@@ -3,7 +3,7 @@
 # this tree's), so the tests can run against another hvd's build:
 #   HVD=.../xen/hvd HVCLI=.../hvcli bash tests/integration/iso_mem_fragment.sh
 ATTACKER=${ATTACKER:-$HV_GUESTS/attacker.elf}
-BASELINE_TOOL=$HV_TOP/tests/integration/iso_mem_baseline
+PROBE=$HV_TOP/tests/integration/iso_mem_probe
 
 # Start attacker domain $1 with mode $2 and extra config lines, following
 # its console into $HV_TMP/$1.out in the background.  ATTACKER_OPTS: more
@@ -38,14 +38,14 @@ attacker_wait() {
 baseline_save() {
     hv_create warm hello 'cmdline = "idle"' >/dev/null
     "$HVCLI" destroy warm || fail "cannot destroy the warm-up domain"
-    "$BASELINE_TOOL" save "$HV_TMP/baseline" || fail "cannot record the baseline"
+    "$PROBE" save "$HV_TMP/baseline" || fail "cannot record the baseline"
 }
 
 # hvd alive and answering, holding what it held at baseline_save.
 baseline_check() {
     kill -0 "$HVD_PID" 2>/dev/null || fail "hvd died"
-    timeout 5 "$HVCLI" list >/dev/null || fail "hvd does not answer"
-    "$BASELINE_TOOL" check "$HV_TMP/baseline" || fail "hvd did not return to its baseline"
+    timeout 30 "$HVCLI" list >/dev/null || fail "hvd does not answer"
+    "$PROBE" check "$HV_TMP/baseline" || fail "hvd did not return to its baseline"
 }
 
 hvd_mappings() {

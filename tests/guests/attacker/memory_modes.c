@@ -6,10 +6,11 @@
  *                         result is a clean count or error, then hold
  *   balloon-up            populate every gfn from the end of RAM up to
  *                         max_pages, until hvd refuses, then hold
- *   memop-storm [rounds=N]  give back all RAM above the image and take it
- *                         again, in single pages, one call each way, N
- *                         rounds (0: forever); every result must be exact
- *                         and the pages usable; prints pages/s per round
+ *   memop-storm [rounds=N] [pages=P]  give back all RAM above the image
+ *                         (or its highest P pages) and take it again, in
+ *                         single pages, one call each way, N rounds (0:
+ *                         forever); every result must be exact and the
+ *                         pages usable; prints pages/s per round
  * A holding mode prints its report and blocks until destroyed.
  */
 #include <hv/public/memory.h>
@@ -148,13 +149,16 @@ static void memop_storm(const struct hv_start_info *si)
     cmdline_get_u64(si->cmdline, "rounds", &rounds);
     if (time_init())
         xtf_error("memop-storm: no clock");
-    /* The list takes one page per 512 gfns; the pages after it are stormed. */
+    /* The list takes one page per 512 gfns; the pages after it may be stormed. */
     uint64_t list_pages = (si->nr_pages - start + 511) / 512;
     uint64_t nr = si->nr_pages - start - list_pages;
+    cmdline_get_u64(si->cmdline, "pages", &nr);
     uint64_t *list = list_at_free_start(si, nr, &end);
+    if (nr == 0 || end + nr > si->nr_pages)
+        xtf_error("memop-storm: no room for %lu pages above the list", nr);
     for (uint64_t i = 0; i < nr; i++)
-        list[i] = end + i;
-    printf("memop-storm: %lu pages from gfn 0x%lx, %lu rounds\n", nr, end, rounds);
+        list[i] = si->nr_pages - nr + i; /* the highest: the frames a rescan reaches last */
+    printf("memop-storm: %lu pages from gfn 0x%lx, %lu rounds\n", nr, list[0], rounds);
     for (unsigned int r = 1; rounds == 0 || r <= rounds; r++) {
         uint64_t t = storm_op(XENMEM_decrease_reservation, list, nr, r);
         t += storm_op(XENMEM_populate_physmap, list, nr, r);
