@@ -155,7 +155,7 @@ static int createdomain_check(const struct xen_domctl_createdomain *cfg)
         if (!strcmp(d->name, cfg->name) || !memcmp(d->handle, cfg->handle, 16))
             return -EEXIST;
     }
-    if (cfg->init_pages > host_max_pages - domain_total_pages())
+    if (cfg->init_pages > host_max_pages - memory_host_pages_used())
         return -ENOMEM;
     return 0;
 }

@@ -235,7 +235,7 @@ static long hc_sched_op(struct vcpu *v, const struct hypercall_args *a)
 
 static long hc_memory_op(struct vcpu *v, const struct hypercall_args *a)
 {
-    return do_memory_op(v, a->a[0], a->a[1]);
+    return do_memory_op(v, a->a[0], a->a[1], a->cont);
 }
 
 static long hc_set_timer_op(struct vcpu *v, const struct hypercall_args *a)
@@ -269,6 +269,14 @@ static const hypercall_fn hypercall_table[NR_hypercalls] = {
     [__HYPERVISOR_event_channel_op] = hc_event_channel_op,
     [__HYPERVISOR_hvm_op] = hc_hvm_op,
 };
+
+bool hypercall_preempt_check(struct vcpu *v)
+{
+    const struct domain *d = v->domain;
+    return __atomic_load_n(&v->run->immediate_exit, __ATOMIC_RELAXED) ||
+           __atomic_load_n(&d->pause_count, __ATOMIC_RELAXED) ||
+           __atomic_load_n(&d->dying, __ATOMIC_RELAXED);
+}
 
 long hypercall_dispatch(struct vcpu *v, const struct hypercall_args *args)
 {

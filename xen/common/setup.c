@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <xen/arch.h>
 #include <xen/hypercall.h>
+#include <xen/memory.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 
@@ -30,8 +31,9 @@ struct hvd_options {
     const char *log;
     bool foreground;
     uint64_t max_memory_mib; /* 0: the host's physical memory */
+    uint64_t domain_mappings; /* 0: MEMORY_DEFAULT_WINDOW_MAPPINGS */
     gid_t group;
-    unsigned int max_clients, max_clients_per_user;
+    uint64_t max_clients, max_clients_per_user;
 };
 
 static char command_line[1024];
@@ -100,35 +102,37 @@ static void usage(FILE *f)
             "  -p, --pidfile FILE      write hvd's pid to FILE\n"
             "  -l, --log FILE          append the log to FILE (it is also kept in memory: hvcli dmesg)\n"
             "  -m, --max-memory MiB    memory all guests together may hold (default: physical memory)\n"
+            "  -M, --domain-mappings N mappings one domain's memory may take in hvd (default %u)\n"
             "  -g, --group GROUP       members of GROUP may control hvd too (default: root only)\n"
             "      --max-clients N     control connections served at once (default %u; the\n"
             "                          last eighth of them are kept for root)\n"
             "      --max-clients-per-user N\n"
             "                          connections one user other than root may hold (default %u)\n"
             "  -h, --help              show this help\n",
-            DEFAULT_SOCKET, PRIVCMD_DEFAULT_MAX_CLIENTS, PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER);
+            DEFAULT_SOCKET, MEMORY_DEFAULT_WINDOW_MAPPINGS, PRIVCMD_DEFAULT_MAX_CLIENTS,
+            PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER);
 }
 
-static int parse_mib(const char *s, uint64_t *out)
+/* A domain's memory needs a few mappings (RAM, holes, the shared-info
+ * page); whether the host can give a domain its bound is checked when the
+ * domain is created. */
+#define DOMAIN_MAPPINGS_MIN 8u
+#define DOMAIN_MAPPINGS_MAX (1u << 24)
+#define CLIENTS_MAX 65536u
+
+/* The number option --name takes, from min to max; a one-line error if not. */
+static int parse_number(const char *name, const char *s, uint64_t min, uint64_t max,
+                        uint64_t *out)
 {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || v == 0 || v > (1ull << 30) || s[0] == '-')
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+        fprintf(stderr, "hvd: --%s: '%s' is not a number from %llu to %llu\n", name, s,
+                (unsigned long long)min, (unsigned long long)max);
         return -EINVAL;
+    }
     *out = v;
-    return 0;
-}
-
-/* A count from 1 to 65536. */
-static int parse_count(const char *s, unsigned int *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || end == s || *end || v == 0 || v > 65536 || s[0] == '-')
-        return -EINVAL;
-    *out = (unsigned int)v;
     return 0;
 }
 
@@ -155,20 +159,24 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
         { "max-memory", required_argument, NULL, 'm' }, { "group", required_argument, NULL, 'g' },
         { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
         { "max-clients-per-user", required_argument, NULL, OPT_MAX_CLIENTS_PER_USER },
+        { "domain-mappings", required_argument, NULL, 'M' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int c;
-    while ((c = getopt_long(argc, argv, "s:fp:l:m:g:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:fp:l:m:M:g:h", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o->socket = optarg; break;
         case 'f': o->foreground = true; break;
         case 'p': o->pidfile = optarg; break;
         case 'l': o->log = optarg; break;
         case 'm':
-            if (parse_mib(optarg, &o->max_memory_mib)) {
-                fprintf(stderr, "hvd: --max-memory: '%s' is not a size in MiB\n", optarg);
+            if (parse_number("max-memory", optarg, 1, 1ull << 30, &o->max_memory_mib))
                 return -1;
-            }
+            break;
+        case 'M':
+            if (parse_number("domain-mappings", optarg, DOMAIN_MAPPINGS_MIN, DOMAIN_MAPPINGS_MAX,
+                             &o->domain_mappings))
+                return -1;
             break;
         case 'g': {
             struct group *g = getgrnam(optarg);
@@ -180,13 +188,13 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
             break;
         }
         case OPT_MAX_CLIENTS:
-        case OPT_MAX_CLIENTS_PER_USER:
-            if (parse_count(optarg, c == OPT_MAX_CLIENTS ? &o->max_clients
-                                                         : &o->max_clients_per_user)) {
-                fprintf(stderr, "hvd: --%s: '%s' is not a number from 1 to 65536\n",
-                        c == OPT_MAX_CLIENTS ? "max-clients" : "max-clients-per-user", optarg);
+            if (parse_number("max-clients", optarg, 1, CLIENTS_MAX, &o->max_clients))
                 return -1;
-            }
+            break;
+        case OPT_MAX_CLIENTS_PER_USER:
+            if (parse_number("max-clients-per-user", optarg, 1, CLIENTS_MAX,
+                             &o->max_clients_per_user))
+                return -1;
             break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
@@ -320,7 +328,7 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
         return rc;
     }
     make_socket_dir(o->socket);
-    privcmd_set_client_limits(o->max_clients, o->max_clients_per_user);
+    privcmd_set_client_limits((unsigned int)o->max_clients, (unsigned int)o->max_clients_per_user);
     rc = privcmd_listen(o->socket, o->group);
     if (rc) {
         fprintf(stderr, "hvd: %s: %s\n", o->socket,
@@ -332,6 +340,7 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
         return -errno;
     uint64_t pages = o->max_memory_mib ? o->max_memory_mib * 256 : host_memory_pages();
     domain_init(pages, *notify_fd);
+    memory_init(o->domain_mappings);
     sysctl_init();
     return 0;
 }

@@ -25,10 +25,62 @@ static bool vcpu_is_compat(const struct vcpu *v)
     return !(s->efer & EFER_LMA) || !s->cs.l;
 }
 
+#define NO_INSN UINT64_MAX
+
+/*
+ * Where the hypercall instruction that ends at rip began, found from its
+ * bytes: `out %eax,$0x9e` (E7 9E, the hypercall page's stub) or
+ * `out %eax,%dx` (ED).  NO_INSN if neither ends there, or in 16-bit code
+ * (where `out %eax` needs a prefix; not looked for).
+ */
+static uint64_t hypercall_insn_before(struct vcpu *v, uint64_t rip)
+{
+    const struct kvm_sregs *s = &v->run->s.regs.sregs;
+    bool long_mode = (s->efer & EFER_LMA) && s->cs.l;
+    uint64_t mask = long_mode ? UINT64_MAX : UINT32_MAX;
+    uint8_t b[2];
+    if (!long_mode && !s->cs.db)
+        return NO_INSN;
+    if (copy_from_guest(v, b, ((long_mode ? 0 : s->cs.base) + rip - 2) & mask, sizeof(b)))
+        return NO_INSN;
+    if (b[0] == 0xe7 && b[1] == HV_HYPERCALL_PORT)
+        return (rip - 2) & mask;
+    return b[1] == 0xed ? (rip - 1) & mask : NO_INSN;
+}
+
+/*
+ * A handler stopped early and left a continuation: make the guest execute
+ * its hypercall instruction again, with the new first argument, when the
+ * vCPU next runs, so the guest never sees the interruption and a save
+ * taken meanwhile holds it in the registers.  KVM completes the `out` at
+ * the next KVM_RUN: on its fast path rip still points at the `out` at
+ * exit and is moved past it at completion (unless hvd changed rip); on
+ * its emulator path rip has already moved at exit.  So complete the exit
+ * first, then find the instruction from how rip moved or from its bytes.
+ * False if it cannot be found: the handler's partial result stands.
+ */
+static bool hypercall_restart(struct vcpu *v, const struct hypercall_args *args)
+{
+    struct kvm_regs *r = &v->run->s.regs.regs;
+    uint64_t exit_rip = r->rip;
+    arch_vcpu_complete_exit(v); /* refreshes r */
+    uint64_t insn = r->rip != exit_rip ? exit_rip : hypercall_insn_before(v, r->rip);
+    if (insn == NO_INSN)
+        return false;
+    r->rip = insn;
+    if (args->compat)
+        r->rbx = (r->rbx & ~(uint64_t)UINT32_MAX) | (uint32_t)args->cont->arg0;
+    else
+        r->rdi = args->cont->arg0;
+    v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+    return true;
+}
+
 static void handle_hypercall(struct vcpu *v)
 {
     struct kvm_regs *r = &v->run->s.regs.regs;
-    struct hypercall_args args = { .nr = r->rax & 0xffffffffu };
+    struct hypercall_continuation cont = { .pending = false };
+    struct hypercall_args args = { .nr = r->rax & 0xffffffffu, .cont = &cont };
     if (vcpu_is_compat(v)) {
         const uint64_t regs[5] = { r->rbx, r->rcx, r->rdx, r->rsi, r->rdi };
         for (int i = 0; i < 5; i++)
@@ -39,6 +91,8 @@ static void handle_hypercall(struct vcpu *v)
         memcpy(args.a, regs, sizeof(regs));
     }
     long rc = arch_vcpu_cpl(v) ? -XEN_EPERM : hypercall_dispatch(v, &args);
+    if (cont.pending && hypercall_restart(v, &args))
+        return; /* rax still holds the hypercall number for the new try */
     r->rax = args.compat ? (uint64_t)(uint32_t)rc : (uint64_t)rc;
     v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 }

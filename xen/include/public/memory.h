@@ -22,14 +22,27 @@
 #define XENMEM_MAX_EXTENT_ORDER 9u /* 2 MiB extents at most */
 
 /*
+ * The reservation ops' cmd carries the extent to start from above its low
+ * six bits, as in Xen: cmd = op | start_extent << MEMOP_EXTENT_SHIFT.  hvd
+ * uses it for its own continuations (a long op stopped so the vCPU can be
+ * paused is made again from where it stopped; docs/hypercall-abi.md); a
+ * guest may pass it too.  Other ops take no start extent.
+ */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK     ((1u << MEMOP_EXTENT_SHIFT) - 1)
+
+/*
  * increase_reservation and populate_physmap back each extent's gfns with
  * fresh zeroed frames; decrease_reservation frees them (the gfns become
  * unbacked).  extent_start points to nr_extents uint64_t gfns in the
  * caller's address space, each the first gfn of a 2^extent_order extent.
- * Returns the number of extents done: all of them, or fewer when one
- * failed after others succeeded.  When the first extent fails the result
- * is its error: -XEN_ENOMEM (over max_pages), -XEN_EINVAL (gfn outside
- * the domain, misaligned, order too big, mem_flags or pad set),
+ * Returns the number of extents done, counted from extent 0 (the start
+ * extent included): all of them, or fewer when one failed after others
+ * succeeded.  When the first extent fails the result is its error:
+ * -XEN_ENOMEM (over max_pages, over hvd's host memory limit, or over the
+ * domain's mapping bound), -XEN_EINVAL (gfn outside the domain,
+ * misaligned, order too big, mem_flags or pad set, start extent beyond
+ * nr_extents),
  * -XEN_EBUSY (already backed, for populate; not backed, for decrease),
  * -XEN_EFAULT (extent_start unreadable), -XEN_ESRCH (domid not DOMID_SELF).
  */

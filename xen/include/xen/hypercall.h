@@ -8,10 +8,23 @@
 
 struct vcpu;
 
+/*
+ * Set by a handler that stopped early because its vCPU must stop (it was
+ * kicked for a pause, destroy, shutdown or event): the guest's hypercall
+ * instruction is to be executed again, with its first argument replaced
+ * by arg0, when the vCPU next runs (run.c).  The handler's result is what
+ * the guest sees only if the instruction cannot be found again.
+ */
+struct hypercall_continuation {
+    bool pending;
+    uint64_t arg0;
+};
+
 struct hypercall_args {
     uint64_t nr;
     uint64_t a[5]; /* rdi, rsi, rdx, r10, r8; compat: ebx, ecx, edx, esi, edi */
     bool compat;   /* a 32-bit guest: results must fit in int32 */
+    struct hypercall_continuation *cont; /* out: filled by a preempted handler */
 };
 
 /* hvd's GNU build-id (setup.c): bytes copied, 0 if none. */
@@ -21,6 +34,10 @@ const char *hvd_command_line(void);
 
 /* Dispatch one hypercall made by v; returns the value for the guest's rax. */
 long hypercall_dispatch(struct vcpu *v, const struct hypercall_args *args);
+
+/* Whether a long hypercall should stop and leave a continuation: v was
+ * kicked, or its domain is paused or dying. */
+bool hypercall_preempt_check(struct vcpu *v);
 
 /* Copies between hvd and the calling vCPU's virtual address space. */
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);

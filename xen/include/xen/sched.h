@@ -101,8 +101,11 @@ struct domain {
     uint8_t *ram;             /* guest-physical window mapped in hvd */
     uint64_t nr_gfns;         /* size of the window in pages (= max_pages at creation) */
     uint64_t *p2m;            /* gfn -> frame, HV_INVALID_FRAME when unbacked */
-    uint8_t *frame_used;      /* bitmap of frames in use */
+    uint64_t *frame_used;     /* bitmap of frames in use, 64 a word */
+    uint64_t free_frame_hint; /* no frame below it is free */
     uint64_t max_pages, tot_pages;
+    uint64_t window_mappings; /* VMAs hvd's mapping of the window takes */
+    uint64_t mappings_reserved; /* taken from hvd's mapping budget at creation */
     pthread_rwlock_t p2m_lock;  /* writers change the p2m; readers copy through it */
 
     int vm_fd;                /* KVM VM fd */
