@@ -197,3 +197,14 @@ hv_create_console() {
 hv_console_type() {
     printf '%s' "$1" >&7
 }
+
+# Start tests/integration/hostile_client --hold MODE (an unprivileged
+# client's attack, held until killed) in the background and wait until it
+# holds; sets HV_HOLDER_PID, its output in $HV_TMP/hold-MODE.out.
+hv_hostile_hold() {
+    local out=$HV_TMP/hold-$1.out i
+    "$HV_TOP/tests/integration/hostile_client" --hold "$1" >"$out" 2>&1 &
+    HV_HOLDER_PID=$!
+    for i in $(seq 300); do grep -q holding "$out" && return 0; sleep 0.1; done
+    fail "the $1 attacker did not get going: $(cat "$out")"
+}

@@ -27,10 +27,8 @@ note "default limits, with a bystander guest"
     "$HOSTILE" connections || fail "hvd did not stand up to a connection flood"
     [ "$(hv_field bystander name)" = bystander ] || fail "the bystander guest is gone"
     note "while nobody holds its connections: one more is refused, SIGTERM works"
-    "$HOSTILE" --hold connections >"$HV_TMP/hold.out" 2>&1 &
-    holder=$!
-    for i in $(seq 300); do grep -q holding "$HV_TMP/hold.out" && break; sleep 0.1; done
-    grep -q holding "$HV_TMP/hold.out" || fail "the attacker did not get going"
+    hv_hostile_hold connections
+    holder=$HV_HOLDER_PID
     expect_error "Too many users" timeout 60 \
         setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$HVCLI" list
     hv_stop

@@ -13,10 +13,8 @@ hv_create bystander hello 'cmdline = "idle"' >/dev/null
 [ "$(hv_field bystander name)" = bystander ] || fail "the bystander guest is gone"
 
 note "SIGTERM while a client that never reads holds its socket"
-"$HOSTILE" --hold noread >"$HV_TMP/hold.out" 2>&1 &
-holder=$!
-for i in $(seq 200); do grep -q holding "$HV_TMP/hold.out" && break; sleep 0.1; done
-grep -q holding "$HV_TMP/hold.out" || fail "the attacker did not get going: $(cat "$HV_TMP/hold.out")"
+hv_hostile_hold noread
+holder=$HV_HOLDER_PID
 hv_stop
 kill "$holder"; wait "$holder" 2>/dev/null || true
 exit 0

@@ -9,7 +9,6 @@
 # afterwards hvd is back to its baseline.
 . "$(dirname "$0")/../lib.sh"
 ATTACK_SECONDS=${ISO_SECONDS:-40}
-CLIENT=$HV_TOP/tests/integration/hostile_client
 late_ms=$(hv_scaled 50 | cut -d. -f1)
 
 hv_start
@@ -32,10 +31,11 @@ wait_console_line "$HV_TMP/bystander.out" 'bystander: ready' "$(hv_scaled 60 | c
 run_guest storm attacker "memop-storm rounds=0" 'memory = 64'
 run_guest binder attacker "bind-next first=5 count=3 seconds=3600"
 run_guest random hostile "seed=$RANDOM count=100000000 seconds=3600"
-"$CLIENT" --hold noread >"$HV_TMP/noread.out" 2>&1 &
-noread=$!
-"$CLIENT" --hold connections >"$HV_TMP/connections.out" 2>&1 &
-connections=$!
+chmod 755 "$HV_TMP" # nobody must reach the socket
+hv_hostile_hold noread
+noread=$HV_HOLDER_PID
+hv_hostile_hold connections
+connections=$HV_HOLDER_PID
 
 # Root's list, ten times a second, for the whole attack.
 "$HVD_BASELINE" latency "$ATTACK_SECONDS" 1000 >"$HV_TMP/latency.out" 2>&1 &
