@@ -16,6 +16,10 @@ SAVEDUMP=${SAVEDUMP:-$HV_TOP/tools/libsave/hvsave-dump}
 HV_TMP=""
 HVD_PID=""
 
+# Debian's python3 (scripts/install-deps installs it), not a version
+# manager's shim earlier in PATH, which runs several shells a call.
+if [ -x /usr/bin/python3 ]; then python3() { /usr/bin/python3 "$@"; }; fi
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "# $*"; }
 
