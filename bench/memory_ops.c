@@ -5,12 +5,13 @@
  * linear in the pages they touch, so the large guest's rate should match
  * the small one's: linearity = large rate / small rate.
  *
- * Each size runs the attacker guest's memop-storm mode (one call gives
- * back every page above the image, one takes them all again, ROUNDS
- * times); the guest times each round on its own clock and prints
- * pages_per_s; the median round counts.  A size whose first round does
- * not end within TIMEOUT seconds is reported as at most (its pages /
- * TIMEOUT) per second.
+ * Each round runs the attacker guest's memop-storm mode once in a fresh
+ * domain of each size (one call gives back every page above the image,
+ * one takes them all again); the guest times the two calls on its own
+ * clock and prints pages_per_s.  Rounds alternate the sizes; the results
+ * are medians over rounds (of each round's ratio, for linearity).  A size
+ * whose round does not end within TIMEOUT seconds is reported as at most
+ * (its pages / TIMEOUT) per second, and is not run again.
  *
  * Usage: bench/memory-ops [-r ROUNDS] [-t TIMEOUT] [-s SMALL_MIB] [-l LARGE_MIB] IMAGE
  *        (hvd at $HVD_SOCKET; IMAGE: tests/guests/attacker.elf)
@@ -154,14 +155,6 @@ static void measure(hvctl_t *h, const struct image *img, unsigned int rounds, ui
         bench_fail("destroying the guest", rc);
 }
 
-/* Median pages/s, or for a size that timed out an upper bound. */
-static double size_rate(struct size_result *r, uint64_t timeout_s)
-{
-    if (r->timed_out)
-        return (double)r->pages / (double)timeout_s;
-    return bench_median(r->rate, r->rounds);
-}
-
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [-r ROUNDS] [-t TIMEOUT] [-s SMALL_MIB] [-l LARGE_MIB] IMAGE\n",
@@ -191,21 +184,33 @@ int main(int argc, char **argv)
         bench_fail(argv[optind], rc);
     if ((rc = hvctl_open(&h, NULL)) < 0)
         bench_fail("connecting to hvd", rc);
-    struct size_result res[2] = { { .mib = small }, { .mib = large } };
-    uint32_t domid[2];
-    double rate[2];
-    printf("%10s %10s %8s %14s\n", "guest MiB", "pages", "rounds", "pages/s");
-    for (int i = 0; i < 2; i++) {
-        measure(h, &img, (unsigned int)rounds, timeout_s, &res[i], &domid[i]);
-        rate[i] = size_rate(&res[i], timeout_s);
-        printf("%10llu %10llu %8u %14.0f%s\n", (unsigned long long)res[i].mib, res[i].pages,
-               res[i].rounds, rate[i], res[i].timed_out ? " (at most: no round ended in time)" : "");
+    /* Rounds alternate the sizes, so a busy moment of the host hits both. */
+    double rate[2][MAX_ROUNDS], ratio[MAX_ROUNDS];
+    const uint64_t mib[2] = { small, large };
+    uint32_t left[2] = { 0, 0 };
+    bool timed_out[2] = { false, false };
+    unsigned long long pages[2] = { 0, 0 };
+    printf("%6s %10s %10s %14s\n", "round", "guest MiB", "pages", "pages/s");
+    for (unsigned long r = 0; r < rounds; r++) {
+        for (int i = 0; i < 2; i++) {
+            struct size_result res = { .mib = mib[i] };
+            if (!timed_out[i]) {
+                measure(h, &img, 1, timeout_s, &res, &left[i]);
+                timed_out[i] = res.timed_out;
+                pages[i] = res.pages;
+            }
+            rate[i][r] = timed_out[i] ? (double)pages[i] / (double)timeout_s : res.rate[0];
+            printf("%6lu %10llu %10llu %14.0f%s\n", r + 1, (unsigned long long)mib[i], pages[i],
+                   rate[i][r], timed_out[i] ? " (at most: the round did not end in time)" : "");
+        }
+        ratio[r] = rate[1][r] / rate[0][r];
     }
     printf("RESULT linearity=%.2f small_pages_per_s=%.0f large_pages_per_s=%.0f\n",
-           rate[1] / rate[0], rate[0], rate[1]);
+           bench_median(ratio, rounds), bench_median(rate[0], rounds),
+           bench_median(rate[1], rounds));
     fflush(stdout);
     for (int i = 0; i < 2; i++) {
-        if (res[i].timed_out && (rc = hvctl_domain_destroy(h, domid[i])) < 0)
+        if (timed_out[i] && (rc = hvctl_domain_destroy(h, left[i])) < 0)
             bench_fail("destroying the guest", rc);
     }
     hvctl_close(h);

@@ -47,7 +47,7 @@ attacker_wait small '^memop-storm: [0-9]+ pages' 120 >/dev/null
 sleep 1
 "$HVCLI" save small "$HV_TMP/small.img" >/dev/null 2>&1 || fail "cannot save mid-call"
 before=$(rounds_done small)
-"$HVCLI" restore -p "$HV_TMP/small.img" >/dev/null 2>&1 || fail "cannot restore"
+"$HVCLI" restore -p -e "$HV_TMP/small.img" >/dev/null 2>&1 || fail "cannot restore"
 "$HVCLI" console small </dev/null >"$HV_TMP/small.out" 2>&1 &
 "$HVCLI" unpause small || fail "cannot unpause the restored guest"
 wait_console_line "$HV_TMP/small.out" "^memop-storm: round $((before + 1)):" 300 >/dev/null ||
