@@ -69,3 +69,20 @@ unsigned long bench_parse_count(const char *opt, const char *s)
     }
     return n;
 }
+
+int bench_read_file(const char *path, void **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    long size;
+    if (!f)
+        return -errno;
+    if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) < 0) {
+        fclose(f);
+        return -EINVAL;
+    }
+    *len = (size_t)size;
+    *data = malloc(*len);
+    int rc = !*data ? -ENOMEM : fread(*data, 1, *len, f) != *len ? -EIO : 0;
+    fclose(f);
+    return rc;
+}

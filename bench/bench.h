@@ -20,6 +20,9 @@ double bench_median(double *v, size_t n);
 /* Print "PROG: what: strerror(-err)" to stderr and exit 1. */
 _Noreturn void bench_fail(const char *what, int err);
 
+/* Read the whole file at path into *data (malloc'ed), *len bytes; -errno. */
+int bench_read_file(const char *path, void **data, size_t *len);
+
 /* Parse a positive decimal count for option opt, or fail. */
 unsigned long bench_parse_count(const char *opt, const char *s);
 

@@ -339,24 +339,6 @@ static double measure_ev(hvctl_t *h, const struct image *img, unsigned long t1)
     return per_call_us(ns1, ns2, t1, 2 * t1);
 }
 
-static int read_image(struct image *img)
-{
-    FILE *f = fopen(img->path, "rb");
-    long size;
-
-    if (!f)
-        return -errno;
-    if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) < 0) {
-        fclose(f);
-        return -EINVAL;
-    }
-    img->len = (size_t)size;
-    img->data = malloc(img->len);
-    int rc = !img->data ? -ENOMEM : fread(img->data, 1, img->len, f) != img->len ? -EIO : 0;
-    fclose(f);
-    return rc;
-}
-
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [-n CALLS] [-e TRIPS] [-r ROUNDS] IMAGE\n",
@@ -456,7 +438,7 @@ int main(int argc, char **argv)
     if (optind != argc - 1 || rounds > MAX_ROUNDS)
         usage();
     img.path = argv[optind];
-    if ((rc = read_image(&img)) < 0)
+    if ((rc = bench_read_file(img.path, &img.data, &img.len)) < 0)
         bench_fail(img.path, rc);
     if ((rc = hvctl_open(&b.h, NULL)) < 0)
         bench_fail("connecting to hvd", rc);

@@ -45,23 +45,6 @@ struct size_result {
     bool timed_out;
 };
 
-static int read_image(const char *path, struct image *img)
-{
-    FILE *f = fopen(path, "rb");
-    long size;
-    if (!f)
-        return -errno;
-    if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) < 0) {
-        fclose(f);
-        return -EINVAL;
-    }
-    img->len = (size_t)size;
-    img->data = malloc(img->len);
-    int rc = !img->data ? -ENOMEM : fread(img->data, 1, img->len, f) != img->len ? -EIO : 0;
-    fclose(f);
-    return rc;
-}
-
 /* A paused 1-vCPU domain of mib MiB running the storm. */
 static int create_storm(hvctl_t *h, const struct image *img, uint64_t mib, unsigned int rounds,
                         uint32_t *domid)
@@ -179,7 +162,7 @@ int main(int argc, char **argv)
         usage();
     struct image img = { NULL, 0 };
     hvctl_t *h;
-    int rc = read_image(argv[optind], &img);
+    int rc = bench_read_file(argv[optind], &img.data, &img.len);
     if (rc < 0)
         bench_fail(argv[optind], rc);
     if ((rc = hvctl_open(&h, NULL)) < 0)
