@@ -16,7 +16,8 @@ hv_save_baseline
 run_guest() { # NAME IMAGE CMDLINE [CONFIG LINES...]: console to $HV_TMP/NAME.out
     local name=$1 image=$2 cmdline=$3; shift 3
     {
-        echo "name = \"$name\""; echo "memory = 32"
+        echo "name = \"$name\""
+        printf '%s\n' "$@" | grep -q '^memory' || echo "memory = 32"
         echo "kernel = \"$HV_GUESTS/$image.elf\""; echo "cmdline = \"$cmdline\""
         echo 'on_poweroff = "destroy"'; echo 'on_crash = "preserve"'
         printf '%s\n' "$@"
