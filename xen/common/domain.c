@@ -78,14 +78,6 @@ unsigned int domain_count(void)
     return n;
 }
 
-uint64_t domain_total_pages(void)
-{
-    uint64_t n = 0;
-    for (struct domain *d = domain_list; d; d = d->next)
-        n += d->tot_pages;
-    return n;
-}
-
 static domid_t domid_alloc(void)
 {
     domid_t id = DOMID_FIRST;

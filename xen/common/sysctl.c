@@ -6,6 +6,7 @@
 #include <xen/arch.h>
 #include <xen/event.h>
 #include <xen/privcmd.h>
+#include <xen/memory.h>
 #include <xen/sched.h>
 
 static uint64_t start_ns;
@@ -37,7 +38,7 @@ static long sysctl_getdomaininfolist(struct xen_sysctl_getdomaininfolist *l,
 static long sysctl_physinfo(struct xen_sysctl_physinfo *p)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t used = domain_total_pages();
+    uint64_t used = memory_host_pages_used();
     p->nr_cpus = cpus > 0 ? (uint32_t)cpus : 1;
     p->nr_domains = domain_count();
     p->total_pages = domain_host_pages();

@@ -138,11 +138,17 @@ static bool subop_is(uint64_t cmd, unsigned int op)
     return (cmd & 0xffff) == op;
 }
 
+/* memory_op's cmd carries a start extent above MEMOP_EXTENT_SHIFT. */
+static bool memop_is(uint64_t cmd, unsigned int op)
+{
+    return (cmd & MEMOP_CMD_MASK) == op;
+}
+
 static void defuse_memory_op(struct call *c, uint64_t v)
 {
-    if (subop_is(c->a[0], XENMEM_decrease_reservation))
+    if (memop_is(c->a[0], XENMEM_decrease_reservation))
         c->a[0] = XENMEM_current_reservation;
-    if (subop_is(c->a[0], XENMEM_add_to_physmap) && in_ram(c->a[1])) {
+    if (memop_is(c->a[0], XENMEM_add_to_physmap) && in_ram(c->a[1])) {
         struct xen_add_to_physmap *x = (struct xen_add_to_physmap *)scratch_pointer(v);
 
         if (v & 1)

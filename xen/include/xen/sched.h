@@ -180,7 +180,6 @@ struct domain *domain_lookup(domid_t domid, bool even_dying);
 struct domain *domain_first_from(uint32_t domid);
 struct domain *domain_next(struct domain *d);
 unsigned int domain_count(void);
-uint64_t domain_total_pages(void);
 int domain_pause_by_controller(struct domain *d);
 int domain_unpause_by_controller(struct domain *d);
 void domain_shutdown(struct domain *d, uint32_t reason);
