@@ -47,7 +47,10 @@ wait "$latency"; latency_rc=$?
 sed 's/^/# /' "$HV_TMP/latency.out"
 tr -d '\r' <"$HV_TMP/bystander.out" | grep -a -E 'bystander:|sleep|PASS|FAIL|result' | sed 's/^/# /'
 for g in storm binder random; do
-    [ "$(hv_field "$g" state.crashed)" = False ] || fail "the $g guest crashed: $(tail -3 "$HV_TMP/$g.out")"
+    st=$(hv_field "$g" state.crashed)
+    [ "$st" = False ] || fail "the $g guest $([ "$st" = gone ] && echo "is gone" || echo crashed):" \
+        "$(tr -d '\r' <"$HV_TMP/$g.out" | grep -av '^progress' | tail -5)" \
+        "$(grep -a "d$(hv_domid "$g" 2>/dev/null): [^u]" "$HV_TMP/hvd.log" | tail -3)"
 done
 kill "$noread" "$connections" 2>/dev/null
 wait "$noread" "$connections" 2>/dev/null

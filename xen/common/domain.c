@@ -307,6 +307,7 @@ static void domain_init_fields(struct domain *d, const struct xen_domctl_created
     d->restart_interval_s =
         cfg->restart_interval_s ? cfg->restart_interval_s : HV_RESTART_INTERVAL_DEFAULT;
     snprintf(d->log_rl.tag, sizeof(d->log_rl.tag), "d%u", domid);
+    memcpy(d->lifecycle_rl.tag, d->log_rl.tag, sizeof(d->lifecycle_rl.tag));
     memcpy(d->handle, cfg->handle, sizeof(d->handle));
     memcpy(d->name, cfg->name, sizeof(d->name));
     for (unsigned int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
@@ -614,11 +615,15 @@ static uint8_t restart_loop_action(struct domain *d)
     return action;
 }
 
-/* Lines a guest causes go through its domain's rate limit (gprintk). */
+/*
+ * Lines a guest causes go through its domain's rate limits (gprintk): what
+ * happens to the domain has its own, so a flood of unhandled I/O cannot
+ * hide a shutdown.
+ */
 static void domain_act_on_shutdown(struct domain *d)
 {
     uint8_t action = shutdown_action(d);
-    gprintk(&d->log_rl, "d%u: shut down (%s), action %s", d->domid,
+    gprintk(&d->lifecycle_rl, "d%u: shut down (%s), action %s", d->domid,
             d->shutdown_reason <= SHUTDOWN_MAX ? shutdown_names[d->shutdown_reason] : "?",
             action_name(action));
     if (action == HV_ACTION_restart && !domain_restart_allowed(d))
@@ -628,7 +633,7 @@ static void domain_act_on_shutdown(struct domain *d)
     } else if (action == HV_ACTION_restart) {
         int rc = domain_restart(d);
         if (rc) {
-            gprintk(&d->log_rl, "d%u: restart failed (%s): destroying it", d->domid,
+            gprintk(&d->lifecycle_rl, "d%u: restart failed (%s): destroying it", d->domid,
                     strerror(-rc));
             domain_destroy_in_background(d);
         }

@@ -160,7 +160,7 @@ static uint32_t upcall_vector(struct vcpu *v)
 static void crash(struct vcpu *v, const char *why, unsigned long long detail)
 {
     struct domain *d = v->domain;
-    gprintk(&d->log_rl, "d%u v%u: crashed: %s (%#llx) at rip %#llx", d->domid, v->vcpu_id, why,
+    gprintk(&d->lifecycle_rl, "d%u v%u: crashed: %s (%#llx) at rip %#llx", d->domid, v->vcpu_id, why,
             detail, (unsigned long long)v->run->s.regs.regs.rip);
     /* SCHEDOP_shutdown_code lets the guest name the reason for this case. */
     domain_shutdown(d, d->shutdown_code >= 0 ? (uint32_t)d->shutdown_code : SHUTDOWN_crash);

@@ -131,7 +131,8 @@ struct domain {
     struct hv_vcpu_context boot_ctx;
 
     struct console console;
-    struct ratelimit log_rl;
+    struct ratelimit log_rl;       /* what the guest does: unhandled I/O, refusals */
+    struct ratelimit lifecycle_rl; /* what happens to it: shutdowns, crashes, restarts */
 
     /* Event channels and the shared-info page (event_channel.c, memory.c). */
     struct evtchn *evtchn;         /* HV_EVTCHN_PORTS entries */
