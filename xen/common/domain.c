@@ -424,8 +424,8 @@ int domain_destroy(struct domain *d, uint64_t budget_ns)
 }
 
 /*
- * Destroys hvd starts itself (an on_* action) go on in the background, a
- * slice at a time from the main loop, as a toolstack's destroy does.
+ * Destroys and restarts hvd starts itself (on_* actions) go on in the
+ * background, from the main loop, as a toolstack's destroy does.
  */
 static void domain_destroy_in_background(struct domain *d)
 {
@@ -436,11 +436,13 @@ static void domain_destroy_in_background(struct domain *d)
 bool domain_background_work_pending(void)
 {
     for (struct domain *d = domain_list; d; d = d->next) {
-        if (d->destroy_in_background)
+        if (d->destroy_in_background || d->restart_in_background)
             return true;
     }
     return false;
 }
+
+static void domain_restart_or_defer(struct domain *d);
 
 void domain_background_work(void)
 {
@@ -449,6 +451,8 @@ void domain_background_work(void)
         struct domain *next = d->next; /* d may be freed below */
         if (d->destroy_in_background)
             domain_destroy(d, DESTROY_SLICE_NS);
+        else if (d->restart_in_background)
+            domain_restart_or_defer(d);
         d = next;
     }
 }
@@ -562,9 +566,7 @@ static int domain_restart(struct domain *d)
     if (!d->ever_unpaused || !d->nr_boot_extents)
         return -ENODATA;
     pthread_mutex_lock(&d->lock);
-    int rc = domain_wait_parked(d);
-    if (rc == 0)
-        rc = memory_reset_to_boot(d);
+    int rc = domain_vcpus_parked(d) ? memory_reset_to_boot(d) : -EAGAIN;
     for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         v->blocked = false;
@@ -578,6 +580,25 @@ static int domain_restart(struct domain *d)
     }
     pthread_mutex_unlock(&d->lock);
     return rc;
+}
+
+/*
+ * Restart d now if its vCPUs have all parked (they were kicked at the
+ * shutdown); else leave it to the main loop's background work, which
+ * comes back every millisecond: the main loop never waits for a guest.
+ */
+static void domain_restart_or_defer(struct domain *d)
+{
+    if (d->dying) { /* destroyed meanwhile: nothing to restart */
+        d->restart_in_background = false;
+        return;
+    }
+    int rc = domain_restart(d);
+    d->restart_in_background = rc == -EAGAIN;
+    if (rc == 0 || rc == -EAGAIN)
+        return;
+    gprintk(&d->lifecycle_rl, "d%u: restart failed (%s): destroying it", d->domid, strerror(-rc));
+    domain_destroy_in_background(d);
 }
 
 static const char *const shutdown_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
@@ -631,12 +652,7 @@ static void domain_act_on_shutdown(struct domain *d)
     if (action == HV_ACTION_destroy) {
         domain_destroy_in_background(d);
     } else if (action == HV_ACTION_restart) {
-        int rc = domain_restart(d);
-        if (rc) {
-            gprintk(&d->lifecycle_rl, "d%u: restart failed (%s): destroying it", d->domid,
-                    strerror(-rc));
-            domain_destroy_in_background(d);
-        }
+        domain_restart_or_defer(d);
     }
 }
 

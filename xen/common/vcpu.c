@@ -208,7 +208,7 @@ void domain_kick_all(struct domain *d)
     }
 }
 
-static bool domain_all_parked(const struct domain *d)
+bool domain_vcpus_parked(const struct domain *d)
 {
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         const struct vcpu *v = d->vcpus[i];
@@ -232,9 +232,9 @@ int domain_wait_parked(struct domain *d)
     deadline.tv_nsec += PARK_WAIT_MAX_MS * 1000000l;
     deadline.tv_sec += deadline.tv_nsec / 1000000000l;
     deadline.tv_nsec %= 1000000000l;
-    while (!domain_all_parked(d)) {
+    while (!domain_vcpus_parked(d)) {
         if (pthread_cond_timedwait(&d->cond, &d->lock, &deadline) == ETIMEDOUT)
-            return domain_all_parked(d) ? 0 : -ETIMEDOUT;
+            return domain_vcpus_parked(d) ? 0 : -ETIMEDOUT;
     }
     return 0;
 }

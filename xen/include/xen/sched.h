@@ -155,6 +155,7 @@ struct domain {
     uint64_t teardown_pos;         /* progress within the current state */
     bool teardown_yielded;         /* logged that the destroy is long */
     bool destroy_in_background;    /* an on_* destroy the main loop carries on */
+    bool restart_in_background;    /* an on_* restart waiting for its vCPUs to park */
 
     struct domain *next;      /* domain list, sorted by domid */
 };
@@ -203,6 +204,7 @@ void vcpu_kick(struct vcpu *v); /* with domain->lock held */
 void vcpu_signals_init(void);
 void domain_kick_all(struct domain *d);
 int  domain_wait_parked(struct domain *d); /* -ETIMEDOUT past a bound */
+bool domain_vcpus_parked(const struct domain *d); /* d->lock held */
 void check_for_vcpu_work(struct vcpu *v);
 /* An event arrived for v: end its block or poll and get it to take the upcall. */
 void vcpu_wake_for_event(struct vcpu *v, uint32_t port);
