@@ -50,7 +50,8 @@ for g in storm binder random; do
     st=$(hv_field "$g" state.crashed)
     [ "$st" = False ] || fail "the $g guest $([ "$st" = gone ] && echo "is gone" || echo crashed):" \
         "$(tr -d '\r' <"$HV_TMP/$g.out" | grep -av '^progress' | tail -5)" \
-        "$(grep -a "d$(hv_domid "$g" 2>/dev/null): [^u]" "$HV_TMP/hvd.log" | tail -3)"
+        "$(grep -aE "d$(hv_domid "$g" 2>/dev/null)( v[0-9]+)?: " "$HV_TMP/hvd.log" |
+            grep -v unhandled | tail -3)"
 done
 kill "$noread" "$connections" 2>/dev/null
 wait "$noread" "$connections" 2>/dev/null
