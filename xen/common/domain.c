@@ -427,34 +427,30 @@ int domain_destroy(struct domain *d, uint64_t budget_ns)
  * Destroys and restarts hvd starts itself (on_* actions) go on in the
  * background, from the main loop, as a toolstack's destroy does.
  */
-static void domain_destroy_in_background(struct domain *d)
+static bool domain_destroy_in_background(struct domain *d)
 {
-    if (domain_destroy(d, DESTROY_SLICE_NS) == -ERESTART)
-        d->destroy_in_background = true;
+    if (domain_destroy(d, DESTROY_SLICE_NS) != -ERESTART)
+        return false; /* d is gone */
+    d->destroy_in_background = true;
+    return true;
 }
 
-bool domain_background_work_pending(void)
-{
-    for (struct domain *d = domain_list; d; d = d->next) {
-        if (d->destroy_in_background || d->restart_in_background)
-            return true;
-    }
-    return false;
-}
+static bool domain_restart_or_defer(struct domain *d);
 
-static void domain_restart_or_defer(struct domain *d);
-
-void domain_background_work(void)
+bool domain_background_work(void)
 {
+    bool remains = false;
     struct domain *d = domain_list;
     while (d) {
         struct domain *next = d->next; /* d may be freed below */
-        if (d->destroy_in_background)
-            domain_destroy(d, DESTROY_SLICE_NS);
-        else if (d->restart_in_background)
-            domain_restart_or_defer(d);
+        if (d->destroy_in_background) {
+            remains |= domain_destroy(d, DESTROY_SLICE_NS) == -ERESTART;
+        } else if (d->restart_in_background) {
+            remains |= domain_restart_or_defer(d);
+        }
         d = next;
     }
+    return remains;
 }
 
 /* Waits this long at most for vCPU threads to leave when hvd stops. */
@@ -586,19 +582,20 @@ static int domain_restart(struct domain *d)
  * Restart d now if its vCPUs have all parked (they were kicked at the
  * shutdown); else leave it to the main loop's background work, which
  * comes back every millisecond: the main loop never waits for a guest.
+ * True while background work remains for d (d may be gone when false).
  */
-static void domain_restart_or_defer(struct domain *d)
+static bool domain_restart_or_defer(struct domain *d)
 {
     if (d->dying) { /* destroyed meanwhile: nothing to restart */
         d->restart_in_background = false;
-        return;
+        return false;
     }
     int rc = domain_restart(d);
     d->restart_in_background = rc == -EAGAIN;
     if (rc == 0 || rc == -EAGAIN)
-        return;
+        return d->restart_in_background;
     gprintk(&d->lifecycle_rl, "d%u: restart failed (%s): destroying it", d->domid, strerror(-rc));
-    domain_destroy_in_background(d);
+    return domain_destroy_in_background(d);
 }
 
 static const char *const shutdown_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };

@@ -651,11 +651,11 @@ static int signals_watch(void)
 }
 
 /* Milliseconds epoll_wait may sleep: until the next deadline, or for ever (-1). */
-static int loop_timeout_ms(uint64_t now)
+static int loop_timeout_ms(uint64_t now, bool background_work)
 {
     if (continuations)
         return 0;
-    if (domain_background_work_pending())
+    if (background_work)
         return 1; /* a destroy waits for a vCPU thread to leave: look again soon */
     uint64_t next = listen_paused_until ? listen_paused_until : UINT64_MAX;
     for (struct watch *w = watches; nr_queued && w; w = w->next) {
@@ -683,13 +683,12 @@ int privcmd_run(int shutdown_notify_fd)
          */
         if (continuations)
             continuation_run_one();
-        if (domain_background_work_pending())
-            domain_background_work();
+        bool background_work = domain_background_work();
         uint64_t now = now_ns();
         listen_resume_if_due(now);
         disconnect_stalled_peers(now);
         struct epoll_event ev;
-        int n = epoll_wait(epoll_fd, &ev, 1, loop_timeout_ms(now));
+        int n = epoll_wait(epoll_fd, &ev, 1, loop_timeout_ms(now, background_work));
         if (n < 0 && errno != EINTR)
             return -errno;
         if (n == 1) {

@@ -169,8 +169,8 @@ void domain_destroy_all(void);
 /* Longest a destroy works before letting hvd serve others (-ERESTART). */
 #define DESTROY_SLICE_NS 2000000ull
 /* Destroys hvd started itself, carried on a slice at a time by the main loop. */
-bool domain_background_work_pending(void);
-void domain_background_work(void);
+/* One step of each; true if any work remains. */
+bool domain_background_work(void);
 /*
  * The one way to find a domain by domid, for guests (event channels) and
  * the toolstack alike: only a fully created domain is found, a dying one
