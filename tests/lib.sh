@@ -212,3 +212,14 @@ hv_hostile_hold() {
     for i in $(seq 300); do grep -q holding "$out" && return 0; sleep 0.1; done
     fail "the $1 attacker did not get going: $(cat "$out")"
 }
+
+# Start hvd with an idle bystander guest, let tests/integration/
+# hostile_client MODE attack it (an unprivileged client, checked from
+# root's side: see hostile_client.c) and check the bystander lives on.
+hv_client_attack() {
+    hv_start
+    chmod 755 "$HV_TMP" # nobody must reach the socket
+    hv_create bystander hello 'cmdline = "idle"' >/dev/null
+    "$HV_TOP/tests/integration/hostile_client" "$1" || fail "hvd did not stand up to the $1 attack"
+    [ "$(hv_field bystander name)" = bystander ] || fail "the bystander guest is gone"
+}

@@ -21,11 +21,7 @@ flood() {
 
 note "default limits, with a bystander guest"
 (
-    hv_start
-    chmod 755 "$HV_TMP"
-    hv_create bystander hello 'cmdline = "idle"' >/dev/null
-    "$HOSTILE" connections || fail "hvd did not stand up to a connection flood"
-    [ "$(hv_field bystander name)" = bystander ] || fail "the bystander guest is gone"
+    hv_client_attack connections
     note "while nobody holds its connections: one more is refused, SIGTERM works"
     hv_hostile_hold connections
     holder=$HV_HOLDER_PID

@@ -5,12 +5,7 @@
 # disconnects it after 5 s; SIGTERM works while such a client holds on;
 # afterwards hvd's fds, threads, mappings and dalloc are back to baseline.
 . "$(dirname "$0")/../lib.sh"
-HOSTILE=$HV_TOP/tests/integration/hostile_client
-hv_start
-chmod 755 "$HV_TMP" # nobody must reach the socket
-hv_create bystander hello 'cmdline = "idle"' >/dev/null
-"$HOSTILE" noread || fail "hvd did not stand up to a client that never reads"
-[ "$(hv_field bystander name)" = bystander ] || fail "the bystander guest is gone"
+hv_client_attack noread
 
 note "SIGTERM while a client that never reads holds its socket"
 hv_hostile_hold noread
