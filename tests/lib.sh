@@ -96,8 +96,10 @@ hv_create() {
         echo "kernel = \"$HV_GUESTS/$guest.elf\""
         for l in "$@"; do echo "$l"; done
     } > "$cfg"
-    "$HVCLI" create -q "$cfg" >/dev/null || fail "hvcli create $name failed"
-    hv_domid "$name"
+    local out
+    out=$("$HVCLI" create "$cfg" 2>&1 >/dev/null) || fail "hvcli create $name failed: $out"
+    [[ $out =~ \(domid\ ([0-9]+)\) ]] || fail "hvcli create $name printed no domid: $out"
+    echo "${BASH_REMATCH[1]}"
 }
 
 # Print the domid of domain $1 (from `hvcli list -l`).
@@ -121,14 +123,31 @@ else:
 }
 
 # Wait up to $3 seconds (default 20) until field $2 of domain $1 reads $4.
+# One python polls `hvcli list -l` (a python per poll would take most of
+# the time on emulated CPUs: scripts/kvm-vm).
 hv_wait_field() {
-    local dom=$1 field=$2 secs=${3:-20} want=$4 i v=""
-    for i in $(seq $((secs * 10))); do
-        v=$(hv_field "$dom" "$field")
-        [ "$v" = "$want" ] && return 0
-        sleep 0.1
-    done
-    fail "domain $dom: $field is '$v', expected '$want' after ${secs}s"
+    local dom=$1 field=$2 secs=${3:-20} want=$4
+    python3 - "$HVCLI" "$dom" "$field" "$secs" "$want" <<'EOF' || fail "domain $dom: $field did not read '$want' within ${secs}s"
+import json, subprocess, sys, time
+hvcli, name, field, secs, want = sys.argv[1:]
+deadline = time.monotonic() + float(secs)
+value = None
+while True:
+    out = subprocess.run([hvcli, "list", "-l"], capture_output=True, text=True).stdout
+    value = "gone"
+    for d in json.loads(out or "[]"):
+        if d["name"] == name or str(d["domid"]) == name:
+            for part in field.split("."):
+                d = d[part]
+            value = str(d)
+            break
+    if value == want:
+        sys.exit(0)
+    if time.monotonic() > deadline:
+        print(f"domain {name}: {field} is '{value}'", file=sys.stderr)
+        sys.exit(1)
+    time.sleep(0.1)
+EOF
 }
 
 # Expect command to fail with a one-line message matching $1 (grep -E).
