@@ -29,11 +29,14 @@ uuid=$("$HVCLI" list -l life | python3 -c 'import json,sys; print(json.load(sys.
 "$HVCLI" pause "$uuid" || fail "pause by UUID failed"
 "$HVCLI" unpause life
 
+# hvd's version as it reports it (xen_version) is the one --version prints.
+v=$("$HVD" --version | cut -d' ' -f2)
 "$HVCLI" info | python3 -c '
 import json, sys
 i = json.load(sys.stdin)
 assert i["nr_domains"] == 1, i
-assert i["nr_cpus"] >= 1, i' || fail "info JSON is wrong"
+assert i["nr_cpus"] >= 1, i
+assert i["hv_version"] == i["hvcli_version"] == sys.argv[1], i' "$v" || fail "info JSON is wrong"
 
 "$HVCLI" destroy life || fail "destroy failed"
 [ "$(hv_field life name)" = gone ] || fail "domain still listed after destroy"

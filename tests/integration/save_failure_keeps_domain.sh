@@ -52,13 +52,14 @@ grep -q "Broken pipe" "$HV_TMP/pipe.err" || fail "closed pipe: $(cat "$HV_TMP/pi
 note "as expected: $(cat "$HV_TMP/pipe.err")"
 still_running "closed pipe"
 
-# SIGTERM while save is blocked writing to a pipe that is read only later.
+# SIGTERM while save is blocked writing to a pipe that is read only once
+# the signal is sent (or after 60 s, should the test go wrong).
 { "$HVCLI" save "$name" - 2>"$HV_TMP/term.err"; echo $? >"$HV_TMP/term.rc"; } |
-    { sleep 1.5; cat >/dev/null; } &
-sleep 0.5
-[ "$(hv_field "$name" state.paused)" = True ] || fail "save is not under way (domain not paused)"
+    { for _ in $(seq 600); do [ -e "$HV_TMP/term.sent" ] && break; sleep 0.1; done; cat >/dev/null; } &
+hv_wait_field "$name" state.paused 10 True
 spid=$(pgrep -f -- "save $name -\$") || fail "cannot find the hvcli save process"
 kill -TERM $spid
+touch "$HV_TMP/term.sent"
 wait $!
 [ "$(cat "$HV_TMP/term.rc")" = 1 ] || fail "save after SIGTERM exited with $(cat "$HV_TMP/term.rc")"
 grep -q "interrupted by signal 15" "$HV_TMP/term.err" || fail "SIGTERM: $(cat "$HV_TMP/term.err")"

@@ -108,7 +108,8 @@ static void usage(FILE *f)
             "                          last eighth of them are kept for root)\n"
             "      --max-clients-per-user N\n"
             "                          connections one user other than root may hold (default %u)\n"
-            "  -h, --help              show this help\n",
+            "  -h, --help              show this help\n"
+            "  -V, --version           show hvd's version\n",
             DEFAULT_SOCKET, MEMORY_DEFAULT_WINDOW_MAPPINGS, PRIVCMD_DEFAULT_MAX_CLIENTS,
             PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER);
 }
@@ -151,6 +152,11 @@ static const char *absolute_path(const char *path)
 
 enum { OPT_MAX_CLIENTS = 256, OPT_MAX_CLIENTS_PER_USER };
 
+static void print_version(void)
+{
+    printf("hvd %d.%d (changeset %s)\n", HV_VERSION_MAJOR, HV_VERSION_MINOR, HV_CHANGESET);
+}
+
 static int parse_options(int argc, char **argv, struct hvd_options *o)
 {
     static const struct option longopts[] = {
@@ -160,10 +166,11 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
         { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
         { "max-clients-per-user", required_argument, NULL, OPT_MAX_CLIENTS_PER_USER },
         { "domain-mappings", required_argument, NULL, 'M' },
-        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+        { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
     };
     int c;
-    while ((c = getopt_long(argc, argv, "s:fp:l:m:M:g:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:fp:l:m:M:g:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o->socket = optarg; break;
         case 'f': o->foreground = true; break;
@@ -197,6 +204,7 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
                 return -1;
             break;
         case 'h': usage(stdout); exit(0);
+        case 'V': print_version(); exit(0);
         default: usage(stderr); return -1;
         }
     }
