@@ -221,6 +221,21 @@ hv_console_type() {
     printf '%s' "$1" >&7
 }
 
+# Run hvcli as user nobody, for at most 60 s: a copy of it and of the
+# build's libraries in HV_TMP, since nobody may not reach the build tree
+# (under /root, say).
+hv_as_nobody_hvcli() {
+    local dir=$HV_TMP/nobody-bin
+    if [ ! -d "$dir" ]; then
+        mkdir "$dir" || fail "cannot make $dir"
+        cp "$HVCLI" "$dir/hvcli" && cp -P "$HV_TOP"/tools/libhvctl/.libs/libhvctl.so* \
+            "$HV_TOP"/tools/libsave/.libs/libhvsave.so* "$dir/" || fail "cannot copy hvcli for nobody"
+        chmod -R a+rX "$HV_TMP"
+    fi
+    timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+        env LD_LIBRARY_PATH="$dir" "$dir/hvcli" "$@"
+}
+
 # Start tests/integration/hostile_client --hold MODE (an unprivileged
 # client's attack, held until killed) in the background and wait until it
 # holds; sets HV_HOLDER_PID, its output in $HV_TMP/hold-MODE.out.

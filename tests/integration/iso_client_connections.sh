@@ -25,8 +25,7 @@ note "default limits, with a bystander guest"
     note "while nobody holds its connections: one more is refused, SIGTERM works"
     hv_hostile_hold connections
     holder=$HV_HOLDER_PID
-    expect_error "Too many users" timeout 60 \
-        setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$HVCLI" list
+    expect_error "Too many users" hv_as_nobody_hvcli list
     hv_stop
     kill "$holder"; wait "$holder" 2>/dev/null || true
 ) || exit 1

@@ -396,51 +396,81 @@ void memory_free_boot(struct domain *d)
         dfree(d, d->boot_extents[i].data);
     dfree(d, d->boot_extents);
     d->boot_extents = NULL;
-    d->nr_boot_extents = 0;
+    d->nr_boot_extents = d->boot_extents_room = 0;
+    host_pages_uncharge(d->boot_pages);
+    d->boot_pages = 0;
 }
 
-static int boot_extent_add(struct domain *d, uint64_t off, uint64_t len)
+/* Room for one more boot extent; the array doubles, so n extents cost O(n). */
+static int boot_extents_grow(struct domain *d)
 {
-    struct boot_extent *n = dalloc_array(d, d->nr_boot_extents + 1, sizeof(*n));
+    if (d->nr_boot_extents < d->boot_extents_room)
+        return 0;
+    unsigned int room = d->boot_extents_room ? 2 * d->boot_extents_room : 8;
+    struct boot_extent *n = dalloc_array(d, room, sizeof(*n));
     if (!n)
         return -ENOMEM;
     if (d->nr_boot_extents)
         memcpy(n, d->boot_extents, d->nr_boot_extents * sizeof(*n));
     dfree(d, d->boot_extents);
     d->boot_extents = n;
-    struct boot_extent *e = &n[d->nr_boot_extents];
-    e->data = dalloc(d, len);
-    if (!e->data)
+    d->boot_extents_room = room;
+    return 0;
+}
+
+/* Copy [off, off+len) of the memory file; the copy counts as guest memory. */
+static int boot_extent_add(struct domain *d, uint64_t off, uint64_t len)
+{
+    uint64_t pages = (len + HV_PAGE_SIZE - 1) / HV_PAGE_SIZE;
+    int rc = boot_extents_grow(d);
+    if (rc)
+        return rc;
+    if (!host_pages_charge(pages))
         return -ENOMEM;
+    struct boot_extent *e = &d->boot_extents[d->nr_boot_extents];
+    e->data = dalloc(d, len);
+    if (!e->data) {
+        host_pages_uncharge(pages);
+        return -ENOMEM;
+    }
     e->offset = off;
     e->len = len;
     d->nr_boot_extents++;
+    d->boot_pages += pages;
     ssize_t r = pread(d->mem_fd, e->data, len, (off_t)off);
     return r == (ssize_t)len ? 0 : -EIO;
 }
 
 /*
- * Save the written parts of the memory file (the builder touched only a
- * few pages; the rest are holes) so on_*=restart can reboot the image.
+ * Save the written parts of the memory file (a built domain's are a few
+ * pages, the rest holes; a restored one's, every page its image held) so
+ * on_*=restart can reboot the image.  On failure nothing stays captured
+ * or charged.
  */
 int memory_capture_boot(struct domain *d)
 {
     off_t end = (off_t)(d->nr_gfns * HV_PAGE_SIZE);
     off_t pos = 0;
+    int rc = 0;
     memory_free_boot(d);
-    while (pos < end) {
+    while (rc == 0 && pos < end) {
         off_t data = lseek(d->mem_fd, pos, SEEK_DATA);
-        if (data < 0)
-            return errno == ENXIO ? 0 : -errno;
+        if (data < 0) {
+            rc = errno == ENXIO ? 0 : -errno;
+            break;
+        }
+        if (data >= end)
+            break; /* the shared-info page after RAM is not part of the image */
         off_t hole = lseek(d->mem_fd, data, SEEK_HOLE);
         if (hole < 0)
-            return -errno;
-        int rc = boot_extent_add(d, (uint64_t)data, (uint64_t)(hole - data));
-        if (rc < 0)
-            return rc;
+            rc = -errno;
+        else
+            rc = boot_extent_add(d, (uint64_t)data, (uint64_t)((hole < end ? hole : end) - data));
         pos = hole;
     }
-    return 0;
+    if (rc)
+        memory_free_boot(d);
+    return rc;
 }
 
 int memory_reset_to_boot(struct domain *d)

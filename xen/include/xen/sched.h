@@ -125,9 +125,11 @@ struct domain {
     uint64_t restart_times[HV_RESTART_LIMIT_MAX];
     uint32_t restart_next, nr_restarts;
 
-    /* Boot image for on_*=restart, captured at the first unpause. */
+    /* Boot image for on_*=restart, captured at the first unpause; its
+     * copies are charged to the host's guest-memory limit (boot_pages). */
     struct boot_extent *boot_extents;
-    unsigned int nr_boot_extents;
+    unsigned int nr_boot_extents, boot_extents_room;
+    uint64_t boot_pages;
     struct hv_vcpu_context boot_ctx;
 
     struct console console;
