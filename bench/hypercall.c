@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <hvctl.h>
+#include <hvguest.h>
 #include <hv/public/sched.h>
 
 #include "bench.h"
@@ -90,7 +91,7 @@ static int hv_create_guest(hvctl_t *h, const struct image *img, const char *cmdl
 
     if (rc < 0)
         return rc;
-    rc = hvctl_build_elf(h, *domid, img->data, img->len, cmdline, NULL);
+    rc = hvguest_build_elf(h, *domid, img->data, img->len, cmdline, NULL);
     if (rc < 0)
         hvctl_domain_destroy(h, *domid);
     return rc;
@@ -254,7 +255,7 @@ static int ev_run(hvctl_t *h, const struct image *img, unsigned long trips, uint
     if (rc == 0) {
         snprintf(cmdline, sizeof(cmdline), "ping dom=%u port=%u n=%lu", pong, port, trips);
         snprintf(done, sizeof(done), "%lu event round trips made", trips);
-        rc = hvctl_build_elf(h, ping, img->data, img->len, cmdline, NULL);
+        rc = hvguest_build_elf(h, ping, img->data, img->len, cmdline, NULL);
         if (rc == 0)
             rc = hv_run_timed(h, ping, done, ns);
         int destroy_rc = hvctl_domain_destroy(h, pong);

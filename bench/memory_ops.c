@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <hvctl.h>
+#include <hvguest.h>
 
 #include "bench.h"
 
@@ -59,7 +60,7 @@ static int create_storm(hvctl_t *h, const struct image *img, uint64_t mib, unsig
     snprintf(cfg.name, sizeof(cfg.name), "memory-ops-%llu", (unsigned long long)mib);
     snprintf(cmdline, sizeof(cmdline), "memop-storm rounds=%u", rounds);
     int rc = hvctl_domain_create(h, &cfg, domid);
-    if (rc == 0 && (rc = hvctl_build_elf(h, *domid, img->data, img->len, cmdline, NULL)) < 0)
+    if (rc == 0 && (rc = hvguest_build_elf(h, *domid, img->data, img->len, cmdline, NULL)) < 0)
         hvctl_domain_destroy(h, *domid);
     return rc;
 }

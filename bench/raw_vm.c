@@ -18,7 +18,7 @@
 #include <hv/public/sched.h>
 #include <hv/public/xen.h>
 
-#include "../tools/libhvctl/elf.h"
+#include "../tools/libhvguest/x86_boot.h"
 
 #define RAW_CPUID_MAX   256
 #define RAW_PAGE_SIZE   4096u

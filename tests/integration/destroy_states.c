@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <hv/public/sched.h>
 #include "hvd_probe.h"
+#include "hvguest.h"
 
 static const char *guest;
 static int hvd_pid;
@@ -34,7 +35,7 @@ static int start_guest(hvctl_t *h, const char *name, const char *cmdline, uint64
     uint32_t id;
     int rc = hvctl_domain_create(h, &cd, &id);
     if (rc == 0)
-        rc = hvctl_build_elf_file(h, id, guest, cmdline, NULL);
+        rc = hvguest_build_elf_file(h, id, guest, cmdline, NULL);
     if (rc == 0 && unpause)
         rc = hvctl_domain_unpause(h, id);
     return rc < 0 ? rc : (int)id;

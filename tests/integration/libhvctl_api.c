@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <hv/public/sched.h>
 #include "hvctl.h"
+#include "hvguest.h"
 #include "check.h"
 
 int failures;
@@ -163,9 +164,9 @@ int main(int argc, char **argv)
     CHECK(hvctl_domain_create(h, &dup, &id) == -EEXIST, "the same UUID twice");
     uint32_t found;
     CHECK(hvctl_domain_lookup(h, "api", &found) == 0 && found == id, "lookup by name");
-    struct hvctl_build_info bi;
-    CHECK(hvctl_build_elf(h, id, "junk", 4, "", &bi) == -ENOEXEC, "junk image");
-    rc = hvctl_build_elf_file(h, id, argv[1], "idle", &bi);
+    struct hvguest_build_info bi;
+    CHECK(hvguest_build_elf(h, id, "junk", 4, "", &bi) == -ENOEXEC, "junk image");
+    rc = hvguest_build_elf_file(h, id, argv[1], "idle", &bi);
     CHECK(rc == 0, "build: %d", rc);
     vcpu_context_rules(h, id);
     foreign_mapping(h, id);

@@ -13,6 +13,7 @@
 #include <hv/public/event_channel.h>
 #include <hv/public/sysctl.h>
 #include "hvctl.h"
+#include "hvguest.h"
 #include "check.h"
 
 #define MAX_PAGES  8192u
@@ -44,14 +45,14 @@ static int create_idle_domain(hvctl_t *h, const char *elf, uint32_t *id)
                                          .init_pages = INIT_PAGES,
                                          .on_poweroff = HV_ACTION_preserve,
                                          .on_crash = HV_ACTION_preserve };
-    struct hvctl_build_info bi;
+    struct hvguest_build_info bi;
 
     snprintf(c.name, sizeof(c.name), "toolstack-api-%d", (int)getpid());
     int rc = hvctl_domain_create(h, &c, id);
     CHECK(rc == 0, "create: %d", rc);
     if (rc < 0)
         return rc;
-    rc = hvctl_build_elf_file(h, *id, elf, "idle", &bi);
+    rc = hvguest_build_elf_file(h, *id, elf, "idle", &bi);
     CHECK(rc == 0, "build: %d", rc);
     return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * Unit tests for the domain builder: ELF parsing and loading, the boot
- * layout (page tables, start-info page, vCPU state), and hvctl_build_elf()
+ * layout (page tables, start-info page, vCPU state), and hvguest_build_elf()
  * itself against a fake domain (the hvctl_* calls it makes are defined here).
  *
  * Prints "ok NAME" or "not ok NAME: why" per case; exits 1 if any failed.
@@ -15,8 +15,9 @@
 #include <unistd.h>
 
 #include <hvctl.h>
+#include <hvguest.h>
 
-#include "../../tools/libhvctl/elf.h"
+#include "../../tools/libhvguest/x86_boot.h"
 
 #define MIB         (1ull << 20)
 #define GIB         (1ull << 30)
@@ -1165,7 +1166,7 @@ static bool vcpu_context_is_flat_protected_mode(void)
     return true;
 }
 
-/* ---- hvctl_build_elf against a fake domain -------------------------------- */
+/* ---- hvguest_build_elf against a fake domain -------------------------------- */
 
 #define FAKE_MAX_MAPS 8
 
@@ -1294,7 +1295,7 @@ static bool fake_ram_untouched(void)
 static bool builder_builds_bootable_domain(void)
 {
     struct spec s;
-    struct hvctl_build_info info;
+    struct hvguest_build_info info;
     struct hv_start_info si;
     struct boot_layout l;
     size_t len;
@@ -1303,7 +1304,7 @@ static bool builder_builds_bootable_domain(void)
     EXPECT(fake_setup(RAM_SIZE), "out of memory");
     spec_default(&s);
     len = spec_write(&s, img);
-    rc = hvctl_build_elf(fake_handle, 5, img, len, "console=hvc0", &info);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, "console=hvc0", &info);
     EXPECT(rc == 0, "rc %d", rc);
     EXPECT(fake_live_maps() == 0 && fake.bad_unmaps == 0, "mappings left or bad unmaps");
     EXPECT(info.entry == 0x100010 && info.image_start == 0x100000 && info.image_end == 0x202000 &&
@@ -1331,7 +1332,7 @@ static bool builder_builds_bootable_domain(void)
 static bool builder_builds_32bit_domain(void)
 {
     struct spec32 s;
-    struct hvctl_build_info info;
+    struct hvguest_build_info info;
     struct hv_start_info si;
     struct boot_layout l;
     size_t len;
@@ -1340,7 +1341,7 @@ static bool builder_builds_32bit_domain(void)
     EXPECT(fake_setup(RAM_SIZE), "out of memory");
     spec32_default(&s);
     len = spec32_write(&s, img);
-    rc = hvctl_build_elf(fake_handle, 5, img, len, "expect-erange", &info);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, "expect-erange", &info);
     EXPECT(rc == 0, "rc %d", rc);
     EXPECT(fake_live_maps() == 0 && fake.bad_unmaps == 0, "mappings left or bad unmaps");
     EXPECT(info.entry == 0x100010 && info.image_start == 0x100000 && info.image_end == 0x202000 &&
@@ -1375,7 +1376,7 @@ static bool builder_writes_nothing_for_bad_32bit_image(void)
     spec32_default(&s);
     edit32_overlap(&s);
     len = spec32_write(&s, img);
-    rc = hvctl_build_elf(fake_handle, 5, img, len, NULL, NULL);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, NULL, NULL);
     EXPECT(rc == -EINVAL, "rc %d, want -EINVAL", rc);
     EXPECT(fake.maps_total == 0 && !fake.ctx_set && fake_ram_untouched(), "guest was touched");
     return true;
@@ -1391,12 +1392,12 @@ static bool builder_writes_nothing_for_bad_image(void)
     spec_default(&s);
     edit_overlap(&s);
     len = spec_write(&s, img);
-    rc = hvctl_build_elf(fake_handle, 5, img, len, NULL, NULL);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, NULL, NULL);
     EXPECT(rc == -EINVAL, "rc %d, want -EINVAL", rc);
     EXPECT(fake.maps_total == 0 && !fake.ctx_set && fake_ram_untouched(), "guest was touched");
     spec_default(&s);
     len = spec_write(&s, img);
-    rc = hvctl_build_elf(fake_handle, 5, img, len, NULL, NULL);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, NULL, NULL);
     EXPECT(rc == 0, "good image after a bad one: rc %d", rc);
     return true;
 }
@@ -1411,21 +1412,21 @@ static bool builder_checks_before_writing(void)
     EXPECT(fake_setup(0x202000), "out of memory"); /* the image fits, the tables do not */
     spec_default(&s);
     len = spec_write(&s, img);
-    rc = hvctl_build_elf(fake_handle, 5, img, len, NULL, NULL);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, NULL, NULL);
     EXPECT(rc == -E2BIG, "no room for tables: rc %d, want -E2BIG", rc);
     fake_teardown();
     EXPECT(fake_setup(RAM_SIZE), "out of memory");
     memset(too_long, 'c', HV_CMDLINE_MAX);
     too_long[HV_CMDLINE_MAX] = '\0';
-    rc = hvctl_build_elf(fake_handle, 5, img, len, too_long, NULL);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, too_long, NULL);
     EXPECT(rc == -E2BIG, "long cmdline: rc %d, want -E2BIG", rc);
     fake.flags = 0;
-    rc = hvctl_build_elf(fake_handle, 5, img, len, NULL, NULL);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, NULL, NULL);
     EXPECT(rc == -EBUSY, "running domain: rc %d, want -EBUSY", rc);
     fake.flags = XEN_DOMINF_paused;
-    rc = hvctl_build_elf(fake_handle, 6, img, len, NULL, NULL);
+    rc = hvguest_build_elf(fake_handle, 6, img, len, NULL, NULL);
     EXPECT(rc == -ESRCH, "missing domain: rc %d, want -ESRCH", rc);
-    rc = hvctl_build_elf(fake_handle, 5, NULL, 10, NULL, NULL);
+    rc = hvguest_build_elf(fake_handle, 5, NULL, 10, NULL, NULL);
     EXPECT(rc == -EINVAL, "NULL image: rc %d, want -EINVAL", rc);
     EXPECT(fake.maps_total == 0 && !fake.ctx_set && fake_ram_untouched(), "guest was touched");
     return true;
@@ -1444,7 +1445,7 @@ static bool builder_unmaps_when_mapping_fails(void)
         fake_teardown();
         EXPECT(fake_setup(RAM_SIZE), "out of memory");
         fake.fail_map_nr = fail_at;
-        rc = hvctl_build_elf(fake_handle, 5, img, len, NULL, NULL);
+        rc = hvguest_build_elf(fake_handle, 5, img, len, NULL, NULL);
         EXPECT(rc == -ENOMEM, "map %u failing: rc %d", fail_at, rc);
         EXPECT(fake_live_maps() == 0 && fake.bad_unmaps == 0, "map %u failing: mappings left",
                fail_at);
@@ -1464,7 +1465,7 @@ static bool builder_maps_big_segments_in_pieces(void)
     spec_default(&s);
     s.ph[1].p_memsz = 70 * MIB;
     len = spec_write(&s, img);
-    rc = hvctl_build_elf(fake_handle, 5, img, len, NULL, NULL);
+    rc = hvguest_build_elf(fake_handle, 5, img, len, NULL, NULL);
     EXPECT(rc == 0, "rc %d", rc);
     EXPECT(fake.largest_map <= 16384, "mapped %lu pages at once", (unsigned long)fake.largest_map);
     EXPECT(fake.maps_total >= 4, "only %u mappings", fake.maps_total);
@@ -1478,7 +1479,7 @@ static bool builder_reads_image_files(void)
 {
     char path[] = "/tmp/test_elf.XXXXXX";
     struct spec s;
-    struct hvctl_build_info info;
+    struct hvguest_build_info info;
     size_t len;
     int fd, rc_good, rc_empty, rc_big, rc_dir, rc_missing;
 
@@ -1488,15 +1489,15 @@ static bool builder_reads_image_files(void)
     fd = mkstemp(path);
     EXPECT(fd >= 0, "mkstemp: %s", strerror(errno));
     rc_good = write(fd, img, len) == (ssize_t)len
-                  ? hvctl_build_elf_file(fake_handle, 5, path, NULL, &info) : -EIO;
-    rc_empty = ftruncate(fd, 0) == 0 ? hvctl_build_elf_file(fake_handle, 5, path, NULL, NULL)
+                  ? hvguest_build_elf_file(fake_handle, 5, path, NULL, &info) : -EIO;
+    rc_empty = ftruncate(fd, 0) == 0 ? hvguest_build_elf_file(fake_handle, 5, path, NULL, NULL)
                                      : -EIO;
     rc_big = ftruncate(fd, (256 << 20) + 1) == 0
-                 ? hvctl_build_elf_file(fake_handle, 5, path, NULL, NULL) : -EIO;
+                 ? hvguest_build_elf_file(fake_handle, 5, path, NULL, NULL) : -EIO;
     close(fd);
     unlink(path);
-    rc_dir = hvctl_build_elf_file(fake_handle, 5, "/tmp", NULL, NULL);
-    rc_missing = hvctl_build_elf_file(fake_handle, 5, path, NULL, NULL);
+    rc_dir = hvguest_build_elf_file(fake_handle, 5, "/tmp", NULL, NULL);
+    rc_missing = hvguest_build_elf_file(fake_handle, 5, path, NULL, NULL);
     EXPECT(rc_good == 0 && info.entry == 0x100010, "good file: rc %d", rc_good);
     EXPECT(memcmp(fake.ram + 0x100000, img + DATA_OFF, 0x300) == 0, "file not loaded");
     EXPECT(rc_empty == -ENOEXEC, "empty file: rc %d, want -ENOEXEC", rc_empty);

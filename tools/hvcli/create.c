@@ -128,12 +128,12 @@ static int start_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
                         const struct hv_domain_config *cfg, const struct create_opts *o,
                         int *console_fd)
 {
-    struct hvctl_build_info info;
+    struct hvguest_build_info info;
     char why[PATH_MAX + 128];
     int rc;
 
     *console_fd = -1;
-    rc = hvctl_build_elf_file(h, domid, cfg->kernel, cfg->cmdline, &info);
+    rc = hvguest_build_elf_file(h, domid, cfg->kernel, cfg->cmdline, &info);
     if (rc < 0) {
         describe_build_error(why, sizeof(why), cfg->kernel, rc);
         goto fail;

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <hvctl.h>
+#include <hvguest.h>
 
 #ifndef PACKAGE_VERSION /* configure defines it; a direct gcc build does not */
 #define PACKAGE_VERSION "unknown"

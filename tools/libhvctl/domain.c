@@ -9,11 +9,8 @@
 
 static int domctl_simple(hvctl_t *h, uint32_t cmd, uint32_t domid, struct xen_domctl *op)
 {
-    if (domid > UINT16_MAX)
-        return -ESRCH;
     op->cmd = cmd;
-    op->domain = (domid_t)domid;
-    return hvctl_domctl(h, op, NULL, 0, NULL, 0, NULL, NULL);
+    return hvctl_domctl_on(h, domid, op, NULL, 0, NULL, 0, NULL, NULL);
 }
 
 HVCTL_API int hvctl_domain_create(hvctl_t *h, struct xen_domctl_createdomain *cfg, uint32_t *domid)
@@ -126,31 +123,23 @@ HVCTL_API int hvctl_domain_lookup(hvctl_t *h, const char *what, uint32_t *domid)
 HVCTL_API int hvctl_vcpu_setcontext(hvctl_t *h, uint32_t domid, uint32_t vcpu,
                                     const struct hv_vcpu_context *ctx)
 {
-    struct xen_domctl op = { .cmd = XEN_DOMCTL_setvcpucontext, .domain = (domid_t)domid,
-                             .u.vcpucontext.vcpu = vcpu };
-    if (domid > UINT16_MAX)
-        return -ESRCH;
-    return hvctl_domctl(h, &op, ctx, sizeof(*ctx), NULL, 0, NULL, NULL);
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_setvcpucontext, .u.vcpucontext.vcpu = vcpu };
+    return hvctl_domctl_on(h, domid, &op, ctx, sizeof(*ctx), NULL, 0, NULL, NULL);
 }
 
 HVCTL_API int hvctl_vcpu_getcontext(hvctl_t *h, uint32_t domid, uint32_t vcpu,
                                     struct hv_vcpu_context *ctx)
 {
-    struct xen_domctl op = { .cmd = XEN_DOMCTL_getvcpucontext, .domain = (domid_t)domid,
-                             .u.vcpucontext.vcpu = vcpu };
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_getvcpucontext, .u.vcpucontext.vcpu = vcpu };
     size_t got;
-    if (domid > UINT16_MAX)
-        return -ESRCH;
-    int rc = hvctl_domctl(h, &op, NULL, 0, ctx, sizeof(*ctx), &got, NULL);
+    int rc = hvctl_domctl_on(h, domid, &op, NULL, 0, ctx, sizeof(*ctx), &got, NULL);
     return rc < 0 ? rc : got == sizeof(*ctx) ? 0 : -EPROTO;
 }
 
 HVCTL_API int hvctl_console_attach(hvctl_t *h, uint32_t domid, int *fd)
 {
-    struct xen_domctl op = { .cmd = XEN_DOMCTL_console_attach, .domain = (domid_t)domid };
-    if (domid > UINT16_MAX)
-        return -ESRCH;
-    return hvctl_domctl(h, &op, NULL, 0, NULL, 0, NULL, fd);
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_console_attach };
+    return hvctl_domctl_on(h, domid, &op, NULL, 0, NULL, 0, NULL, fd);
 }
 
 HVCTL_API int hvctl_readconsole(hvctl_t *h, uint64_t *index, char *buf, size_t len)

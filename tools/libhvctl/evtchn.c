@@ -8,11 +8,9 @@
 
 static int evtchn_host_op(hvctl_t *h, uint32_t domid, uint32_t cmd, uint32_t port, int *fd)
 {
-    struct xen_domctl op = { .cmd = XEN_DOMCTL_evtchn_host, .domain = (domid_t)domid,
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_evtchn_host,
                              .u.evtchn_host = { .cmd = cmd, .port = port } };
-    if (domid > UINT16_MAX)
-        return -ESRCH;
-    return hvctl_domctl(h, &op, NULL, 0, NULL, 0, NULL, fd);
+    return hvctl_domctl_on(h, domid, &op, NULL, 0, NULL, 0, NULL, fd);
 }
 
 HVCTL_API int hvctl_evtchn_host_bind(hvctl_t *h, uint32_t domid, uint32_t port, int *eventfd)

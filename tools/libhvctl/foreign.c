@@ -10,25 +10,15 @@
 
 #define PAGE_SIZE 4096ull
 
+/* The frames backing [gfn, gfn + nr); -ENXIO if one is not populated. */
 static int query_frames(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, uint64_t *frames)
 {
-    for (uint64_t done = 0; done < nr;) {
-        uint32_t chunk = nr - done > HV_P2M_QUERY_MAX ? HV_P2M_QUERY_MAX : (uint32_t)(nr - done);
-        struct xen_domctl op = { .cmd = XEN_DOMCTL_p2m_query, .domain = (domid_t)domid,
-                                 .u.p2m_query = { .first_gfn = gfn + done, .nr = chunk } };
-        size_t got;
-        int rc = hvctl_domctl(h, &op, NULL, 0, frames + done, chunk * sizeof(uint64_t), &got, NULL);
-        if (rc < 0)
-            return rc;
-        if (got != chunk * sizeof(uint64_t))
-            return -EPROTO;
-        done += chunk;
-    }
-    for (uint64_t i = 0; i < nr; i++) {
+    int rc = hvctl_p2m_query(h, domid, gfn, nr, frames);
+    for (uint64_t i = 0; rc == 0 && i < nr; i++) {
         if (frames[i] == HV_INVALID_FRAME)
-            return -ENXIO;
+            rc = -ENXIO;
     }
-    return 0;
+    return rc;
 }
 
 /* Reserve the range, then map each run of consecutive frames over it. */
@@ -64,10 +54,9 @@ HVCTL_API int hvctl_map_foreign(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64
     if (!frames)
         return -ENOMEM;
     int memfd = -1;
-    struct xen_domctl op = { .cmd = XEN_DOMCTL_get_memory_fd, .domain = (domid_t)domid };
     int rc = query_frames(h, domid, gfn, nr, frames);
     if (rc == 0)
-        rc = hvctl_domctl(h, &op, NULL, 0, NULL, 0, NULL, &memfd);
+        rc = hvctl_memory_fd(h, domid, &memfd, NULL);
     if (rc == 0)
         rc = map_runs(memfd, frames, nr, prot, addr);
     if (memfd >= 0)

@@ -11,4 +11,9 @@ struct hvctl {
     int fd;          /* the SOCK_SEQPACKET connection to hvd */
 };
 
+/* hvctl_domctl() on domain domid: -ESRCH for a domid no domain can have. */
+int hvctl_domctl_on(hvctl_t *h, uint32_t domid, struct xen_domctl *op, const void *buf_in,
+                    size_t buf_in_len, void *buf_out, size_t buf_out_len, size_t *out_len,
+                    int *fd_out);
+
 #endif

@@ -176,3 +176,13 @@ HVCTL_API int hvctl_sysctl_fd(hvctl_t *h, struct xen_sysctl *op, int *fd_out)
     op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
     return transact(h, HV_PRIVCMD_SYSCTL, op, sizeof(*op), NULL, 0, NULL, 0, NULL, fd_out);
 }
+
+int hvctl_domctl_on(hvctl_t *h, uint32_t domid, struct xen_domctl *op, const void *buf_in,
+                    size_t buf_in_len, void *buf_out, size_t buf_out_len, size_t *out_len,
+                    int *fd_out)
+{
+    if (domid > UINT16_MAX)
+        return -ESRCH; /* no domid is that large: no such domain */
+    op->domain = (domid_t)domid;
+    return hvctl_domctl(h, op, buf_in, buf_in_len, buf_out, buf_out_len, out_len, fd_out);
+}

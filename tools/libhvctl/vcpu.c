@@ -7,10 +7,7 @@
 
 static int domctl_on(hvctl_t *h, uint32_t domid, struct xen_domctl *op)
 {
-    if (domid > UINT16_MAX)
-        return -ESRCH;
-    op->domain = (domid_t)domid;
-    return hvctl_domctl(h, op, NULL, 0, NULL, 0, NULL, NULL);
+    return hvctl_domctl_on(h, domid, op, NULL, 0, NULL, 0, NULL, NULL);
 }
 
 HVCTL_API int hvctl_vcpu_getinfo(hvctl_t *h, uint32_t domid, uint32_t vcpu,

@@ -67,37 +67,40 @@ int hvctl_console_attach(hvctl_t *h, uint32_t domid, int *fd);
 int hvctl_readconsole(hvctl_t *h, uint64_t *index, char *buf, size_t len);
 int hvctl_physinfo(hvctl_t *h, struct xen_sysctl_physinfo *info);
 
+/* The domain's memory file (XEN_DOMCTL_get_memory_fd): *fd (the caller
+ * closes it) holds frame f at offset f * 4096; *size (may be NULL) gets the
+ * bytes of RAM frames, the guest-physical window; the file has one more
+ * page after them, the shared-info frame.  -EPROTO: hvd sent no descriptor. */
+int hvctl_memory_fd(hvctl_t *h, uint32_t domid, int *fd, uint64_t *size);
+
+/* Which frame of the memory file backs each of the gfns [gfn, gfn + nr)
+ * (XEN_DOMCTL_p2m_query, HV_P2M_QUERY_MAX gfns per request): frames[i] is
+ * the frame or HV_INVALID_FRAME.  -EINVAL: nr is 0 or the range wraps. */
+int hvctl_p2m_query(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, uint64_t *frames);
+
+/* Back (populate != 0) or free gfns [gfn, gfn + nr), nr <= HV_P2M_QUERY_MAX
+ * (XEN_DOMCTL_p2m_set) of a paused domain (-EBUSY otherwise).  Populating:
+ * -EBUSY if a gfn is backed already,
+ * -ENOMEM past max_pages or the host's limit. */
+int hvctl_p2m_set(hvctl_t *h, uint32_t domid, uint64_t gfn, uint32_t nr, int populate);
+
+/* A paused domain's state as save-stream record bodies (XEN_DOMCTL_getcontext
+ * and setcontext; types HV_SAVE_TYPE_* of <hv/public/save.h>, index the vCPU
+ * for HV_SAVE_TYPE_VCPU, else 0).  get: the body goes to buf (cap octets;
+ * HV_PRIVCMD_MAX_BUF is always enough), its length to *len; -ENOENT: the
+ * record does not apply to this domain.  set: -EMSGSIZE if len is more than
+ * one control message carries; -EINVAL: hvd refused a field (its log says
+ * which).  Both: -EBUSY unless the domain is paused. */
+int hvctl_context_get(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index, void *buf,
+                      size_t cap, uint32_t *len);
+int hvctl_context_set(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index,
+                      const void *body, uint32_t len);
+
 /* Foreign memory: map nr guest frames from gfn into this process.
  * -ENXIO: a gfn in the range is not populated. */
 int hvctl_map_foreign(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, int prot,
                       void **addr);
 int hvctl_unmap_foreign(void *addr, uint64_t nr);
-
-/* The domain builder.  Loads an ELF64 x86-64 or an ELF32 i386 executable
- * (ET_EXEC, little-endian, segments linked at their load address) into the
- * paused domain's memory, writes the start-info page after it, and sets
- * vCPU 0's context to the image's entry point, with rsi = the start-info
- * page's guest-physical address and rsp = 0.
- * ELF64: 64-bit mode, paging on with identity page tables after the
- * start-info page (pt_base).
- * ELF32: 32-bit protected mode with paging off (CR0 = PE|ET, CR4 = EFER = 0),
- * flat 4 GiB segments (CS 0x08, data 0x10); no page tables (pt_base = 0).
- * Image and start-info page must lie below 4 GiB; RAM above 4 GiB is listed
- * in the memmap but such a guest needs PAE paging of its own to reach it.
- * -ENOEXEC: not an ELF image we can load; -EINVAL: malformed (bad offsets,
- * overlapping segments, an ELF32 segment crossing 4 GiB); -E2BIG: does not
- * fit in RAM (or, ELF32, the start-info page would end above 4 GiB). */
-struct hvctl_build_info {
-    uint64_t entry;       /* guest-physical entry point */
-    uint64_t image_start; /* first byte loaded */
-    uint64_t image_end;   /* byte after the last loaded */
-    uint64_t start_info;  /* guest-physical address of the start-info page */
-    uint64_t pt_base;     /* top page table */
-};
-int hvctl_build_elf(hvctl_t *h, uint32_t domid, const void *image, size_t len,
-                    const char *cmdline, struct hvctl_build_info *info);
-int hvctl_build_elf_file(hvctl_t *h, uint32_t domid, const char *path, const char *cmdline,
-                         struct hvctl_build_info *info);
 
 /* Raw transport for a sysctl whose reply carries a descriptor (as
  * hvctl_domctl's fd_out): *fd_out receives it.  -EPROTO: none came. */

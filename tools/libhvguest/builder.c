@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf.h"
 #include "private.h"
+#include "x86_boot.h"
 
 #define MAP_CHUNK_PAGES  16384u               /* map the image 64 MiB at a time */
 #define IMAGE_FILE_MAX   (256ull << 20)       /* larger image files are refused */
@@ -126,7 +126,7 @@ static int write_boot_pages(hvctl_t *h, uint32_t domid, const struct build_plan 
     return hvctl_unmap_foreign(map, nr);
 }
 
-static void fill_build_info(struct hvctl_build_info *info, const struct build_plan *plan)
+static void fill_build_info(struct hvguest_build_info *info, const struct build_plan *plan)
 {
     info->entry = plan->elf.entry;
     info->image_start = plan->elf.image_start;
@@ -135,8 +135,8 @@ static void fill_build_info(struct hvctl_build_info *info, const struct build_pl
     info->pt_base = plan->layout.pt_base;
 }
 
-HVCTL_API int hvctl_build_elf(hvctl_t *h, uint32_t domid, const void *image, size_t len,
-                              const char *cmdline, struct hvctl_build_info *info)
+HVGUEST_API int hvguest_build_elf(hvctl_t *h, uint32_t domid, const void *image, size_t len,
+                              const char *cmdline, struct hvguest_build_info *info)
 {
     struct build_plan *plan;
     int rc;
@@ -204,8 +204,8 @@ static int read_image_fd(int fd, void **buf, size_t *len)
     return 0;
 }
 
-HVCTL_API int hvctl_build_elf_file(hvctl_t *h, uint32_t domid, const char *path,
-                                   const char *cmdline, struct hvctl_build_info *info)
+HVGUEST_API int hvguest_build_elf_file(hvctl_t *h, uint32_t domid, const char *path,
+                                   const char *cmdline, struct hvguest_build_info *info)
 {
     void *image = NULL;
     size_t len = 0;
@@ -220,7 +220,7 @@ HVCTL_API int hvctl_build_elf_file(hvctl_t *h, uint32_t domid, const char *path,
     close(fd);
     if (rc < 0)
         return rc;
-    rc = hvctl_build_elf(h, domid, image, len, cmdline, info);
+    rc = hvguest_build_elf(h, domid, image, len, cmdline, info);
     free(image);
     return rc;
 }

@@ -1,0 +1,34 @@
+/*
+ * libhvctl: a paused domain's state as save-stream record bodies
+ * (XEN_DOMCTL_getcontext / setcontext; docs/specs/save-stream.md).
+ */
+#include <errno.h>
+#include <hv/public/privcmd.h>
+#include "private.h"
+
+HVCTL_API int hvctl_context_get(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index,
+                                void *buf, size_t cap, uint32_t *len)
+{
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_getcontext,
+                             .u.context = { .type = type, .index = index } };
+    size_t got = 0;
+    int rc = hvctl_domctl_on(h, domid, &op, NULL, 0, buf, cap, &got, NULL);
+
+    if (rc < 0)
+        return rc;
+    if (got != op.u.context.length)
+        return -EPROTO;
+    *len = op.u.context.length;
+    return 0;
+}
+
+HVCTL_API int hvctl_context_set(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index,
+                                const void *body, uint32_t len)
+{
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_setcontext,
+                             .u.context = { .type = type, .index = index, .length = len } };
+
+    if (len > HV_PRIVCMD_MAX_BUF)
+        return -EMSGSIZE;
+    return hvctl_domctl_on(h, domid, &op, body, len, NULL, 0, NULL, NULL);
+}
