@@ -1,13 +1,14 @@
 /*
- * Unit tests for hvcli's domain-config parser (tools/hvcli/config.c):
- * the three formats, every validation rule, the messages, files on disk,
- * hv_config_to_createdomain, and malformed input (truncations, random
+ * Unit tests for libhvcfg (tools/libhvcfg): the parser's three formats,
+ * every validation rule, the messages, files on disk, the create and
+ * restore modes, the writer and its round trip, hvcfg_to_createdomain,
+ * the action names, and malformed input (truncations, random
  * bytes, mutations) that must fail cleanly rather than crash.
  *
  * Prints "ok NAME" or "not ok NAME: why" per case and exits non-zero if
  * any case failed.
  */
-#include "../../tools/hvcli/config.h"
+#include <hvcfg.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,7 @@
 
 static char why[2048];
 static char tmpdir[64];
-static struct hv_domain_config cfg;
+static struct hvcfg_domain cfg;
 static char err[ERRLEN];
 
 /* Record why a case failed (long values are cut to fit). */
@@ -101,7 +102,7 @@ static const char minimal_xl[] = "name = \"d1\"\nmemory = 16\nkernel = \"/boot/h
 
 static int parse_named(const char *name, const char *text)
 {
-    return hv_config_parse_buffer(text, strlen(text), name, "/cfgdir", &cfg, err, sizeof err);
+    return hvcfg_parse_buffer(text, strlen(text), name, "/cfgdir", HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
 }
 
 static int parse(const char *text)
@@ -237,7 +238,7 @@ static bool config_applies_defaults(void)
 static bool config_init_sets_defaults(void)
 {
     memset(&cfg, 0xa5, sizeof cfg);
-    hv_config_init(&cfg);
+    hvcfg_init(&cfg);
     CHECK(cfg.name[0] == '\0' && cfg.kernel[0] == '\0' && cfg.cmdline[0] == '\0', "strings not empty");
     CHECK(cfg.memory_mib == 0 && cfg.maxmem_mib == 0 && cfg.has_uuid == 0, "numbers not zero");
     CHECK(cfg.vcpus == 1, "vcpus %u", cfg.vcpus);
@@ -371,7 +372,7 @@ static bool config_old_image_config_gets_default_restart_limits(void)
                               "\"memory\":16,\"maxmem\":32,\"vcpus\":2,"
                               "\"kernel\":\"(restored from a save image)\",\"on_poweroff\":\"destroy\","
                               "\"on_reboot\":\"restart\",\"on_crash\":\"preserve\"}";
-    int rc = hv_config_parse_buffer(old, strlen(old), "its configuration", NULL, &cfg, err, sizeof err);
+    int rc = hvcfg_parse_buffer(old, strlen(old), "its configuration", NULL, HVCFG_PARSE_RESTORE, &cfg, err, sizeof err);
     CHECK(rc == 0, "rc %d: %s", rc, err);
     CHECK(cfg.restart_limit == 10 && cfg.restart_interval_s == 60, "restart limit %u in %u s",
           cfg.restart_limit, cfg.restart_interval_s);
@@ -584,7 +585,7 @@ static bool config_rejects_bad_action(void)
 static bool config_rejects_nul_byte(void)
 {
     static const char text[] = "name = \"d\"\nmemory = 16\nkernel = \"/k\0\"\n";
-    int rc = hv_config_parse_buffer(text, sizeof text - 1, "demo.cfg", NULL, &cfg, err, sizeof err);
+    int rc = hvcfg_parse_buffer(text, sizeof text - 1, "demo.cfg", NULL, HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     CHECK(rc == -EINVAL, "rc %d: %s", rc, err);
     CHECK(strstr(err, "demo.cfg:3:") && strstr(err, "NUL"), "message '%s'", err);
     return true;
@@ -624,11 +625,11 @@ static bool config_rejects_long_cmdline(void)
 
 static bool config_rejects_oversized_buffer(void)
 {
-    size_t len = HV_CONFIG_MAX_SIZE + 1;
+    size_t len = HVCFG_MAX_SIZE + 1;
     char *text = malloc(len);
     CHECK(text, "out of memory");
     memset(text, '\n', len);
-    int rc = hv_config_parse_buffer(text, len, "big.cfg", NULL, &cfg, err, sizeof err);
+    int rc = hvcfg_parse_buffer(text, len, "big.cfg", NULL, HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     free(text);
     CHECK(rc == -EFBIG, "rc %d: %s", rc, err);
     CHECK(strstr(err, "big.cfg") && strstr(err, "larger than 1 MiB"), "message '%s'", err);
@@ -638,11 +639,11 @@ static bool config_rejects_oversized_buffer(void)
 static bool config_truncates_long_messages(void)
 {
     char small[24];
-    int rc = hv_config_parse_buffer("memroy = 1\n", 11, "a-rather-long-file-name.cfg", NULL, &cfg, small,
+    int rc = hvcfg_parse_buffer("memroy = 1\n", 11, "a-rather-long-file-name.cfg", NULL, HVCFG_PARSE_CREATE, &cfg, small,
                                     sizeof small);
     CHECK(rc == -EINVAL, "rc %d", rc);
     CHECK(strlen(small) == sizeof small - 1, "message '%s' not cut to fit", small);
-    rc = hv_config_parse_buffer("memroy = 1\n", 11, "x.cfg", NULL, &cfg, NULL, 0);
+    rc = hvcfg_parse_buffer("memroy = 1\n", 11, "x.cfg", NULL, HVCFG_PARSE_CREATE, &cfg, NULL, 0);
     CHECK(rc == -EINVAL, "rc %d without a message buffer", rc);
     return true;
 }
@@ -884,7 +885,7 @@ static bool config_resolves_relative_kernel(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[256];
         snprintf(text, sizeof text, "name='d'\nmemory=1\nkernel='%s'\n", cases[i].kernel);
-        int rc = hv_config_parse_buffer(text, strlen(text), "demo.cfg", cases[i].dir, &cfg, err,
+        int rc = hvcfg_parse_buffer(text, strlen(text), "demo.cfg", cases[i].dir, HVCFG_PARSE_CREATE, &cfg, err,
                                         sizeof err);
         CHECK(rc == 0, "case %zu: rc %d: %s", i, rc, err);
         CHECK(strcmp(cfg.kernel, cases[i].want) == 0, "case %zu: kernel '%s', want '%s'", i, cfg.kernel,
@@ -913,7 +914,7 @@ static bool config_parses_files_on_disk(void)
         char path[256], want[256];
         if (!write_file(files[i].rel, files[i].text, strlen(files[i].text), path, sizeof path))
             return false;
-        int rc = hv_config_parse_file(path, &cfg, err, sizeof err);
+        int rc = hvcfg_parse_file(path, HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
         CHECK(rc == 0, "%s: rc %d: %s", path, rc, err);
         snprintf(want, sizeof want, "%s", path);
         strcpy(strrchr(want, '/') + 1, "hello.elf");
@@ -931,7 +932,7 @@ static bool config_file_without_directory_uses_dot(void)
         return false;
     int here = open(".", O_RDONLY | O_DIRECTORY);
     CHECK(here >= 0 && chdir(tmpdir) == 0, "cannot enter %s", tmpdir);
-    int rc = hv_config_parse_file("bare2.cfg", &cfg, err, sizeof err);
+    int rc = hvcfg_parse_file("bare2.cfg", HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     CHECK(fchdir(here) == 0 && close(here) == 0, "cannot return to the old directory");
     CHECK(rc == 0, "rc %d: %s", rc, err);
     CHECK(strcmp(cfg.kernel, "./img.elf") == 0, "kernel '%s'", cfg.kernel);
@@ -943,7 +944,7 @@ static bool config_reports_errors_with_file_path(void)
     char path[256], want[300];
     if (!write_file("bad.cfg", "name = 'd'\nvcpus = 99\n", 22, path, sizeof path))
         return false;
-    int rc = hv_config_parse_file(path, &cfg, err, sizeof err);
+    int rc = hvcfg_parse_file(path, HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     snprintf(want, sizeof want, "%s:2: vcpus: '99' is out of range 1..64", path);
     CHECK(rc == -EINVAL && strcmp(err, want) == 0, "rc %d, message '%s', want '%s'", rc, err, want);
     return true;
@@ -953,7 +954,7 @@ static bool config_reports_missing_file(void)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/no-such.cfg", tmpdir);
-    int rc = hv_config_parse_file(path, &cfg, err, sizeof err);
+    int rc = hvcfg_parse_file(path, HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     CHECK(rc == -ENOENT, "rc %d: %s", rc, err);
     CHECK(strstr(err, path) && strstr(err, strerror(ENOENT)) && !strchr(err, '\n'), "message '%s'", err);
     return true;
@@ -961,7 +962,7 @@ static bool config_reports_missing_file(void)
 
 static bool config_reports_directory(void)
 {
-    int rc = hv_config_parse_file(tmpdir, &cfg, err, sizeof err);
+    int rc = hvcfg_parse_file(tmpdir, HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     CHECK(rc == -EISDIR, "rc %d: %s", rc, err);
     CHECK(strstr(err, tmpdir), "message '%s'", err);
     return true;
@@ -969,7 +970,7 @@ static bool config_reports_directory(void)
 
 static bool config_rejects_file_over_1mib(void)
 {
-    size_t len = HV_CONFIG_MAX_SIZE + 1;
+    size_t len = HVCFG_MAX_SIZE + 1;
     char *text = malloc(len), path[256];
     CHECK(text, "out of memory");
     memset(text, '#', len);
@@ -977,18 +978,18 @@ static bool config_rejects_file_over_1mib(void)
     free(text);
     if (!written)
         return false;
-    int rc = hv_config_parse_file(path, &cfg, err, sizeof err);
+    int rc = hvcfg_parse_file(path, HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     CHECK(rc == -EFBIG, "rc %d: %s", rc, err);
     CHECK(strstr(err, "huge.cfg") && strstr(err, "1 MiB"), "message '%s'", err);
     /* Exactly 1 MiB is allowed (then fails only for its content). */
-    text = malloc(HV_CONFIG_MAX_SIZE);
+    text = malloc(HVCFG_MAX_SIZE);
     CHECK(text, "out of memory");
-    memset(text, '\n', HV_CONFIG_MAX_SIZE);
-    written = write_file("max.cfg", text, HV_CONFIG_MAX_SIZE, path, sizeof path);
+    memset(text, '\n', HVCFG_MAX_SIZE);
+    written = write_file("max.cfg", text, HVCFG_MAX_SIZE, path, sizeof path);
     free(text);
     if (!written)
         return false;
-    rc = hv_config_parse_file(path, &cfg, err, sizeof err);
+    rc = hvcfg_parse_file(path, HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     CHECK(rc == -EINVAL && strstr(err, "missing required key 'name'"), "1 MiB: rc %d: %s", rc, err);
     return true;
 }
@@ -1000,7 +1001,7 @@ static bool config_to_createdomain_fills_fields(void)
     struct xen_domctl_createdomain cd;
     CHECK(parse(good_xl) == 0, "parse: %s", err);
     memset(&cd, 0xff, sizeof cd);
-    int rc = hv_config_to_createdomain(&cfg, &cd);
+    int rc = hvcfg_to_createdomain(&cfg, &cd);
     CHECK(rc == 0, "rc %d", rc);
     CHECK(strcmp(cd.name, "demo-1.x_y") == 0, "name '%s'", cd.name);
     CHECK(memcmp(cd.handle, demo_uuid, 16) == 0, "handle differs");
@@ -1019,7 +1020,7 @@ static bool config_to_createdomain_zero_handle_without_uuid(void)
     struct xen_domctl_createdomain cd;
     CHECK(parse(minimal_xl) == 0, "parse: %s", err);
     memset(&cd, 0xff, sizeof cd);
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == 0, "failed");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == 0, "failed");
     static const uint8_t zero[16];
     CHECK(memcmp(cd.handle, zero, 16) == 0, "handle not zero");
     CHECK(cd.init_pages == 16 * 256 && cd.max_pages == 16 * 256, "pages %llu/%llu",
@@ -1032,13 +1033,13 @@ static bool config_to_createdomain_rejects_overflow(void)
     struct xen_domctl_createdomain cd;
     CHECK(parse(minimal_xl) == 0, "parse: %s", err);
     cfg.maxmem_mib = UINT64_MAX / 256 + 1;
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == -EINVAL, "maxmem overflow accepted");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == -EINVAL, "maxmem overflow accepted");
     cfg.maxmem_mib = UINT64_MAX / 256;
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == 0, "largest maxmem rejected");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == 0, "largest maxmem rejected");
     CHECK(cd.max_pages == UINT64_MAX / 256 * 256, "max_pages %llu", (unsigned long long)cd.max_pages);
     cfg.memory_mib = UINT64_MAX / 256 + 1;
     cfg.maxmem_mib = cfg.memory_mib;
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == -EINVAL, "memory overflow accepted");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == -EINVAL, "memory overflow accepted");
     return true;
 }
 
@@ -1047,16 +1048,16 @@ static bool config_to_createdomain_rejects_bad_fields(void)
     struct xen_domctl_createdomain cd;
     CHECK(parse(minimal_xl) == 0, "parse: %s", err);
     cfg.maxmem_mib = 8;
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == -EINVAL, "maxmem < memory accepted");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == -EINVAL, "maxmem < memory accepted");
     CHECK(parse(minimal_xl) == 0, "parse: %s", err);
     cfg.vcpus = 0;
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == -EINVAL, "0 vcpus accepted");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == -EINVAL, "0 vcpus accepted");
     CHECK(parse(minimal_xl) == 0, "parse: %s", err);
     cfg.on_crash = HV_ACTION_MAX + 1;
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == -EINVAL, "bad action accepted");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == -EINVAL, "bad action accepted");
     CHECK(parse(minimal_xl) == 0, "parse: %s", err);
     memset(cfg.name, 'x', sizeof cfg.name);
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == -EINVAL, "unterminated name accepted");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == -EINVAL, "unterminated name accepted");
     return true;
 }
 
@@ -1065,12 +1066,12 @@ static bool config_to_createdomain_carries_restart_limits(void)
     struct xen_domctl_createdomain cd;
     CHECK(parse(good_xl) == 0, "parse: %s", err);
     memset(&cd, 0xff, sizeof cd);
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == 0, "failed");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == 0, "failed");
     CHECK(cd.restart_limit == 5 && cd.restart_interval_s == 120, "restart limit %u in %u s",
           cd.restart_limit, cd.restart_interval_s);
     /* Without the keys: the defaults, written out rather than left to hvd. */
     CHECK(parse(minimal_xl) == 0, "parse: %s", err);
-    CHECK(hv_config_to_createdomain(&cfg, &cd) == 0, "failed");
+    CHECK(hvcfg_to_createdomain(&cfg, &cd) == 0, "failed");
     CHECK(cd.restart_limit == 10 && cd.restart_interval_s == 60, "restart limit %u in %u s",
           cd.restart_limit, cd.restart_interval_s);
     return true;
@@ -1086,7 +1087,7 @@ static bool config_to_createdomain_rejects_bad_restart_limits(void)
         CHECK(parse(minimal_xl) == 0, "parse: %s", err);
         cfg.restart_limit = bad[i].limit;
         cfg.restart_interval_s = bad[i].interval;
-        int rc = hv_config_to_createdomain(&cfg, &cd);
+        int rc = hvcfg_to_createdomain(&cfg, &cd);
         CHECK(rc == -EINVAL, "restart limit %u in %u s gave %d", bad[i].limit, bad[i].interval, rc);
     }
     return true;
@@ -1104,7 +1105,7 @@ static bool parses_or_fails_cleanly(const char *bytes, size_t len, const char *w
     char *copy = malloc(len ? len : 1);
     CHECK(copy, "out of memory");
     memcpy(copy, bytes, len);
-    int rc = hv_config_parse_buffer(copy, len, "fuzz.cfg", "/d", &cfg, err, sizeof err);
+    int rc = hvcfg_parse_buffer(copy, len, "fuzz.cfg", "/d", HVCFG_PARSE_CREATE, &cfg, err, sizeof err);
     free(copy);
     CHECK(rc == 0 || rc == -EINVAL, "%s (%zu bytes): rc %d: %s", what, len, rc, err);
     CHECK(rc == 0 || message_is_one_line("fuzz.cfg"), "%s (%zu bytes): bad message '%s'", what, len, err);

@@ -266,3 +266,14 @@ int hvcli_parse_long_opt(const struct hvcli_ctx *ctx, int argc, char **argv, boo
     }
     return -1;
 }
+
+int hvcli_put_json(char *json)
+{
+    int rc = 0;
+
+    errno = 0;
+    if (fputs(json, stdout) == EOF || fflush(stdout) != 0)
+        rc = errno ? -errno : -EIO;
+    free(json);
+    return rc;
+}

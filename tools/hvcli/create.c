@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "config.h"
 #include "hvcli.h"
 
 struct create_opts {
@@ -69,13 +68,12 @@ static int parse_create_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
 
 /* Read CFG and turn it into the createdomain request. */
 static int load_config(const struct hvcli_ctx *ctx, const char *path,
-                       struct hv_domain_config *cfg, struct xen_domctl_createdomain *cd)
+                       struct hvcfg_domain *cfg, struct xen_domctl_createdomain *cd)
 {
     char err[512] = "";
     int rc;
 
-    hv_config_init(cfg);
-    rc = hv_config_parse_file(path, cfg, err, sizeof(err));
+    rc = hvcfg_parse_file(path, HVCFG_PARSE_CREATE, cfg, err, sizeof(err));
     if (rc < 0) {
         if (err[0])
             hvcli_err(ctx, "%s", err);
@@ -83,7 +81,7 @@ static int load_config(const struct hvcli_ctx *ctx, const char *path,
             hvcli_err(ctx, "%s: %s", path, strerror(-rc));
         return rc;
     }
-    rc = hv_config_to_createdomain(cfg, cd);
+    rc = hvcfg_to_createdomain(cfg, cd);
     if (rc < 0)
         hvcli_err(ctx, "%s: unusable configuration: %s", path, strerror(-rc));
     return rc;
@@ -125,7 +123,7 @@ static void abandon_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t dom
  * to.  On failure the domain is destroyed.  *console_fd is -1 or the
  * console stream. */
 static int start_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
-                        const struct hv_domain_config *cfg, const struct create_opts *o,
+                        const struct hvcfg_domain *cfg, const struct create_opts *o,
                         int *console_fd)
 {
     struct hvguest_build_info info;
@@ -166,7 +164,7 @@ fail:
 }
 
 static int create_domain(const struct hvcli_ctx *ctx, hvctl_t *h,
-                         const struct hv_domain_config *cfg, struct xen_domctl_createdomain *cd,
+                         const struct hvcfg_domain *cfg, struct xen_domctl_createdomain *cd,
                          uint32_t *domid)
 {
     int rc = hvctl_domain_create(h, cd, domid);
@@ -190,7 +188,7 @@ static int create_domain(const struct hvcli_ctx *ctx, hvctl_t *h,
 static int run_create(const struct hvcli_ctx *ctx, int argc, char **argv)
 {
     struct create_opts o = { .paused = false };
-    struct hv_domain_config cfg;
+    struct hvcfg_domain cfg;
     struct xen_domctl_createdomain cd;
     hvctl_t *h;
     uint32_t domid;

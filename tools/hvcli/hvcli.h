@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <hvctl.h>
+#include <hvcfg.h>
 #include <hvguest.h>
 
 #ifndef PACKAGE_VERSION /* configure defines it; a direct gcc build does not */
@@ -109,15 +110,8 @@ int hvcli_run_domain_op(const struct hvcli_ctx *ctx, int argc, char **argv,
  * exit status. */
 int hvcli_console_run(const struct hvcli_ctx *ctx, int fd);
 
-/* JSON output (json.c), beautified, to stdout.  Return 0 or -errno. */
-int hvcli_json_domains(const struct xen_domctl_getdomaininfo *info, size_t count);
-int hvcli_json_physinfo(const struct xen_sysctl_physinfo *pi, const char *socket);
-
-/* One line of vcpu-list: a vCPU and the domain it belongs to. */
-struct hvcli_vcpu_row {
-    struct xen_domctl_getdomaininfo dom;
-    struct xen_domctl_getvcpuinfo vcpu;
-};
-int hvcli_json_vcpus(const struct hvcli_vcpu_row *rows, size_t count);
+/* Print a JSON document (from libhvcfg) to stdout and free it.  Returns 0
+ * or -errno. */
+int hvcli_put_json(char *json);
 
 #endif

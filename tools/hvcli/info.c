@@ -9,6 +9,7 @@ static int run_info(const struct hvcli_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct xen_sysctl_physinfo pi;
+    char *json;
     hvctl_t *h;
     int c, rc;
 
@@ -29,7 +30,9 @@ static int run_info(const struct hvcli_ctx *ctx, int argc, char **argv)
         hvcli_err(ctx, "cannot read host information: %s", strerror(-rc));
         return HVCLI_EXIT_FAILURE;
     }
-    rc = hvcli_json_physinfo(&pi, hvcli_socket(ctx));
+    rc = hvcfg_json_physinfo(&pi, HVCLI_VERSION, hvcli_socket(ctx), &json);
+    if (rc == 0)
+        rc = hvcli_put_json(json);
     if (rc < 0) {
         hvcli_err(ctx, "cannot write JSON: %s", strerror(-rc));
         return HVCLI_EXIT_FAILURE;

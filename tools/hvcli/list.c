@@ -53,7 +53,11 @@ static int run_list(const struct hvcli_ctx *ctx, int argc, char **argv)
     rc = hvcli_collect_domains(ctx, h, argv + optind, argc - optind, &a);
     hvctl_close(h);
     if (rc == 0 && json) {
-        rc = hvcli_json_domains(a.v, a.count);
+        char *out;
+
+        rc = hvcfg_json_domains(a.v, a.count, &out);
+        if (rc == 0)
+            rc = hvcli_put_json(out);
         if (rc < 0)
             hvcli_err(ctx, "cannot write JSON: %s", strerror(-rc));
     } else if (rc == 0) {

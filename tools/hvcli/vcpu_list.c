@@ -9,13 +9,13 @@
 
 /* A growable array of table rows. */
 struct row_array {
-    struct hvcli_vcpu_row *v;
+    struct hvcfg_vcpu_row *v;
     size_t count, cap;
 };
 
 static int row_array_reserve(struct row_array *a, size_t more)
 {
-    struct hvcli_vcpu_row *v;
+    struct hvcfg_vcpu_row *v;
 
     if (a->cap - a->count >= more)
         return 0;
@@ -34,7 +34,7 @@ static int collect_vcpus(hvctl_t *h, const struct xen_domctl_getdomaininfo *d,
     int rc = row_array_reserve(a, d->max_vcpus);
 
     for (uint32_t i = 0; rc == 0 && i < d->max_vcpus; i++) {
-        struct hvcli_vcpu_row *r = &a->v[a->count];
+        struct hvcfg_vcpu_row *r = &a->v[a->count];
 
         rc = hvctl_vcpu_getinfo(h, d->domain, i, &r->vcpu);
         r->dom = *d;
@@ -68,7 +68,7 @@ static int collect_rows(const struct hvcli_ctx *ctx, hvctl_t *h, const struct hv
 
 /* One letter: '-' down, 'p' its domain is paused, 'b' blocked, 'r' running
  * (or about to run: an online vCPU that is not blocked). */
-static char vcpu_state(const struct hvcli_vcpu_row *r)
+static char vcpu_state(const struct hvcfg_vcpu_row *r)
 {
     if (!r->vcpu.online)
         return '-';
@@ -81,7 +81,7 @@ static void print_table(const struct row_array *a)
 {
     printf("%-32s %5s %5s %5s %10s\n", "Name", "ID", "VCPU", "State", "Time(s)");
     for (size_t i = 0; i < a->count; i++) {
-        const struct hvcli_vcpu_row *r = &a->v[i];
+        const struct hvcfg_vcpu_row *r = &a->v[i];
 
         printf("%-32.*s %5u %5u %5c %10.1f\n", (int)sizeof(r->dom.name), r->dom.name,
                (unsigned int)r->dom.domain, r->vcpu.vcpu, vcpu_state(r),
@@ -107,7 +107,11 @@ static int run_vcpu_list(const struct hvcli_ctx *ctx, int argc, char **argv)
     hvctl_close(h);
     free(doms.v);
     if (rc == 0 && json) {
-        rc = hvcli_json_vcpus(a.v, a.count);
+        char *out;
+
+        rc = hvcfg_json_vcpus(a.v, a.count, &out);
+        if (rc == 0)
+            rc = hvcli_put_json(out);
         if (rc < 0)
             hvcli_err(ctx, "cannot write JSON: %s", strerror(-rc));
     } else if (rc == 0) {

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
+#include <hv/public/names.h>
 #include <hv/public/sched.h>
 #include <xen/arch.h>
 #include <xen/event.h>
@@ -111,18 +112,10 @@ static void domain_list_remove(struct domain *d)
     pthread_mutex_unlock(&domlist_lock);
 }
 
+/* The rule is shared with the toolstack's config parser (public/names.h). */
 static bool name_is_valid(const char *name)
 {
-    size_t len = strnlen(name, HV_NAME_MAX);
-    if (len == 0 || len == HV_NAME_MAX || strspn(name, "0123456789") == len)
-        return false; /* all digits would read as a domid */
-    for (size_t i = 0; i < len; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return false;
-    }
-    return true;
+    return hv_name_check(name, strnlen(name, HV_NAME_MAX)) == HV_NAME_OK;
 }
 
 static int createdomain_check(const struct xen_domctl_createdomain *cfg)
@@ -600,10 +593,11 @@ static bool domain_restart_or_defer(struct domain *d)
 
 static const char *const shutdown_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
 
+/* createdomain_check() lets only HV_ACTION_* values in; "?" keeps printk safe regardless. */
 static const char *action_name(uint8_t action)
 {
-    return action == HV_ACTION_destroy ? "destroy"
-           : action == HV_ACTION_restart ? "restart" : "preserve";
+    const char *name = hv_action_name(action);
+    return name ? name : "?";
 }
 
 /*
