@@ -129,7 +129,7 @@ body = v["offset"] + 8
 xsave_len, nr_msrs = struct.unpack_from("<II", img, body + 16)
 last_msr = body + 1816 + xsave_len + 16 * (nr_msrs - 1)
 case("vcpu_msr_hvd_refuses", put(img, last_msr, "<I", 0xcfffffff),
-     rec_label(v) + ": hvd refused it.*hvcli dmesg")
+     rec_label(v) + ": hvd refused it.*hvd's log says why")
 open(listing, "w").write("\n".join(cases) + "\n")
 PY
 }

@@ -1,0 +1,337 @@
+/*
+ * The restore engine: read a save stream (docs/specs/save-stream.md),
+ * create the domain its config describes, fill its memory and hand each
+ * state record to hvd.  A restore that fails for any reason destroys the
+ * half-built domain and says which record was bad and why.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <hvsave.h>
+#include <hv/public/privcmd.h>
+#include "image_config.h"
+#include "memory.h"
+#include "private.h"
+
+struct restorer {
+    hvctl_t *h;
+    hvguest_progress_fn *progress;
+    void *arg;
+    struct hvsave_reader *r;
+    const struct hvsave_domain_header *dh;
+    struct xen_domctl_createdomain cd;
+    uint32_t domid;
+    bool created;
+    struct guest_memory mem;
+    uint8_t *populated;     /* bitmap: gfns backed in the new domain */
+    bool gfn0_in_stream;    /* gfn 0 (backed at creation) came in PAGE_DATA */
+    bool pages_finished;    /* a state record came: no more page records */
+    uint64_t *frames;       /* HV_P2M_QUERY_MAX entries */
+    uint64_t pages_done;
+    char why[768];          /* the failure, in words */
+};
+
+static int restore_fail(struct restorer *t, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int restore_fail(struct restorer *t, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(t->why, sizeof(t->why), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* A failure that concerns one record: name it by index, type and offset. */
+static int record_fail(struct restorer *t, const struct hvsave_record *rec, int rc,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int record_fail(struct restorer *t, const struct hvsave_record *rec, int rc,
+                       const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    /* Only known types get here: the reader rejects or skips the others. */
+    return restore_fail(t, rc, "record %" PRIu64 " (%s) at offset %" PRIu64 ": %s", rec->index,
+                        hvsave_type_name(rec->type), rec->offset, what);
+}
+
+/* Tell the caller where we are; -EINTR if it asks us to stop. */
+static int report_progress(struct restorer *t, enum hvguest_phase phase)
+{
+    if (!t->progress || t->progress(t->arg, phase, t->pages_done, t->dh->tot_pages) == 0)
+        return 0;
+    return restore_fail(t, -EINTR, "stopped by the caller");
+}
+
+/* Read the stream's headers and the domain's config. */
+static int open_image(struct restorer *t, int fd)
+{
+    int rc = hvsave_reader_open(&t->r, fd);
+
+    if (rc < 0)
+        return restore_fail(t, rc, "%s", t->r ? hvsave_reader_error(t->r) : strerror(-rc));
+    t->dh = hvsave_reader_domain(t->r);
+    rc = image_config_read(t->dh, &t->cd, t->why, sizeof(t->why));
+    return rc;
+}
+
+static int create_domain(struct restorer *t)
+{
+    int rc = hvctl_domain_create(t->h, &t->cd, &t->domid);
+
+    if (rc == -EEXIST)
+        return restore_fail(t, rc, "a domain named '%s' (or with its UUID) already exists",
+                            t->cd.name);
+    if (rc < 0)
+        return restore_fail(t, rc, "cannot create domain '%s': %s%s", t->cd.name,
+                            strerror(-rc), rc == -EINVAL || rc == -ENOMEM ?
+                            " (hvcli info shows free guest memory)" : "");
+    t->created = true;
+    rc = guest_memory_map(t->h, t->domid, PROT_READ | PROT_WRITE, &t->mem);
+    if (rc < 0)
+        return restore_fail(t, rc, "cannot map the new domain's memory: %s", strerror(-rc));
+    if (t->mem.nr_gfns != t->dh->nr_pages)
+        return restore_fail(t, -EPROTO, "hvd made a RAM window of %" PRIu64 " pages, not %"
+                             PRIu64, t->mem.nr_gfns, t->dh->nr_pages);
+    t->populated = calloc(t->dh->nr_pages / 8 + 1, 1);
+    t->frames = malloc(HV_P2M_QUERY_MAX * sizeof(*t->frames));
+    if (!t->populated || !t->frames)
+        return restore_fail(t, -ENOMEM, "out of memory");
+    t->populated[0] = 1; /* createdomain backed gfn 0 (init_pages = 1) */
+    return 0;
+}
+
+static bool is_populated(const struct restorer *t, uint64_t gfn)
+{
+    return t->populated[gfn / 8] & (1u << (gfn % 8));
+}
+
+static void mark_populated(struct restorer *t, uint64_t gfn, bool on)
+{
+    if (on)
+        t->populated[gfn / 8] |= (uint8_t)(1u << (gfn % 8));
+    else
+        t->populated[gfn / 8] &= (uint8_t)~(1u << (gfn % 8));
+}
+
+/* Consecutive gfns from gfns[0], at most max. */
+static uint32_t run_length(const uint64_t *gfns, uint32_t max)
+{
+    uint32_t n = 1;
+
+    while (n < max && n < HV_P2M_QUERY_MAX && gfns[n] == gfns[0] + n)
+        n++;
+    return n;
+}
+
+/* Back the gfns of [gfn, gfn + n) that are not backed yet. */
+static int populate_run(struct restorer *t, const struct hvsave_record *rec, uint64_t gfn,
+                        uint32_t n)
+{
+    for (uint32_t i = 0; i < n;) {
+        if (is_populated(t, gfn + i)) {
+            i++;
+            continue;
+        }
+        uint32_t k = 1;
+        while (i + k < n && !is_populated(t, gfn + i + k))
+            k++;
+        int rc = hvctl_p2m_set(t->h, t->domid, gfn + i, k, 1);
+        if (rc < 0)
+            return record_fail(t, rec, rc, "cannot populate gfn %#" PRIx64 "%s: %s", gfn + i,
+                               k > 1 ? " and on" : "", strerror(-rc));
+        for (uint32_t j = 0; j < k; j++)
+            mark_populated(t, gfn + i + j, true);
+        i += k;
+    }
+    return 0;
+}
+
+/* Copy n pages to the frames behind [gfn, gfn + n), one memcpy per run
+ * of consecutive frames. */
+static int copy_run(struct restorer *t, const struct hvsave_record *rec, uint64_t gfn,
+                    uint32_t n, const uint8_t *data)
+{
+    int rc = hvctl_p2m_query(t->h, t->domid, gfn, n, t->frames);
+
+    if (rc < 0)
+        return record_fail(t, rec, rc, "cannot query the p2m at gfn %#" PRIx64 ": %s", gfn,
+                           strerror(-rc));
+    for (uint32_t i = 0, k; i < n; i += k) {
+        uint8_t *dst = guest_memory_frame(&t->mem, t->frames[i]);
+        if (!dst)
+            return record_fail(t, rec, -EPROTO, "hvd backs gfn %#" PRIx64 " with frame %#"
+                               PRIx64 ", outside its memory file", gfn + i, t->frames[i]);
+        for (k = 1; i + k < n && t->frames[i + k] == t->frames[i] + k &&
+                    t->frames[i + k] < t->mem.nr_gfns; k++)
+            ;
+        guest_memory_prefault(&t->mem, t->frames[i], k, true);
+        memcpy(dst, data + (size_t)i * GUEST_PAGE_SIZE, (size_t)k * GUEST_PAGE_SIZE);
+    }
+    return 0;
+}
+
+static int restore_pages(struct restorer *t, const struct hvsave_record *rec)
+{
+    const uint64_t *gfns = rec->u.pages.gfns;
+    uint32_t count = rec->u.pages.count;
+
+    for (uint32_t i = 0, n; i < count; i += n) {
+        n = run_length(gfns + i, count - i);
+        t->gfn0_in_stream |= gfns[i] == 0;
+        int rc = populate_run(t, rec, gfns[i], n);
+        if (rc == 0)
+            rc = copy_run(t, rec, gfns[i], n, rec->u.pages.data + (size_t)i * GUEST_PAGE_SIZE);
+        if (rc < 0)
+            return rc;
+    }
+    t->pages_done += count;
+    return report_progress(t, HVGUEST_PHASE_PAGES);
+}
+
+/* The memory is complete: gfn 0, backed at creation, goes if the image
+ * does not have it (the saved domain had given it back). */
+static int finish_pages(struct restorer *t, const struct hvsave_record *rec)
+{
+    int rc = report_progress(t, HVGUEST_PHASE_STATE);
+
+    t->pages_finished = true;
+    if (rc < 0 || t->gfn0_in_stream)
+        return rc;
+    rc = hvctl_p2m_set(t->h, t->domid, 0, 1, 0);
+    if (rc < 0)
+        return record_fail(t, rec, rc, "cannot free gfn 0, which the image does not have: %s",
+                           strerror(-rc));
+    mark_populated(t, 0, false);
+    return 0;
+}
+
+/*
+ * CONSOLE_RING is optional history: hvd's ring (and a control message)
+ * holds less than a stream may, so keep the newest octets that fit.
+ */
+static int restore_console(struct restorer *t, const struct hvsave_record *rec)
+{
+    const struct hv_save_console_ring *c = rec->u.console.hdr;
+    uint32_t room = HV_PRIVCMD_MAX_BUF - sizeof(*c);
+
+    if (rec->length <= HV_PRIVCMD_MAX_BUF)
+        return hvctl_context_set(t->h, t->domid, rec->type, 0, rec->body, rec->length);
+    struct hv_save_console_ring *trimmed = malloc(HV_PRIVCMD_MAX_BUF);
+    if (!trimmed)
+        return -ENOMEM;
+    *trimmed = (struct hv_save_console_ring){ .lost = c->lost + (c->len - room), .len = room };
+    memcpy(trimmed + 1, rec->u.console.data + (c->len - room), room);
+    int rc = hvctl_context_set(t->h, t->domid, rec->type, 0, trimmed, HV_PRIVCMD_MAX_BUF);
+    free(trimmed);
+    return rc;
+}
+
+/* Hand a state record's body to hvd. */
+static int restore_state(struct restorer *t, const struct hvsave_record *rec)
+{
+    uint32_t index = rec->type == HV_SAVE_TYPE_VCPU ? rec->u.vcpu.vcpu->vcpu_id : 0;
+    int rc;
+
+    if (rec->type == HV_SAVE_TYPE_CONSOLE_RING)
+        rc = restore_console(t, rec);
+    else
+        rc = hvctl_context_set(t->h, t->domid, rec->type, index, rec->body, rec->length);
+    if (rc == -EMSGSIZE)
+        return record_fail(t, rec, rc, "%" PRIu32 " octets: hvd takes at most %u per record",
+                           rec->length, HV_PRIVCMD_MAX_BUF);
+    if (rc < 0)
+        return record_fail(t, rec, rc, "hvd refused it: %s (hvd's log says why)",
+                           strerror(-rc));
+    return 0;
+}
+
+static int restore_record(struct restorer *t, const struct hvsave_record *rec)
+{
+    int rc = 0;
+
+    if (rec->skipped) /* an optional record this engine does not know */
+        return 0;
+    if (rec->type == HV_SAVE_TYPE_PAGE_DATA || rec->type == HV_SAVE_TYPE_PAGE_DATA_ZLIB)
+        return restore_pages(t, rec);
+    /* Optional records may come between page records (spec section 7):
+     * only a mandatory one ends the memory. */
+    if (!(rec->type & HV_SAVE_TYPE_OPTIONAL) && !t->pages_finished)
+        rc = finish_pages(t, rec);
+    if (rc == 0 && rec->type != HV_SAVE_TYPE_END)
+        rc = restore_state(t, rec);
+    return rc;
+}
+
+/* Every record up to END. */
+static int restore_records(struct restorer *t)
+{
+    struct hvsave_record rec = { .type = 0 };
+    int rc = report_progress(t, HVGUEST_PHASE_PAGES);
+
+    while (rc == 0 && rec.type != HV_SAVE_TYPE_END) {
+        if ((rc = hvsave_read_record(t->r, &rec)) < 0)
+            return restore_fail(t, rc, "%s", hvsave_reader_error(t->r));
+        rc = restore_record(t, &rec);
+    }
+    return rc;
+}
+
+static int restore_domain(struct restorer *t, int fd)
+{
+    int rc = open_image(t, fd);
+
+    if (rc == 0)
+        rc = create_domain(t);
+    if (rc == 0)
+        rc = restore_records(t);
+    return rc;
+}
+
+/* After a failure no domain is left behind; say so if it cannot go. */
+static void undo_create(struct restorer *t)
+{
+    int rc = t->created ? hvctl_domain_destroy(t->h, t->domid) : 0;
+    size_t used = strlen(t->why);
+
+    if (rc < 0)
+        snprintf(t->why + used, sizeof(t->why) - used,
+                 " (and destroying the new domain %" PRIu32 " failed: %s)", t->domid,
+                 strerror(-rc));
+}
+
+HVGUEST_API int hvguest_restore(hvctl_t *h, int fd, unsigned int flags,
+                                hvguest_progress_fn *progress, void *arg, uint32_t *domid,
+                                struct hvguest_status *st)
+{
+    struct restorer t = { .h = h, .progress = progress, .arg = arg };
+    int rc;
+
+    if (!h || fd < 0 || flags || !domid)
+        rc = restore_fail(&t, -EINVAL, "bad arguments");
+    else
+        rc = restore_domain(&t, fd);
+    if (rc < 0)
+        undo_create(&t);
+    else
+        *domid = t.domid;
+    if (st) {
+        snprintf(st->error, sizeof(st->error), "%s", rc < 0 ? t.why : "");
+        st->octets = hvsave_reader_offset(t.r);
+    }
+    hvsave_reader_close(t.r);
+    guest_memory_unmap(&t.mem);
+    free(t.populated);
+    free(t.frames);
+    return rc < 0 ? rc : 0;
+}

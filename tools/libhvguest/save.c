@@ -1,0 +1,309 @@
+/*
+ * The save engine: pause a domain and write its memory and state to a file
+ * descriptor as a save stream (docs/specs/save-stream.md).  On failure the
+ * pause is dropped again, so the domain runs on as before.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <hvsave.h>
+#include <hv/public/privcmd.h>
+#include "image_config.h"
+#include "memory.h"
+#include "private.h"
+
+struct saver {
+    hvctl_t *h;
+    uint32_t domid;
+    int fd;
+    unsigned int flags;
+    hvguest_progress_fn *progress;
+    void *arg;
+    bool paused;                /* we hold a pause on the domain */
+    struct xen_domctl_getdomaininfo info;
+    struct guest_memory mem;
+    struct hvsave_writer *w;
+    void *ctx;                  /* one context body (HV_PRIVCMD_MAX_BUF octets) */
+    uint64_t shared_info_gfn;   /* HV_INVALID_FRAME: the guest never placed it */
+    uint64_t pages_done;
+    char why[768];              /* the failure, in words */
+};
+
+static int save_fail(struct saver *s, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int save_fail(struct saver *s, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(s->why, sizeof(s->why), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* A failure of the writer: its own one-line account. */
+static int writer_fail(struct saver *s, int rc)
+{
+    const char *msg = hvsave_writer_error(s->w);
+
+    return save_fail(s, rc, "%s", msg[0] ? msg : strerror(-rc));
+}
+
+/* Tell the caller where we are; -EINTR if it asks us to stop. */
+static int report_progress(struct saver *s, enum hvguest_phase phase)
+{
+    if (!s->progress || s->progress(s->arg, phase, s->pages_done, s->info.tot_pages) == 0)
+        return 0;
+    return save_fail(s, -EINTR, "stopped by the caller");
+}
+
+static int pause_and_describe(struct saver *s)
+{
+    int rc = hvctl_domain_pause(s->h, s->domid);
+
+    if (rc < 0)
+        return save_fail(s, rc, "cannot pause it: %s", strerror(-rc));
+    s->paused = true;
+    rc = hvctl_domain_getinfo(s->h, s->domid, &s->info);
+    if (rc < 0)
+        return save_fail(s, rc, "cannot read its info: %s", strerror(-rc));
+    rc = guest_memory_map(s->h, s->domid, PROT_READ, &s->mem);
+    if (rc < 0)
+        return save_fail(s, rc, "cannot map its memory: %s", strerror(-rc));
+    return 0;
+}
+
+/* Where the shared-info page is (its frame is hvd's, not a RAM page). */
+static int find_shared_info(struct saver *s)
+{
+    uint32_t len;
+    int rc = hvctl_context_get(s->h, s->domid, HV_SAVE_TYPE_SHARED_INFO, 0, s->ctx,
+                               HV_PRIVCMD_MAX_BUF, &len);
+
+    s->shared_info_gfn = HV_INVALID_FRAME;
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return save_fail(s, rc, "cannot read its SHARED_INFO state: %s", strerror(-rc));
+    if (len != sizeof(struct hv_save_shared_info))
+        return save_fail(s, -EPROTO, "hvd returned a SHARED_INFO body of %" PRIu32 " octets",
+                         len);
+    s->shared_info_gfn = ((const struct hv_save_shared_info *)s->ctx)->gfn;
+    return 0;
+}
+
+static int open_writer(struct saver *s)
+{
+    struct xen_sysctl_physinfo pi;
+    char *config = NULL;
+    int rc = hvctl_physinfo(s->h, &pi);
+
+    if (rc < 0)
+        return save_fail(s, rc, "cannot read hvd's version: %s", strerror(-rc));
+    rc = image_config_write(&s->info, s->mem.nr_gfns, &config);
+    if (rc < 0)
+        return save_fail(s, rc, "cannot build its config: %s", strerror(-rc));
+    struct hvsave_domain_header dh = {
+        .hvd_version = pi.hv_version,
+        .nr_vcpus = s->info.max_vcpus,
+        .nr_pages = s->mem.nr_gfns,
+        .tot_pages = s->info.tot_pages,
+        .config = config,
+    };
+    rc = hvsave_writer_open(&s->w, s->fd, &dh, s->flags & HVGUEST_SAVE_ZLIB ? HVSAVE_ZLIB : 0);
+    free(config);
+    if (rc < 0 && !s->w)
+        return save_fail(s, rc, "cannot start the image: %s", strerror(-rc));
+    return rc < 0 ? writer_fail(s, rc) : 0;
+}
+
+/* Prefault each run of consecutive frames among frames[0..n). */
+static void prefault_runs(struct saver *s, uint32_t n, const uint64_t *frames)
+{
+    for (uint32_t i = 0, k; i < n; i += k) {
+        for (k = 1; i + k < n && frames[i] != HV_INVALID_FRAME &&
+                    frames[i + k] == frames[i] + k; k++)
+            ;
+        if (frames[i] != HV_INVALID_FRAME)
+            guest_memory_prefault(&s->mem, frames[i], k, false);
+    }
+}
+
+/* The RAM pages among frames[0..n) (gfns from gfn), skipping holes and
+ * the shared-info page.  Returns the count or -EPROTO. */
+static int collect_pages(struct saver *s, uint64_t gfn, uint32_t n, const uint64_t *frames,
+                         uint64_t *gfns, const void **pages)
+{
+    int count = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (frames[i] == HV_INVALID_FRAME || gfn + i == s->shared_info_gfn)
+            continue;
+        pages[count] = guest_memory_frame(&s->mem, frames[i]);
+        if (!pages[count])
+            return save_fail(s, -EPROTO, "hvd maps gfn %#" PRIx64 " to frame %#" PRIx64
+                             ", outside its memory file", gfn + i, frames[i]);
+        gfns[count++] = gfn + i;
+    }
+    return count;
+}
+
+/* The p2m of one chunk of gfns and the pages found in it. */
+struct page_batch {
+    uint64_t frames[HV_P2M_QUERY_MAX];
+    uint64_t gfns[HV_P2M_QUERY_MAX];
+    const void *pages[HV_P2M_QUERY_MAX];
+};
+
+/* Write the backed pages of gfns [gfn, gfn + n), n <= HV_P2M_QUERY_MAX. */
+static int save_chunk(struct saver *s, uint64_t gfn, uint32_t n, struct page_batch *b)
+{
+    int count, rc = hvctl_p2m_query(s->h, s->domid, gfn, n, b->frames);
+
+    if (rc < 0)
+        return save_fail(s, rc, "cannot query its p2m at gfn %#" PRIx64 ": %s", gfn,
+                         strerror(-rc));
+    prefault_runs(s, n, b->frames);
+    count = collect_pages(s, gfn, n, b->frames, b->gfns, b->pages);
+    if (count <= 0)
+        return count;
+    if ((rc = hvsave_write_page_list(s->w, b->gfns, b->pages, (uint32_t)count)) < 0)
+        return writer_fail(s, rc);
+    s->pages_done += (uint64_t)count;
+    return report_progress(s, HVGUEST_PHASE_PAGES);
+}
+
+/* Every backed gfn, in gfn order. */
+static int save_pages(struct saver *s)
+{
+    struct page_batch *b = malloc(sizeof(*b));
+    int rc = b ? report_progress(s, HVGUEST_PHASE_PAGES) : save_fail(s, -ENOMEM, "out of memory");
+
+    for (uint64_t gfn = 0; rc == 0 && gfn < s->mem.nr_gfns; gfn += HV_P2M_QUERY_MAX) {
+        uint64_t left = s->mem.nr_gfns - gfn;
+
+        rc = save_chunk(s, gfn, left < HV_P2M_QUERY_MAX ? (uint32_t)left : HV_P2M_QUERY_MAX, b);
+    }
+    free(b);
+    return rc;
+}
+
+/* Read one context record from hvd and write it. */
+static int save_context(struct saver *s, uint32_t type, uint32_t index)
+{
+    uint32_t len;
+    int rc = hvctl_context_get(s->h, s->domid, type, index, s->ctx, HV_PRIVCMD_MAX_BUF, &len);
+
+    if (rc < 0)
+        return save_fail(s, rc, "cannot read its %s state%s: %s", hvsave_type_name(type),
+                         type == HV_SAVE_TYPE_VCPU ? " of a vCPU" : "", strerror(-rc));
+    if ((rc = hvsave_write_record(s->w, type, s->ctx, len)) < 0)
+        writer_fail(s, rc);
+    return rc;
+}
+
+/* EVENT_CHANNELS and TIMERS are written only when they hold something
+ * (spec section 5: what an older hvd can restore stays restorable). */
+static bool context_is_empty(uint32_t type, const void *body)
+{
+    if (type == HV_SAVE_TYPE_EVENT_CHANNELS) {
+        const struct hv_save_event_channels *e = body;
+        return e->nr_channels == 0 && e->upcall_vector == 0;
+    }
+    return ((const struct hv_save_timers *)body)->nr_timers == 0;
+}
+
+static int save_optional_context(struct saver *s, uint32_t type)
+{
+    uint32_t len;
+    int rc = hvctl_context_get(s->h, s->domid, type, 0, s->ctx, HV_PRIVCMD_MAX_BUF, &len);
+
+    if (rc < 0)
+        return save_fail(s, rc, "cannot read its %s state: %s", hvsave_type_name(type),
+                         strerror(-rc));
+    if (len >= 4 && context_is_empty(type, s->ctx))
+        return 0;
+    if ((rc = hvsave_write_record(s->w, type, s->ctx, len)) < 0)
+        writer_fail(s, rc);
+    return rc;
+}
+
+/* The records after the pages, in the spec's order (section 7), then END. */
+static int save_state(struct saver *s)
+{
+    int rc = report_progress(s, HVGUEST_PHASE_STATE);
+
+    if (rc == 0)
+        rc = save_context(s, HV_SAVE_TYPE_VM_STATE, 0);
+    for (uint32_t v = 0; rc == 0 && v < s->info.max_vcpus; v++)
+        rc = save_context(s, HV_SAVE_TYPE_VCPU, v);
+    if (rc == 0 && s->shared_info_gfn != HV_INVALID_FRAME)
+        rc = save_context(s, HV_SAVE_TYPE_SHARED_INFO, 0);
+    if (rc == 0)
+        rc = save_optional_context(s, HV_SAVE_TYPE_EVENT_CHANNELS);
+    if (rc == 0)
+        rc = save_optional_context(s, HV_SAVE_TYPE_TIMERS);
+    if (rc == 0)
+        rc = save_context(s, HV_SAVE_TYPE_CONSOLE_RING, 0);
+    if (rc == 0 && (rc = hvsave_writer_finish(s->w)) < 0)
+        writer_fail(s, rc);
+    return rc;
+}
+
+static int write_image(struct saver *s)
+{
+    int rc = pause_and_describe(s);
+
+    if (rc == 0)
+        rc = find_shared_info(s);
+    if (rc == 0)
+        rc = open_writer(s);
+    if (rc == 0)
+        rc = save_pages(s);
+    if (rc == 0)
+        rc = save_state(s);
+    return rc;
+}
+
+/* After a failure the domain runs again; say so if it cannot. */
+static void undo_pause(struct saver *s)
+{
+    int rc = s->paused ? hvctl_domain_unpause(s->h, s->domid) : 0;
+    size_t used = strlen(s->why);
+
+    if (rc < 0)
+        snprintf(s->why + used, sizeof(s->why) - used, "; and unpausing it failed: %s",
+                 strerror(-rc));
+}
+
+HVGUEST_API int hvguest_save(hvctl_t *h, uint32_t domid, int fd, unsigned int flags,
+                             hvguest_progress_fn *progress, void *arg,
+                             struct hvguest_status *st)
+{
+    struct saver s = { .h = h, .domid = domid, .fd = fd, .flags = flags,
+                       .progress = progress, .arg = arg,
+                       .shared_info_gfn = HV_INVALID_FRAME };
+    int rc;
+
+    if (!h || fd < 0 || (flags & ~HVGUEST_SAVE_ZLIB))
+        rc = save_fail(&s, -EINVAL, "bad arguments");
+    else if (!(s.ctx = malloc(HV_PRIVCMD_MAX_BUF)))
+        rc = save_fail(&s, -ENOMEM, "out of memory");
+    else
+        rc = write_image(&s);
+    if (rc < 0)
+        undo_pause(&s);
+    if (st) {
+        snprintf(st->error, sizeof(st->error), "%s", rc < 0 ? s.why : "");
+        st->octets = hvsave_writer_offset(s.w);
+    }
+    hvsave_writer_close(s.w);
+    guest_memory_unmap(&s.mem);
+    free(s.ctx);
+    return rc < 0 ? rc : 0;
+}
