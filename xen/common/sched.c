@@ -52,6 +52,22 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/* SCHEDOP_shutdown now; SCHEDOP_shutdown_code only records the reason a
+ * later crash is to report. */
+static long sched_shutdown(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    struct sched_shutdown s;
+    if (copy_from_guest(v, &s, arg, sizeof(s)))
+        return -XEN_EFAULT;
+    if (s.reason > SHUTDOWN_MAX)
+        return -XEN_EINVAL;
+    if (cmd == SCHEDOP_shutdown_code)
+        v->domain->shutdown_code = (int)s.reason;
+    else
+        domain_shutdown(v->domain, s.reason);
+    return 0;
+}
+
 long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
     switch (cmd) {
@@ -62,18 +78,8 @@ long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     case SCHEDOP_poll:
         return sched_poll(v, arg);
     case SCHEDOP_shutdown:
-    case SCHEDOP_shutdown_code: {
-        struct sched_shutdown s;
-        if (copy_from_guest(v, &s, arg, sizeof(s)))
-            return -XEN_EFAULT;
-        if (s.reason > SHUTDOWN_MAX)
-            return -XEN_EINVAL;
-        if (cmd == SCHEDOP_shutdown_code)
-            v->domain->shutdown_code = (int)s.reason;
-        else
-            domain_shutdown(v->domain, s.reason);
-        return 0;
-    }
+    case SCHEDOP_shutdown_code:
+        return sched_shutdown(v, cmd, arg);
     default:
         return -XEN_ENOSYS;
     }
