@@ -3,6 +3,7 @@
  * keeps the last CONSOLE_RING_SIZE bytes and to every attached client.  A
  * client is one end of a socketpair handed to the toolstack: it reads the
  * output and writes input, which the guest takes with CONSOLEIO_read.
+ * The console_io hypercall is here too.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,8 +11,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <hv/public/event_channel.h>
+#include <hv/public/xen.h>
 #include <xen/console.h>
 #include <xen/event.h>
+#include <xen/guest_access.h>
+#include <xen/hypercall.h>
 #include <xen/sched.h>
 #include <xen/privcmd.h>
 
@@ -175,4 +179,28 @@ void console_copy_in(struct console *c, const char *buf, size_t len, uint64_t lo
         c->out[(c->out_prod + i) % CONSOLE_RING_SIZE] = buf[i];
     c->out_prod += len;
     pthread_mutex_unlock(&c->lock);
+}
+
+/* The console_io hypercall: the guest writes output or takes pending input. */
+long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
+{
+    char tmp[CONSOLEIO_MAX_COUNT];
+    if (cmd != CONSOLEIO_write && cmd != CONSOLEIO_read)
+        return -XEN_ENOSYS;
+    if (count > CONSOLEIO_MAX_COUNT)
+        return -XEN_EINVAL;
+    switch (cmd) {
+    case CONSOLEIO_write:
+        if (copy_from_guest(v, tmp, buf, count))
+            return -XEN_EFAULT;
+        console_write(&v->domain->console, tmp, count);
+        return (long)count;
+    case CONSOLEIO_read: {
+        size_t n = console_read_input(&v->domain->console, tmp, count);
+        /* Input taken but not delivered is lost; the guest gave a bad buffer. */
+        return copy_to_guest(v, buf, tmp, n) ? -XEN_EFAULT : (long)n;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
 }

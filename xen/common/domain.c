@@ -17,7 +17,11 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 
-static struct domain *domain_list; /* sorted by domid; main thread only */
+static struct domain *domain_list; /* sorted by domid; changed by the main thread only */
+/* Held by the main thread while it changes domain_list and by vCPU threads
+ * while they look peers up; event_channel.c keeps all channel state under
+ * it too, so a peer cannot go away in the middle of a send. */
+pthread_mutex_t domlist_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t host_max_pages;    /* --max-memory */
 static int shutdown_notify_fd = -1; /* eventfd the main loop watches */
 
@@ -396,7 +400,7 @@ int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
     d->created = true; /* from now on other domains and the toolstack see it */
     pthread_mutex_unlock(&domlist_lock);
     printk("d%u: created '%s', %u vCPU(s), %llu KiB", domid, d->name, d->max_vcpus,
-           (unsigned long long)(d->tot_pages * 4));
+           (unsigned long long)(d->tot_pages << (XEN_PAGE_SHIFT - 10)));
     *out = d;
     return 0;
 }

@@ -1,4 +1,11 @@
-/* Domain control operations from the toolstack (XEN_DOMCTL_*). */
+/*
+ * Domain control: the XEN_DOMCTL_* operations the toolstack sends over the
+ * control socket (privcmd.c hands each request here, on the main thread).
+ * This file checks the interface version, finds the target domain and
+ * calls the subsystem that does the work: domain.c for the lifecycle,
+ * memory.c for the p2m and the memory file, save.c for context records,
+ * event_channel.c for host-bound ports, console.c for attaching clients.
+ */
 #include <errno.h>
 #include <string.h>
 #include <hv/public/sched.h>
@@ -73,7 +80,7 @@ static long domctl_p2m_query(struct domain *d, struct xen_domctl *op,
 
 static long domctl_max_mem(struct domain *d, struct xen_domctl *op)
 {
-    uint64_t pages = op->u.max_mem.max_memkb / 4;
+    uint64_t pages = op->u.max_mem.max_memkb >> (XEN_PAGE_SHIFT - 10);
     if (pages < d->tot_pages)
         return -EBUSY;
     if (pages > d->nr_gfns)
@@ -170,7 +177,7 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void
         return domctl_max_mem(d, op);
     case XEN_DOMCTL_get_memory_fd:
         privcmd_reply_add_fd(out, d->mem_fd, false);
-        op->u.memory_fd.size = d->nr_gfns * HV_PAGE_SIZE;
+        op->u.memory_fd.size = d->nr_gfns * XEN_PAGE_SIZE;
         return 0;
     case XEN_DOMCTL_p2m_query:
         return domctl_p2m_query(d, op, out);

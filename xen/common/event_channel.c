@@ -3,10 +3,11 @@
  * page, a per-vCPU selector, an upcall vector injected by the vCPU's own
  * thread on its way into the guest (arch/x86/run.c).
  *
- * One global lock (domlist_lock) covers every domain's channel table and
- * the domain list as seen from vCPU threads, so an interdomain send never
- * races with the peer's teardown: teardown closes the domain's channels
- * under the same lock before anything they point to is freed.
+ * Every domain's channel table is under domlist_lock (domain.c), the lock
+ * that also guards the domain list as seen from vCPU threads, so an
+ * interdomain send never races with the peer's teardown: teardown closes
+ * the domain's channels under the same lock before anything they point to
+ * is freed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +19,8 @@
 #include <hv/public/save.h>
 #include <hv/public/sysctl.h>
 #include <xen/event.h>
-#include <xen/hypercall.h>
+#include <xen/guest_access.h>
 #include <xen/sched.h>
-
-pthread_mutex_t domlist_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bool test_and_set_bit(uint64_t *words, uint32_t bit)
 {
@@ -184,8 +183,13 @@ static bool dom_is_self(domid_t dom)
     return dom == DOMID_SELF;
 }
 
-static long op_alloc_unbound(struct vcpu *v, struct evtchn_alloc_unbound *a)
+/*
+ * The EVTCHNOP handlers: each runs under domlist_lock with its argument
+ * already copied in; evtchn_ops[] says what is copied back.
+ */
+static long op_alloc_unbound(struct vcpu *v, void *arg)
 {
+    struct evtchn_alloc_unbound *a = arg;
     struct domain *d = v->domain;
     if (!dom_is_self(a->dom))
         return -XEN_ESRCH;
@@ -199,8 +203,9 @@ static long op_alloc_unbound(struct vcpu *v, struct evtchn_alloc_unbound *a)
     return 0;
 }
 
-static long op_bind_interdomain(struct vcpu *v, struct evtchn_bind_interdomain *b)
+static long op_bind_interdomain(struct vcpu *v, void *arg)
 {
+    struct evtchn_bind_interdomain *b = arg;
     struct domain *d = v->domain;
     if (b->pad || b->pad2)
         return -XEN_EINVAL;
@@ -228,8 +233,9 @@ static long op_bind_interdomain(struct vcpu *v, struct evtchn_bind_interdomain *
     return 0;
 }
 
-static long op_bind_virq(struct vcpu *v, struct evtchn_bind_virq *b)
+static long op_bind_virq(struct vcpu *v, void *arg)
 {
+    struct evtchn_bind_virq *b = arg;
     struct domain *d = v->domain;
     if (b->pad || b->virq >= NR_VIRQS || b->vcpu >= d->max_vcpus)
         return -XEN_EINVAL;
@@ -253,8 +259,9 @@ static long op_bind_virq(struct vcpu *v, struct evtchn_bind_virq *b)
     return 0;
 }
 
-static long op_bind_ipi(struct vcpu *v, struct evtchn_bind_ipi *b)
+static long op_bind_ipi(struct vcpu *v, void *arg)
 {
+    struct evtchn_bind_ipi *b = arg;
     struct domain *d = v->domain;
     if (b->vcpu >= d->max_vcpus)
         return -XEN_EINVAL;
@@ -266,8 +273,9 @@ static long op_bind_ipi(struct vcpu *v, struct evtchn_bind_ipi *b)
     return 0;
 }
 
-static long op_status(struct vcpu *v, struct evtchn_status *s)
+static long op_status(struct vcpu *v, void *arg)
 {
+    struct evtchn_status *s = arg;
     struct domain *d = v->domain;
     if (!dom_is_self(s->dom))
         return -XEN_ESRCH;
@@ -284,8 +292,9 @@ static long op_status(struct vcpu *v, struct evtchn_status *s)
     return 0;
 }
 
-static long op_bind_vcpu(struct vcpu *v, struct evtchn_bind_vcpu *b)
+static long op_bind_vcpu(struct vcpu *v, void *arg)
 {
+    struct evtchn_bind_vcpu *b = arg;
     struct domain *d = v->domain;
     if (!port_valid(b->port) || b->vcpu >= d->max_vcpus || b->vcpu >= HV_SHARED_INFO_VCPUS)
         return -XEN_EINVAL;
@@ -298,8 +307,9 @@ static long op_bind_vcpu(struct vcpu *v, struct evtchn_bind_vcpu *b)
     return 0;
 }
 
-static long op_unmask(struct vcpu *v, uint32_t port)
+static long op_unmask(struct vcpu *v, void *arg)
 {
+    uint32_t port = ((struct evtchn_port_op *)arg)->port;
     struct domain *d = v->domain;
     if (!port_valid(port))
         return -XEN_EINVAL;
@@ -316,82 +326,83 @@ static long op_unmask(struct vcpu *v, uint32_t port)
     return 0;
 }
 
-/* The operations under domlist_lock; args already copied in. */
-static long evtchn_op_locked(struct vcpu *v, uint64_t cmd, void *arg)
+static long op_close(struct vcpu *v, void *arg)
 {
-    struct domain *d = v->domain;
     uint32_t port = ((struct evtchn_port_op *)arg)->port;
-    switch (cmd) {
-    case EVTCHNOP_alloc_unbound:
-        return op_alloc_unbound(v, arg);
-    case EVTCHNOP_bind_interdomain:
-        return op_bind_interdomain(v, arg);
-    case EVTCHNOP_bind_virq:
-        return op_bind_virq(v, arg);
-    case EVTCHNOP_bind_ipi:
-        return op_bind_ipi(v, arg);
-    case EVTCHNOP_close:
-        if (!port_valid(port) || d->evtchn[port].state == EVTCHNSTAT_closed)
-            return -XEN_EINVAL;
-        evtchn_close_port(d, port);
-        return 0;
-    case EVTCHNOP_send:
-        return port_valid(port) ? evtchn_deliver(d, port) : -XEN_EINVAL;
-    case EVTCHNOP_status:
-        return op_status(v, arg);
-    case EVTCHNOP_bind_vcpu:
-        return op_bind_vcpu(v, arg);
-    case EVTCHNOP_unmask:
-        return op_unmask(v, port);
-    case EVTCHNOP_reset: {
-        struct evtchn_reset *r = arg;
-        if (!dom_is_self(r->dom))
-            return -XEN_ESRCH;
-        if (r->pad)
-            return -XEN_EINVAL;
-        for (uint32_t p = 1; p < HV_EVTCHN_PORTS; p++) {
-            if (d->evtchn[p].state != EVTCHNSTAT_closed)
-                evtchn_close_port(d, p);
-        }
-        return 0;
-    }
-    default:
-        return -XEN_ENOSYS;
-    }
+    struct domain *d = v->domain;
+    if (!port_valid(port) || d->evtchn[port].state == EVTCHNSTAT_closed)
+        return -XEN_EINVAL;
+    evtchn_close_port(d, port);
+    return 0;
 }
 
-static size_t evtchn_arg_size(uint64_t cmd)
+static long op_send(struct vcpu *v, void *arg)
 {
-    switch (cmd) {
-    case EVTCHNOP_alloc_unbound: return sizeof(struct evtchn_alloc_unbound);
-    case EVTCHNOP_bind_interdomain: return sizeof(struct evtchn_bind_interdomain);
-    case EVTCHNOP_bind_virq: return sizeof(struct evtchn_bind_virq);
-    case EVTCHNOP_bind_ipi: return sizeof(struct evtchn_bind_ipi);
-    case EVTCHNOP_close:
-    case EVTCHNOP_send:
-    case EVTCHNOP_unmask: return sizeof(struct evtchn_port_op);
-    case EVTCHNOP_status: return sizeof(struct evtchn_status);
-    case EVTCHNOP_bind_vcpu: return sizeof(struct evtchn_bind_vcpu);
-    case EVTCHNOP_reset: return sizeof(struct evtchn_reset);
-    default: return 0;
-    }
+    uint32_t port = ((struct evtchn_port_op *)arg)->port;
+    return port_valid(port) ? evtchn_deliver(v->domain, port) : -XEN_EINVAL;
 }
+
+static long op_reset(struct vcpu *v, void *arg)
+{
+    struct evtchn_reset *r = arg;
+    struct domain *d = v->domain;
+    if (!dom_is_self(r->dom))
+        return -XEN_ESRCH;
+    if (r->pad)
+        return -XEN_EINVAL;
+    for (uint32_t p = 1; p < HV_EVTCHN_PORTS; p++) {
+        if (d->evtchn[p].state != EVTCHNSTAT_closed)
+            evtchn_close_port(d, p);
+    }
+    return 0;
+}
+
+/* Room for the argument of any EVTCHNOP. */
+union evtchn_op_arg {
+    struct evtchn_alloc_unbound alloc_unbound;
+    struct evtchn_bind_interdomain bind_interdomain;
+    struct evtchn_bind_virq bind_virq;
+    struct evtchn_bind_ipi bind_ipi;
+    struct evtchn_port_op port_op;
+    struct evtchn_status status;
+    struct evtchn_bind_vcpu bind_vcpu;
+    struct evtchn_reset reset;
+};
+
+/* One EVTCHNOP: how much the guest passes, whether it gets the argument
+ * back on success (the ops that return a port or a status) and who does it. */
+struct evtchn_op {
+    size_t arg_size;
+    bool copies_out;
+    long (*handler)(struct vcpu *v, void *arg);
+};
+
+static const struct evtchn_op evtchn_ops[] = {
+    [EVTCHNOP_bind_interdomain] = { sizeof(struct evtchn_bind_interdomain), true,
+                                    op_bind_interdomain },
+    [EVTCHNOP_bind_virq] = { sizeof(struct evtchn_bind_virq), true, op_bind_virq },
+    [EVTCHNOP_close] = { sizeof(struct evtchn_port_op), false, op_close },
+    [EVTCHNOP_send] = { sizeof(struct evtchn_port_op), false, op_send },
+    [EVTCHNOP_status] = { sizeof(struct evtchn_status), true, op_status },
+    [EVTCHNOP_alloc_unbound] = { sizeof(struct evtchn_alloc_unbound), true, op_alloc_unbound },
+    [EVTCHNOP_bind_ipi] = { sizeof(struct evtchn_bind_ipi), true, op_bind_ipi },
+    [EVTCHNOP_bind_vcpu] = { sizeof(struct evtchn_bind_vcpu), false, op_bind_vcpu },
+    [EVTCHNOP_unmask] = { sizeof(struct evtchn_port_op), false, op_unmask },
+    [EVTCHNOP_reset] = { sizeof(struct evtchn_reset), false, op_reset },
+};
 
 long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
-    uint8_t buf[32];
-    size_t len = evtchn_arg_size(cmd);
-    if (!len)
+    if (cmd >= ARRAY_SIZE(evtchn_ops) || !evtchn_ops[cmd].handler)
         return -XEN_ENOSYS;
-    if (copy_from_guest(v, buf, arg, len))
+    const struct evtchn_op *op = &evtchn_ops[cmd];
+    union evtchn_op_arg buf;
+    if (copy_from_guest(v, &buf, arg, op->arg_size))
         return -XEN_EFAULT;
     pthread_mutex_lock(&domlist_lock);
-    long rc = evtchn_op_locked(v, cmd, buf);
+    long rc = op->handler(v, &buf);
     pthread_mutex_unlock(&domlist_lock);
-    bool has_out = cmd == EVTCHNOP_alloc_unbound || cmd == EVTCHNOP_bind_interdomain ||
-                   cmd == EVTCHNOP_bind_virq || cmd == EVTCHNOP_bind_ipi ||
-                   cmd == EVTCHNOP_status;
-    if (rc == 0 && has_out && copy_to_guest(v, arg, buf, len))
+    if (rc == 0 && op->copies_out && copy_to_guest(v, arg, &buf, op->arg_size))
         return -XEN_EFAULT; /* the port stays allocated; the guest can find it with status */
     return rc;
 }

@@ -1,6 +1,10 @@
-/* hvm_op: the domain's parameters (HVM_PARAM_*). */
+/*
+ * The hvm_op hypercall: a guest reads or writes its own domain's
+ * parameters (HVM_PARAM_*), such as the event-channel upcall vector.
+ * Parameters the toolstack owns (the balloon target) are read-only here.
+ */
 #include <xen/event.h>
-#include <xen/hypercall.h>
+#include <xen/guest_access.h>
 #include <xen/sched.h>
 
 static long param_set(struct domain *d, uint32_t index, uint64_t value)

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <hv/public/memory.h>
+#include <xen/guest_access.h>
 #include <xen/hypercall.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
@@ -139,14 +140,14 @@ int p2m_init(struct domain *d, uint64_t max_pages)
     if (fault_point(d))
         return -ENOMEM;
     /* Frames 0..max_pages-1 back RAM; frame max_pages is the shared-info page. */
-    if (ftruncate(d->mem_fd, (off_t)((max_pages + 1) * HV_PAGE_SIZE)) < 0)
+    if (ftruncate(d->mem_fd, (off_t)((max_pages + 1) * XEN_PAGE_SIZE)) < 0)
         return -errno;
     d->nr_gfns = max_pages;
     d->shared_info_gfn = HV_INVALID_FRAME;
     if (fault_point(d))
         return -ENOMEM;
-    void *si = mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->mem_fd,
-                    (off_t)(max_pages * HV_PAGE_SIZE));
+    void *si = mmap(NULL, XEN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->mem_fd,
+                    (off_t)(max_pages * XEN_PAGE_SIZE));
     if (si == MAP_FAILED)
         return -errno;
     d->shared_info = si;
@@ -158,7 +159,7 @@ int p2m_init(struct domain *d, uint64_t max_pages)
                                  sizeof(*d->frame_used));
     if (!d->frame_used || fault_point(d))
         return -ENOMEM;
-    void *w = mmap(NULL, max_pages * HV_PAGE_SIZE, PROT_NONE,
+    void *w = mmap(NULL, max_pages * XEN_PAGE_SIZE, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (w == MAP_FAILED)
         return -errno;
@@ -174,7 +175,7 @@ int p2m_init(struct domain *d, uint64_t max_pages)
  */
 bool p2m_release_chunk(struct domain *d, uint64_t *pos, uint64_t chunk)
 {
-    uint64_t size = (d->nr_gfns + 1) * HV_PAGE_SIZE; /* RAM and the shared-info frame */
+    uint64_t size = (d->nr_gfns + 1) * XEN_PAGE_SIZE; /* RAM and the shared-info frame */
     if (d->mem_fd < 0 || *pos >= size)
         return true;
     uint64_t len = size - *pos < chunk ? size - *pos : chunk;
@@ -188,10 +189,10 @@ bool p2m_release_chunk(struct domain *d, uint64_t *pos, uint64_t chunk)
 void p2m_teardown(struct domain *d)
 {
     if (d->shared_info)
-        munmap(d->shared_info, HV_PAGE_SIZE);
+        munmap(d->shared_info, XEN_PAGE_SIZE);
     d->shared_info = NULL;
     if (d->ram)
-        munmap(d->ram, d->nr_gfns * HV_PAGE_SIZE);
+        munmap(d->ram, d->nr_gfns * XEN_PAGE_SIZE);
     d->ram = NULL;
     dfree(d, d->p2m);
     d->p2m = NULL;
@@ -318,8 +319,8 @@ static int window_map(struct domain *d, uint64_t gfn, uint64_t f, uint64_t run)
 {
     if (fault_point(d))
         return -ENOMEM;
-    void *m = mmap(d->ram + gfn * HV_PAGE_SIZE, run * HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_SHARED | MAP_FIXED, d->mem_fd, (off_t)(f * HV_PAGE_SIZE));
+    void *m = mmap(d->ram + gfn * XEN_PAGE_SIZE, run * XEN_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_FIXED, d->mem_fd, (off_t)(f * XEN_PAGE_SIZE));
     return m == MAP_FAILED ? -errno : 0;
 }
 
@@ -381,9 +382,9 @@ uint64_t p2m_lookup(struct domain *d, uint64_t gfn)
 
 void *gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)
 {
-    if (len == 0 || gpa >= d->nr_gfns * HV_PAGE_SIZE || len > d->nr_gfns * HV_PAGE_SIZE - gpa)
+    if (len == 0 || gpa >= d->nr_gfns * XEN_PAGE_SIZE || len > d->nr_gfns * XEN_PAGE_SIZE - gpa)
         return NULL;
-    for (uint64_t g = gpa >> HV_PAGE_SHIFT; g <= (gpa + len - 1) >> HV_PAGE_SHIFT; g++) {
+    for (uint64_t g = gpa >> XEN_PAGE_SHIFT; g <= (gpa + len - 1) >> XEN_PAGE_SHIFT; g++) {
         if (d->p2m[g] == HV_INVALID_FRAME)
             return NULL;
     }
@@ -421,7 +422,7 @@ static int boot_extents_grow(struct domain *d)
 /* Copy [off, off+len) of the memory file; the copy counts as guest memory. */
 static int boot_extent_add(struct domain *d, uint64_t off, uint64_t len)
 {
-    uint64_t pages = (len + HV_PAGE_SIZE - 1) / HV_PAGE_SIZE;
+    uint64_t pages = (len + XEN_PAGE_SIZE - 1) / XEN_PAGE_SIZE;
     int rc = boot_extents_grow(d);
     if (rc)
         return rc;
@@ -449,7 +450,7 @@ static int boot_extent_add(struct domain *d, uint64_t off, uint64_t len)
  */
 int memory_capture_boot(struct domain *d)
 {
-    off_t end = (off_t)(d->nr_gfns * HV_PAGE_SIZE);
+    off_t end = (off_t)(d->nr_gfns * XEN_PAGE_SIZE);
     off_t pos = 0;
     int rc = 0;
     memory_free_boot(d);
@@ -476,7 +477,7 @@ int memory_capture_boot(struct domain *d)
 int memory_reset_to_boot(struct domain *d)
 {
     if (fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
-                  (off_t)(d->nr_gfns * HV_PAGE_SIZE)) < 0)
+                  (off_t)(d->nr_gfns * XEN_PAGE_SIZE)) < 0)
         return -errno;
     for (unsigned int i = 0; i < d->nr_boot_extents; i++) {
         const struct boot_extent *e = &d->boot_extents[i];
@@ -494,7 +495,7 @@ static uint64_t shared_info_frame(const struct domain *d)
 /* Make gfns [gfn, gfn+nr) unbacked in the window (guest accesses then fault). */
 static int window_unmap(struct domain *d, uint64_t gfn, uint64_t nr)
 {
-    void *m = mmap(d->ram + gfn * HV_PAGE_SIZE, nr * HV_PAGE_SIZE, PROT_NONE,
+    void *m = mmap(d->ram + gfn * XEN_PAGE_SIZE, nr * XEN_PAGE_SIZE, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
     return m == MAP_FAILED ? -errno : 0;
 }
@@ -502,8 +503,8 @@ static int window_unmap(struct domain *d, uint64_t gfn, uint64_t nr)
 /* Give frames [f, f+n) back to the kernel and to the allocator. */
 static void frames_release(struct domain *d, uint64_t f, uint64_t n)
 {
-    fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(f * HV_PAGE_SIZE),
-              (off_t)(n * HV_PAGE_SIZE));
+    fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(f * XEN_PAGE_SIZE),
+              (off_t)(n * XEN_PAGE_SIZE));
     frames_set_used(d, f, n, false);
     d->tot_pages -= n;
     host_pages_uncharge(n);

@@ -221,7 +221,7 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
 static uint64_t host_memory_pages(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / HV_PAGE_SIZE : 0;
+    return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / XEN_PAGE_SIZE : 0;
 }
 
 static int write_pidfile(const char *path)
@@ -346,7 +346,8 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
     *notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (*notify_fd < 0)
         return -errno;
-    uint64_t pages = o->max_memory_mib ? o->max_memory_mib * 256 : host_memory_pages();
+    uint64_t pages = o->max_memory_mib ? o->max_memory_mib << (20 - XEN_PAGE_SHIFT)
+                                       : host_memory_pages();
     domain_init(pages, *notify_fd);
     memory_init(o->domain_mappings);
     sysctl_init();
@@ -379,7 +380,8 @@ int main(int argc, char **argv)
         printk("hvd: cannot write pidfile %s", o.pidfile);
     daemon_ready();
     printk("hvd %d.%d started, socket %s, guest memory limit %llu MiB", HV_VERSION_MAJOR,
-           HV_VERSION_MINOR, o.socket, (unsigned long long)(domain_host_pages() / 256));
+           HV_VERSION_MINOR, o.socket,
+           (unsigned long long)(domain_host_pages() >> (20 - XEN_PAGE_SHIFT)));
     int rc = privcmd_run(notify_fd);
     domain_destroy_all();
     privcmd_close();

@@ -1,4 +1,9 @@
-/* Host-wide control operations from the toolstack (XEN_SYSCTL_*). */
+/*
+ * System control: the host-wide XEN_SYSCTL_* operations the toolstack
+ * sends over the control socket, which concern no single domain: hvd's
+ * log (readconsole), the list of domains, the host's resources (physinfo)
+ * and a subscription to domain shutdown notices (dom_exc).
+ */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>

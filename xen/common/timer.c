@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <hv/public/vcpu.h>
 #include <xen/event.h>
-#include <xen/hypercall.h>
+#include <xen/guest_access.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 

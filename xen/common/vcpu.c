@@ -12,7 +12,7 @@
 #include <hv/public/vcpu.h>
 #include <xen/arch.h>
 #include <xen/event.h>
-#include <xen/hypercall.h>
+#include <xen/guest_access.h>
 #include <xen/sched.h>
 
 #define SIG_KICK SIGUSR1

@@ -1,4 +1,9 @@
-/* vCPU architectural state: struct hv_vcpu_context <-> KVM regs/sregs. */
+/*
+ * x86 vCPU state as KVM holds it: conversion to and from the toolstack's
+ * struct hv_vcpu_context (get/setvcpucontext) and the save stream's VCPU
+ * and clock records, the guest-virtual to guest-physical translation used
+ * by the hypercall copies, and the list of MSRs a save carries.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>

@@ -130,7 +130,7 @@ int arch_vm_set_memory(struct domain *d)
     struct kvm_userspace_memory_region region = {
         .slot = 0,
         .guest_phys_addr = 0,
-        .memory_size = d->nr_gfns * HV_PAGE_SIZE,
+        .memory_size = d->nr_gfns * XEN_PAGE_SIZE,
         .userspace_addr = (uint64_t)(uintptr_t)d->ram,
     };
     if (fault_point(d))
@@ -175,7 +175,7 @@ void arch_vcpu_destroy(struct vcpu *v)
 
 void arch_write_hypercall_page(uint8_t *page)
 {
-    memset(page, 0xcc, HV_PAGE_SIZE); /* int3 between stubs */
+    memset(page, 0xcc, XEN_PAGE_SIZE); /* int3 between stubs */
     for (unsigned int nr = 0; nr < NR_hypercalls; nr++) {
         uint8_t *p = page + nr * HV_HYPERCALL_STUB_SIZE;
         p[0] = 0xb8; /* mov $nr, %eax */

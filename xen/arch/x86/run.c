@@ -11,6 +11,7 @@
 #include <hv/public/hvm_op.h>
 #include <xen/arch.h>
 #include <xen/event.h>
+#include <xen/guest_access.h>
 #include <xen/hypercall.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
@@ -122,7 +123,7 @@ static void handle_mmio(struct vcpu *v)
             (unsigned long long)run->mmio.phys_addr);
 }
 
-/* The hypercall-page MSR: a write of (gfn << 12) fills that frame with stubs. */
+/* The hypercall-page MSR: a write of (gfn << XEN_PAGE_SHIFT) fills that frame with stubs. */
 static void handle_msr(struct vcpu *v, bool write)
 {
     struct kvm_run *run = v->run;
@@ -135,9 +136,10 @@ static void handle_msr(struct vcpu *v, bool write)
         run->msr.error = 0;
         return;
     }
-    uint64_t gpa = run->msr.data & ~0xfffull;
+    uint64_t gpa = run->msr.data & ~(XEN_PAGE_SIZE - 1);
     pthread_rwlock_rdlock(&d->p2m_lock);
-    uint8_t *page = (run->msr.data & 0xfff) ? NULL : gpa_to_hva(d, gpa, HV_PAGE_SIZE);
+    bool aligned = (run->msr.data & (XEN_PAGE_SIZE - 1)) == 0;
+    uint8_t *page = aligned ? gpa_to_hva(d, gpa, XEN_PAGE_SIZE) : NULL;
     if (page)
         arch_write_hypercall_page(page);
     pthread_rwlock_unlock(&d->p2m_lock);

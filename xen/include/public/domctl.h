@@ -145,7 +145,7 @@ _Static_assert(sizeof(struct xen_domctl_max_mem) == 8, "max_mem");
 /*
  * XEN_DOMCTL_get_memory_fd: the reply carries the domain's memory file as
  * an SCM_RIGHTS descriptor.  Frame f of the domain lives at file offset
- * f * 4096; XEN_DOMCTL_p2m_query says which frame backs which gfn.
+ * f * XEN_PAGE_SIZE; XEN_DOMCTL_p2m_query says which frame backs which gfn.
  */
 struct xen_domctl_memory_fd {
     uint64_t size; /* out: bytes of RAM frames (the guest-physical window);

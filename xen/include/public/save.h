@@ -12,11 +12,12 @@
 #define HV_PUBLIC_SAVE_H
 
 #include <stdint.h>
+#include "xen.h"
 
 #define HV_SAVE_MAGIC     "\x89HVSAVE\n" /* the 8 octets of image_header.magic */
 #define HV_SAVE_MAGIC_LEN 8u
 #define HV_SAVE_VERSION   1u
-#define HV_SAVE_PAGE_SIZE 4096u
+#define HV_SAVE_PAGE_SIZE ((uint32_t)XEN_PAGE_SIZE) /* octets of one page in the stream */
 
 /* image_header.options */
 #define HV_SAVE_OPT_BIG_ENDIAN (1u << 0) /* records are big-endian: never set in version 1 */
@@ -77,8 +78,8 @@ struct hv_save_record_header {
 _Static_assert(sizeof(struct hv_save_record_header) == 8, "hv_save_record_header");
 
 /*
- * PAGE_DATA: this, then uint64_t gfn[count], then count * 4096 octets of
- * page contents.  length = 8 + 8 * count + 4096 * count.
+ * PAGE_DATA: this, then uint64_t gfn[count], then count * HV_SAVE_PAGE_SIZE
+ * octets of page contents.  length = 8 + 8 * count + HV_SAVE_PAGE_SIZE * count.
  */
 struct hv_save_page_data {
     uint32_t count; /* pages, 1..HV_SAVE_PAGES_PER_RECORD */
@@ -88,7 +89,7 @@ _Static_assert(sizeof(struct hv_save_page_data) == 8, "hv_save_page_data");
 
 /*
  * PAGE_DATA_ZLIB: this, then uint64_t gfn[count], then zlib_len octets of a
- * zlib stream that inflates to exactly count * 4096 octets.
+ * zlib stream that inflates to exactly count * HV_SAVE_PAGE_SIZE octets.
  * length = 8 + 8 * count + zlib_len.
  */
 struct hv_save_page_data_zlib {

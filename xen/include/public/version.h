@@ -11,7 +11,7 @@
 #define XENVER_compile_info 2 /* arg: struct xen_compile_info * */
 #define XENVER_platform_parameters 5 /* arg: struct xen_platform_parameters * */
 #define XENVER_get_features 6 /* arg: struct xen_feature_info * */
-#define XENVER_pagesize     7 /* arg ignored; returns 4096 */
+#define XENVER_pagesize     7 /* arg ignored; returns XEN_PAGE_SIZE */
 #define XENVER_guest_handle 8 /* arg: uint8_t[16], the domain's UUID */
 #define XENVER_commandline  9 /* arg: struct xen_commandline * (hvd's own command line) */
 #define XENVER_build_id     10 /* arg: struct xen_build_id *; returns the id's length */

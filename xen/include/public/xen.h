@@ -11,6 +11,10 @@
 
 #define XEN_INTERFACE_VERSION 0x00010000u /* major 1, minor 0 */
 
+/* The page size, for guests, hvd and the tools alike: the one definition. */
+#define XEN_PAGE_SHIFT 12
+#define XEN_PAGE_SIZE  (1ull << XEN_PAGE_SHIFT)
+
 typedef uint16_t domid_t;
 #define DOMID_FIRST    1u      /* first domid handed out; 0 is the host */
 #define DOMID_MAX      0x7fefu /* last domid hvd hands out */
@@ -34,7 +38,7 @@ typedef uint16_t domid_t;
  * HV_CPUID_BASE + 1: eax = hvd version, major << 16 | minor.
  * HV_CPUID_BASE + 2: eax = number of hypercall pages (1),
  *                    ebx = index of the hypercall-page MSR.
- * Writing (gfn << 12) to that MSR makes hvd fill guest frame gfn with
+ * Writing (gfn << XEN_PAGE_SHIFT) to that MSR makes hvd fill guest frame gfn with
  * NR_hypercalls stubs of 32 bytes each.  Stub n is
  *     mov $n, %eax ; out %eax, $HV_HYPERCALL_PORT ; ret
  * Arguments go in rdi, rsi, rdx, r10, r8; the result comes back in rax.
@@ -81,7 +85,7 @@ struct hv_start_info {
     uint64_t magic;          /* HV_START_INFO_MAGIC */
     uint32_t version;        /* HV_START_INFO_VERSION */
     uint32_t domid;          /* this domain's id */
-    uint64_t nr_pages;       /* 4 KiB pages of RAM populated at boot */
+    uint64_t nr_pages;       /* pages of RAM populated at boot */
     uint64_t image_start;    /* guest-physical first byte of the loaded image */
     uint64_t image_end;      /* guest-physical byte after the loaded image */
     uint64_t pt_base;        /* guest-physical address of the top page table */
@@ -116,8 +120,8 @@ struct shared_info {
     uint32_t wc_version;            /* odd while hvd updates wc_* */
     uint32_t wc_nsec;               /* wall-clock time at system time 0: ns part */
     uint64_t wc_sec;                /* ... seconds since 1970, including the domain's offset */
-    uint8_t  pad[4096 - 32 * 64 - 2 * 512 - 16];
+    uint8_t  pad[XEN_PAGE_SIZE - 32 * 64 - 2 * 512 - 16];
 };
-_Static_assert(sizeof(struct shared_info) == 4096, "shared_info");
+_Static_assert(sizeof(struct shared_info) == XEN_PAGE_SIZE, "shared_info: one page");
 
 #endif

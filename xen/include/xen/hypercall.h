@@ -1,4 +1,4 @@
-/* hvd internal: hypercall dispatch and checked guest copies. */
+/* hvd internal: hypercall dispatch and the handlers the dispatcher calls. */
 #ifndef HV_XEN_HYPERCALL_H
 #define HV_XEN_HYPERCALL_H
 
@@ -39,12 +39,8 @@ long hypercall_dispatch(struct vcpu *v, const struct hypercall_args *args);
  * kicked, or its domain is paused or dying. */
 bool hypercall_preempt_check(struct vcpu *v);
 
-/* Copies between hvd and the calling vCPU's virtual address space. */
-int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
-int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
-
-long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg);
-long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf);
-long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg);       /* version.c */
+long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf); /* console.c */
+long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg);          /* sched.c */
 
 #endif

@@ -9,8 +9,6 @@
 #include <hv/public/errno.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define HV_PAGE_SHIFT 12
-#define HV_PAGE_SIZE  4096ull
 #define HV_VERSION_MAJOR 1
 #define HV_VERSION_MINOR 0
 

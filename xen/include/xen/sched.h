@@ -97,7 +97,7 @@ struct domain {
     struct vcpu **vcpus;
 
     /* Memory (memory.c). */
-    int mem_fd;               /* the memory file: frame f at offset f * 4096 */
+    int mem_fd;               /* the memory file: frame f at offset f * XEN_PAGE_SIZE */
     uint8_t *ram;             /* guest-physical window mapped in hvd */
     uint64_t nr_gfns;         /* size of the window in pages (= max_pages at creation) */
     uint64_t *p2m;            /* gfn -> frame, HV_INVALID_FRAME when unbacked */
@@ -214,8 +214,8 @@ void vcpu_wake_for_event(struct vcpu *v, uint32_t port);
 uint64_t domain_system_time(const struct domain *d);
 void runstate_change(struct vcpu *v, uint32_t state); /* with domain->lock held */
 
-/* Global lock for domain-list changes seen by vCPU threads and for all
- * event-channel state (event_channel.c). */
+/* domain.c: the global lock for domain-list changes seen by vCPU threads,
+ * which also covers all event-channel state (event_channel.c). */
 extern pthread_mutex_t domlist_lock;
 
 #endif
