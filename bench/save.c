@@ -31,7 +31,7 @@
 
 #include "bench.h"
 
-#define PAGE_SIZE       4096ul
+#define PAGE_SIZE       XEN_PAGE_SIZE
 #define DEFAULT_MIB     1024ul
 #define DEFAULT_ROUNDS  3ul
 #define MAX_ROUNDS      20ul

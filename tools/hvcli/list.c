@@ -7,7 +7,6 @@
 #include <hv/public/sched.h>
 #include "hvcli.h"
 
-#define PAGES_PER_MIB 256u /* 4 KiB pages */
 
 /* xl's state column: r b p s c d, '-' for each flag not set. */
 static void format_state(const struct xen_domctl_getdomaininfo *d, char state[7])
@@ -34,7 +33,7 @@ static void print_table(const struct hvcli_domains *a)
 
         format_state(d, state);
         printf("%-32.*s %5u %9llu %5u %6s %10.1f\n", (int)sizeof(d->name), d->name,
-               (unsigned int)d->domain, (unsigned long long)(d->tot_pages / PAGES_PER_MIB),
+               (unsigned int)d->domain, (unsigned long long)(d->tot_pages / XEN_PAGES_PER_MIB),
                d->nr_online_vcpus, state, (double)d->cpu_time_ns / 1e9);
     }
 }

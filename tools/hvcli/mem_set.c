@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include "hvcli.h"
 
-#define PAGES_PER_MIB 256u       /* 4 KiB pages */
 #define WAIT_POLL_NS  100000000L /* getinfo every 100 ms while waiting */
 
 struct mem_set_opts {
@@ -31,11 +30,11 @@ static int parse_mib(const struct hvcli_ctx *ctx, const char *arg, uint64_t *pag
     errno = 0;
     mib = strtoull(arg, &end, 10);
     if (errno || end == arg || *end || arg[0] == '-' || mib == 0 ||
-        mib > UINT64_MAX / PAGES_PER_MIB) {
+        mib > UINT64_MAX / XEN_PAGES_PER_MIB) {
         hvcli_err(ctx, "invalid memory size '%s': expected a whole number of MiB >= 1", arg);
         return -EINVAL;
     }
-    *pages = mib * PAGES_PER_MIB;
+    *pages = mib * XEN_PAGES_PER_MIB;
     return 0;
 }
 
@@ -85,7 +84,7 @@ static void progress_show(struct progress *p, const struct mem_set_opts *o, uint
     if (!p->tty)
         return;
     fprintf(stderr, "\r%s: %" PRIu64 " MiB, target %" PRIu64 " MiB  ", o->dom,
-            tot_pages / PAGES_PER_MIB, o->target_pages / PAGES_PER_MIB);
+            tot_pages / XEN_PAGES_PER_MIB, o->target_pages / XEN_PAGES_PER_MIB);
     p->shown = true;
 }
 
@@ -135,7 +134,7 @@ static int wait_for_target(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t dom
         if (o->timeout_s > 0 && hvcli_monotonic_s() >= deadline) {
             progress_end(&p);
             hvcli_err(ctx, "domain '%s' did not reach %s MiB within %g s (it holds %" PRIu64
-                      " MiB)", o->dom, o->size_arg, o->timeout_s, tot_pages / PAGES_PER_MIB);
+                      " MiB)", o->dom, o->size_arg, o->timeout_s, tot_pages / XEN_PAGES_PER_MIB);
             return -ETIMEDOUT;
         }
         nanosleep(&poll_interval, NULL);
@@ -152,7 +151,7 @@ static void report_set_target_error(const struct hvcli_ctx *ctx, const struct me
         hvcli_err(ctx, "unknown domain '%s'", o->dom);
     else if (rc == -EINVAL && o->target_pages > info->max_pages)
         hvcli_err(ctx, "%s MiB is above the maximum of domain '%s' (%" PRIu64 " MiB)",
-                  o->size_arg, o->dom, info->max_pages / PAGES_PER_MIB);
+                  o->size_arg, o->dom, info->max_pages / XEN_PAGES_PER_MIB);
     else
         hvcli_err(ctx, "cannot set the memory target of domain '%s': %s", o->dom,
                   strerror(-rc));

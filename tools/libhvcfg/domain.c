@@ -11,7 +11,7 @@ HVCFG_EXPORT int hvcfg_to_createdomain(const struct hvcfg_domain *cfg, struct xe
     if (cfg->vcpus < 1 || cfg->vcpus > HV_MAX_VCPUS)
         return -EINVAL;
     if (cfg->memory_mib < 1 || cfg->maxmem_mib < cfg->memory_mib ||
-        cfg->maxmem_mib > UINT64_MAX / PAGES_PER_MIB)
+        cfg->maxmem_mib > UINT64_MAX / XEN_PAGES_PER_MIB)
         return -EINVAL;
     if (cfg->on_poweroff > HV_ACTION_MAX || cfg->on_reboot > HV_ACTION_MAX ||
         cfg->on_crash > HV_ACTION_MAX)
@@ -23,8 +23,8 @@ HVCFG_EXPORT int hvcfg_to_createdomain(const struct hvcfg_domain *cfg, struct xe
     if (cfg->has_uuid)
         memcpy(cd->handle, cfg->uuid, sizeof cd->handle);
     cd->max_vcpus = cfg->vcpus;
-    cd->init_pages = cfg->memory_mib * PAGES_PER_MIB;
-    cd->max_pages = cfg->maxmem_mib * PAGES_PER_MIB;
+    cd->init_pages = cfg->memory_mib * XEN_PAGES_PER_MIB;
+    cd->max_pages = cfg->maxmem_mib * XEN_PAGES_PER_MIB;
     cd->on_poweroff = cfg->on_poweroff;
     cd->on_reboot = cfg->on_reboot;
     cd->on_crash = cfg->on_crash;
@@ -35,7 +35,7 @@ HVCFG_EXPORT int hvcfg_to_createdomain(const struct hvcfg_domain *cfg, struct xe
 
 static uint64_t pages_to_mib(uint64_t pages)
 {
-    return pages / PAGES_PER_MIB + (pages % PAGES_PER_MIB != 0);
+    return pages / XEN_PAGES_PER_MIB + (pages % XEN_PAGES_PER_MIB != 0);
 }
 
 HVCFG_EXPORT int hvcfg_from_domaininfo(const struct xen_domctl_getdomaininfo *info,

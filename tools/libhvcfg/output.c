@@ -11,7 +11,7 @@
 #include <hv/public/sched.h>
 #include "private.h"
 
-#define PAGE_KIB 4u /* KiB per 4 KiB page */
+#define PAGE_KIB (XEN_PAGE_SIZE / 1024)
 
 static const char *shutdown_reason_name(uint32_t reason)
 {
@@ -119,8 +119,8 @@ HVCFG_EXPORT int hvcfg_json_physinfo(const struct xen_sysctl_physinfo *pi, const
     gen_u64(&j, "nr_cpus", pi->nr_cpus);
     gen_u64(&j, "nr_domains", pi->nr_domains);
     gen_u64(&j, "max_vcpus", pi->max_vcpus);
-    gen_u64(&j, "total_memory_mib", pi->total_pages / PAGES_PER_MIB);
-    gen_u64(&j, "free_memory_mib", pi->free_pages / PAGES_PER_MIB);
+    gen_u64(&j, "total_memory_mib", pi->total_pages / XEN_PAGES_PER_MIB);
+    gen_u64(&j, "free_memory_mib", pi->free_pages / XEN_PAGES_PER_MIB);
     gen_u64(&j, "total_pages", pi->total_pages);
     gen_u64(&j, "free_pages", pi->free_pages);
     gen_u64(&j, "uptime_s", pi->uptime_ns / 1000000000u);

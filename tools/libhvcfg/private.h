@@ -21,7 +21,6 @@
 
 /* Largest memory size in MiB whose size in bytes still fits 64 bits. */
 #define MEMORY_MAX_MIB (UINT64_MAX >> 20)
-#define PAGES_PER_MIB 256u
 /* Values quoted in messages are cut to this many bytes. */
 #define SHOW_MAX 40
 

@@ -8,8 +8,6 @@
 #include <unistd.h>
 #include "private.h"
 
-#define PAGE_SIZE 4096ull
-
 /* The frames backing [gfn, gfn + nr); -ENXIO if one is not populated. */
 static int query_frames(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, uint64_t *frames)
 {
@@ -24,17 +22,17 @@ static int query_frames(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, u
 /* Reserve the range, then map each run of consecutive frames over it. */
 static int map_runs(int memfd, const uint64_t *frames, uint64_t nr, int prot, void **addr)
 {
-    uint8_t *base = mmap(NULL, nr * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *base = mmap(NULL, nr * XEN_PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
         return -errno;
     for (uint64_t i = 0; i < nr;) {
         uint64_t run = 1;
         while (i + run < nr && frames[i + run] == frames[i] + run)
             run++;
-        if (mmap(base + i * PAGE_SIZE, run * PAGE_SIZE, prot, MAP_SHARED | MAP_FIXED, memfd,
-                 (off_t)(frames[i] * PAGE_SIZE)) == MAP_FAILED) {
+        if (mmap(base + i * XEN_PAGE_SIZE, run * XEN_PAGE_SIZE, prot, MAP_SHARED | MAP_FIXED, memfd,
+                 (off_t)(frames[i] * XEN_PAGE_SIZE)) == MAP_FAILED) {
             int err = errno;
-            munmap(base, nr * PAGE_SIZE);
+            munmap(base, nr * XEN_PAGE_SIZE);
             return -err;
         }
         i += run;
@@ -48,7 +46,7 @@ HVCTL_API int hvctl_map_foreign(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64
 {
     if (domid > UINT16_MAX)
         return -ESRCH;
-    if (nr == 0 || nr > (1ull << 35) / PAGE_SIZE || gfn + nr < gfn)
+    if (nr == 0 || nr > (1ull << 35) / XEN_PAGE_SIZE || gfn + nr < gfn)
         return -EINVAL;
     uint64_t *frames = malloc(nr * sizeof(*frames));
     if (!frames)
@@ -67,5 +65,5 @@ HVCTL_API int hvctl_map_foreign(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64
 
 HVCTL_API int hvctl_unmap_foreign(void *addr, uint64_t nr)
 {
-    return munmap(addr, nr * PAGE_SIZE) < 0 ? -errno : 0;
+    return munmap(addr, nr * XEN_PAGE_SIZE) < 0 ? -errno : 0;
 }

@@ -58,7 +58,7 @@ static int plan_build(hvctl_t *h, uint32_t domid, const void *image, size_t len,
         return rc;
     if (!(info.flags & XEN_DOMINF_paused)) /* never write into a running guest */
         return -EBUSY;
-    if (__builtin_mul_overflow(info.tot_pages, BOOT_PAGE_SIZE, &ram_size))
+    if (__builtin_mul_overflow(info.tot_pages, XEN_PAGE_SIZE, &ram_size))
         return -E2BIG;
     rc = elf_parse(image, len, ram_size, &plan->elf);
     if (rc < 0)
@@ -81,7 +81,7 @@ static int load_window(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
     if (rc < 0)
         return rc;
     rc = elf_load(elf, image, len,
-                  &(struct guest_view){ addr, gfn * BOOT_PAGE_SIZE, nr * BOOT_PAGE_SIZE });
+                  &(struct guest_view){ addr, gfn * XEN_PAGE_SIZE, nr * XEN_PAGE_SIZE });
     unmap_rc = hvctl_unmap_foreign(addr, nr);
     return rc < 0 ? rc : unmap_rc;
 }
@@ -92,8 +92,8 @@ static int load_image(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
 {
     for (unsigned int i = 0; i < elf->nr_segments; i++) {
         const struct elf_segment *s = &elf->seg[i];
-        uint64_t first = s->paddr / BOOT_PAGE_SIZE;
-        uint64_t end = (s->paddr + s->memsz + BOOT_PAGE_SIZE - 1) / BOOT_PAGE_SIZE;
+        uint64_t first = s->paddr / XEN_PAGE_SIZE;
+        uint64_t end = (s->paddr + s->memsz + XEN_PAGE_SIZE - 1) / XEN_PAGE_SIZE;
 
         for (uint64_t gfn = first; gfn < end; gfn += MAP_CHUNK_PAGES) {
             uint64_t nr = end - gfn < MAP_CHUNK_PAGES ? end - gfn : MAP_CHUNK_PAGES;
@@ -110,16 +110,16 @@ static int load_image(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
 static int write_boot_pages(hvctl_t *h, uint32_t domid, const struct build_plan *plan)
 {
     const struct boot_layout *l = &plan->layout;
-    uint64_t nr = boot_layout_size(l) / BOOT_PAGE_SIZE;
+    uint64_t nr = boot_layout_size(l) / XEN_PAGE_SIZE;
     void *map;
     uint8_t *addr;
-    int rc = hvctl_map_foreign(h, domid, l->start_info / BOOT_PAGE_SIZE, nr,
+    int rc = hvctl_map_foreign(h, domid, l->start_info / XEN_PAGE_SIZE, nr,
                                PROT_READ | PROT_WRITE, &map);
 
     if (rc < 0)
         return rc;
     addr = map;
-    memset(addr, 0, BOOT_PAGE_SIZE);
+    memset(addr, 0, XEN_PAGE_SIZE);
     memcpy(addr, &plan->start_info, sizeof(plan->start_info));
     if (l->pt_base != 0)
         boot_write_page_tables(addr + (l->pt_base - l->start_info), l);

@@ -7,8 +7,6 @@
 #include <hvcfg.h>
 #include "image_config.h"
 
-#define PAGES_PER_MIB 256u
-
 int image_config_write(const struct xen_domctl_getdomaininfo *info, uint64_t nr_gfns,
                        char **json)
 {
@@ -31,7 +29,7 @@ static int check_against_header(const struct hvcfg_domain *cfg,
                  PRIu32, cfg->vcpus, dh->nr_vcpus);
         return -EINVAL;
     }
-    if (dh->nr_pages > cfg->maxmem_mib * PAGES_PER_MIB) {
+    if (dh->nr_pages > cfg->maxmem_mib * XEN_PAGES_PER_MIB) {
         snprintf(err, errlen, "its RAM window of %" PRIu64 " pages is larger than its "
                  "configuration's maxmem (%" PRIu64 " MiB)", dh->nr_pages, cfg->maxmem_mib);
         return -EINVAL;

@@ -14,7 +14,7 @@ int guest_memory_map(hvctl_t *h, uint32_t domid, int prot, struct guest_memory *
     rc = hvctl_memory_fd(h, domid, &fd, &size);
     if (rc < 0)
         return rc;
-    if (size == 0 || size % GUEST_PAGE_SIZE) {
+    if (size == 0 || size % XEN_PAGE_SIZE) {
         close(fd);
         return -EPROTO;
     }
@@ -24,20 +24,20 @@ int guest_memory_map(hvctl_t *h, uint32_t domid, int prot, struct guest_memory *
     if (rc < 0)
         return rc;
     m->base = base;
-    m->nr_gfns = size / GUEST_PAGE_SIZE;
+    m->nr_gfns = size / XEN_PAGE_SIZE;
     return 0;
 }
 
 void guest_memory_unmap(struct guest_memory *m)
 {
     if (m->base)
-        munmap(m->base, m->nr_gfns * GUEST_PAGE_SIZE);
+        munmap(m->base, m->nr_gfns * XEN_PAGE_SIZE);
     m->base = NULL;
 }
 
 uint8_t *guest_memory_frame(const struct guest_memory *m, uint64_t frame)
 {
-    return frame < m->nr_gfns ? m->base + frame * GUEST_PAGE_SIZE : NULL;
+    return frame < m->nr_gfns ? m->base + frame * XEN_PAGE_SIZE : NULL;
 }
 
 void guest_memory_prefault(const struct guest_memory *m, uint64_t frame, uint64_t nr,
@@ -47,6 +47,6 @@ void guest_memory_prefault(const struct guest_memory *m, uint64_t frame, uint64_
         return;
     if (nr > m->nr_gfns - frame)
         nr = m->nr_gfns - frame;
-    madvise(m->base + frame * GUEST_PAGE_SIZE, nr * GUEST_PAGE_SIZE,
+    madvise(m->base + frame * XEN_PAGE_SIZE, nr * XEN_PAGE_SIZE,
             write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
 }

@@ -1,6 +1,6 @@
 /*
  * A domain's RAM frames, mapped from its memory file in one go for the
- * save/restore engine: frame f is at base + f * 4096.
+ * save/restore engine: frame f is at base + f * XEN_PAGE_SIZE.
  */
 #ifndef HVGUEST_MEMORY_H
 #define HVGUEST_MEMORY_H
@@ -8,8 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <hvctl.h>
-
-#define GUEST_PAGE_SIZE 4096u
+#include <hv/public/xen.h>
 
 /* As many frames as the guest-physical window has gfns (the size
  * hvctl_memory_fd reports); the shared-info frame that follows them in the

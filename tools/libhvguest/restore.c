@@ -176,7 +176,7 @@ static int copy_run(struct restorer *t, const struct hvsave_record *rec, uint64_
                     t->frames[i + k] < t->mem.nr_gfns; k++)
             ;
         guest_memory_prefault(&t->mem, t->frames[i], k, true);
-        memcpy(dst, data + (size_t)i * GUEST_PAGE_SIZE, (size_t)k * GUEST_PAGE_SIZE);
+        memcpy(dst, data + (size_t)i * XEN_PAGE_SIZE, (size_t)k * XEN_PAGE_SIZE);
     }
     return 0;
 }
@@ -191,7 +191,7 @@ static int restore_pages(struct restorer *t, const struct hvsave_record *rec)
         t->gfn0_in_stream |= gfns[i] == 0;
         int rc = populate_run(t, rec, gfns[i], n);
         if (rc == 0)
-            rc = copy_run(t, rec, gfns[i], n, rec->u.pages.data + (size_t)i * GUEST_PAGE_SIZE);
+            rc = copy_run(t, rec, gfns[i], n, rec->u.pages.data + (size_t)i * XEN_PAGE_SIZE);
         if (rc < 0)
             return rc;
     }

@@ -35,7 +35,7 @@ static bool round_up(uint64_t n, uint64_t align, uint64_t *out)
 static int layout_init(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
                        struct boot_layout *out)
 {
-    if (ram_size % BOOT_PAGE_SIZE != 0 || image_start < ELF_FIRST_GPA ||
+    if (ram_size % XEN_PAGE_SIZE != 0 || image_start < ELF_FIRST_GPA ||
         image_start >= image_end || image_end > ram_size)
         return -EINVAL;
     memset(out, 0, sizeof(*out));
@@ -48,10 +48,10 @@ static int layout_init(uint64_t ram_size, uint64_t image_start, uint64_t image_e
 /* Place the start-info page after the image and nr_pt_pages page-table pages after it. */
 static int layout_place(struct boot_layout *out, uint64_t nr_pt_pages)
 {
-    uint64_t pt_size = nr_pt_pages * BOOT_PAGE_SIZE; /* nr_pt_pages < 2^19: no overflow */
+    uint64_t pt_size = nr_pt_pages * XEN_PAGE_SIZE; /* nr_pt_pages < 2^19: no overflow */
 
-    if (!round_up(out->image_end, BOOT_PAGE_SIZE, &out->start_info) ||
-        __builtin_add_overflow(out->start_info, BOOT_PAGE_SIZE, &out->pt_base) ||
+    if (!round_up(out->image_end, XEN_PAGE_SIZE, &out->start_info) ||
+        __builtin_add_overflow(out->start_info, XEN_PAGE_SIZE, &out->pt_base) ||
         __builtin_add_overflow(out->pt_base, pt_size, &out->free_start) ||
         out->free_start > out->ram_size)
         return -E2BIG;
@@ -103,15 +103,15 @@ void boot_write_page_tables(void *pt, const struct boot_layout *l)
     uint64_t *pml4 = pt;
     uint64_t *pdpt = pml4 + PT_ENTRIES;           /* the PDPT pages follow the PML4 */
     uint64_t *pd = pdpt + PT_ENTRIES * l->nr_pdpt; /* and the PD pages follow them */
-    uint64_t pdpt_gpa = l->pt_base + BOOT_PAGE_SIZE;
-    uint64_t pd_gpa = pdpt_gpa + l->nr_pdpt * BOOT_PAGE_SIZE;
+    uint64_t pdpt_gpa = l->pt_base + XEN_PAGE_SIZE;
+    uint64_t pd_gpa = pdpt_gpa + l->nr_pdpt * XEN_PAGE_SIZE;
     uint64_t nr_large = div_round_up(l->ram_size, BOOT_LARGE_PAGE);
 
-    memset(pt, 0, nr_pages * BOOT_PAGE_SIZE);
+    memset(pt, 0, nr_pages * XEN_PAGE_SIZE);
     for (uint64_t i = 0; i < l->nr_pdpt; i++)
-        pml4[i] = (pdpt_gpa + i * BOOT_PAGE_SIZE) | PT_FLAGS;
+        pml4[i] = (pdpt_gpa + i * XEN_PAGE_SIZE) | PT_FLAGS;
     for (uint64_t i = 0; i < l->nr_pd; i++)
-        pdpt[i] = (pd_gpa + i * BOOT_PAGE_SIZE) | PT_FLAGS;
+        pdpt[i] = (pd_gpa + i * XEN_PAGE_SIZE) | PT_FLAGS;
     for (uint64_t i = 0; i < nr_large; i++)
         pd[i] = (i * BOOT_LARGE_PAGE) | PT_FLAGS | PT_LARGE;
 }
@@ -130,7 +130,7 @@ int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l,
                          uint32_t domid, uint32_t nr_vcpus, const char *cmdline)
 {
     size_t cmdline_len = cmdline ? strnlen(cmdline, HV_CMDLINE_MAX) : 0;
-    uint64_t reserved_start = l->image_start & ~(BOOT_PAGE_SIZE - 1);
+    uint64_t reserved_start = l->image_start & ~(XEN_PAGE_SIZE - 1);
 
     if (cmdline_len >= HV_CMDLINE_MAX)
         return -E2BIG;
@@ -138,7 +138,7 @@ int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l,
     si->magic = HV_START_INFO_MAGIC;
     si->version = HV_START_INFO_VERSION;
     si->domid = domid;
-    si->nr_pages = l->ram_size / BOOT_PAGE_SIZE;
+    si->nr_pages = l->ram_size / XEN_PAGE_SIZE;
     si->image_start = l->image_start;
     si->image_end = l->image_end;
     si->pt_base = l->pt_base;

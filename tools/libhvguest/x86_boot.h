@@ -11,7 +11,6 @@
 #include "elf.h"
 #include <hv/public/xen.h>
 
-#define BOOT_PAGE_SIZE  0x1000ull
 #define BOOT_LARGE_PAGE 0x200000ull /* 2 MiB: the identity map's page size */
 #define BOOT_32BIT_LIMIT ELF32_LIMIT /* a 32-bit image and its start info end below 4 GiB */
 

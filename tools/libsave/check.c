@@ -185,7 +185,7 @@ int hvsave_check_header(const struct hvsave_order *o, uint32_t type, uint32_t le
     if (!t) {
         if (type & HV_SAVE_TYPE_OPTIONAL)
             return 0;
-        snprintf(why, HVSAVE_WHY_MAX, "unknown mandatory record type %#010" PRIx32, type);
+        snprintf(why, HVSAVE_WHY_MAX, "unknown mandatory record type 0x%08" PRIx32, type);
         return -EOPNOTSUPP;
     }
     uint64_t min, max;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
+#include <hv/public/xen.h>
 #include "hvsave.h"
 
 static const char usage[] =
@@ -95,7 +96,7 @@ static void text_headers(const struct hvsave_reader *r)
     printf("domain: hvd %" PRIu32 ".%" PRIu32 ", %" PRIu32 " vCPUs, %" PRIu64 " pages (%" PRIu64
            " MiB), %" PRIu64 " populated\n",
            dh->hvd_version >> 16, dh->hvd_version & 0xffff, dh->nr_vcpus, dh->nr_pages,
-           dh->nr_pages / 256, dh->tot_pages);
+           dh->nr_pages / XEN_PAGES_PER_MIB, dh->tot_pages);
     printf("config: %s\n", dh->config && dh->config[0] ? dh->config : "(none)");
 }
 
@@ -106,7 +107,7 @@ static void text_record(const struct hvsave_record *rec, const struct summary *s
     if (name)
         snprintf(type, sizeof(type), "%s", name);
     else
-        snprintf(type, sizeof(type), "%#010" PRIx32, rec->type);
+        snprintf(type, sizeof(type), "0x%08" PRIx32, rec->type);
     printf("#%-4" PRIu64 " offset %-10" PRIu64 " %-15s ", rec->index, rec->offset, type);
     if (s->text[0])
         printf("length %-8" PRIu32 "  %s\n", rec->length, s->text);

@@ -62,7 +62,7 @@ static int record_fail(struct hvsave_reader *r, int rc, uint32_t type, uint64_t 
     if (hvsave_type_name(type))
         return reader_fail(r, rc, "record %" PRIu64 " (%s) at offset %" PRIu64 ": %s", r->index,
                            hvsave_type_label(type), offset, why);
-    return reader_fail(r, rc, "record %" PRIu64 " (type %#010" PRIx32 ") at offset %" PRIu64 ": %s",
+    return reader_fail(r, rc, "record %" PRIu64 " (type 0x%08" PRIx32 ") at offset %" PRIu64 ": %s",
                        r->index, type, offset, why);
 }
 

@@ -399,8 +399,9 @@ int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
     pthread_mutex_lock(&domlist_lock);
     d->created = true; /* from now on other domains and the toolstack see it */
     pthread_mutex_unlock(&domlist_lock);
-    printk("d%u: created '%s', %u vCPU(s), %llu KiB", domid, d->name, d->max_vcpus,
-           (unsigned long long)(d->tot_pages << (XEN_PAGE_SHIFT - 10)));
+    /* max_pages, not tot_pages: a restore populates its memory after this */
+    printk("d%u: created '%s', %u vCPU(s), up to %llu KiB of RAM", domid, d->name,
+           d->max_vcpus, (unsigned long long)(d->max_pages << (XEN_PAGE_SHIFT - 10)));
     *out = d;
     return 0;
 }

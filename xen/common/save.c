@@ -298,14 +298,22 @@ static bool domain_quiet(struct domain *d)
     return d->pause_count || d->is_shutdown;
 }
 
+/* rc, after logging what happened when it is 0 (rate-limited: a client may loop). */
+static int log_on_success(struct domain *d, int rc, const char *what)
+{
+    if (rc == 0)
+        gprintk(&d->lifecycle_rl, "d%u: %s", d->domid, what);
+    return rc;
+}
+
 int save_get_context(struct domain *d, uint32_t type, uint32_t index, void *buf, uint32_t *len)
 {
     if (!domain_quiet(d))
         return -EBUSY;
     _Static_assert(VCPU_BODY_MAX <= HV_PRIVCMD_MAX_BUF, "a VCPU record fits a reply");
     switch (type) {
-    case HV_SAVE_TYPE_VM_STATE:
-        return get_vm_state(d, buf, len);
+    case HV_SAVE_TYPE_VM_STATE: /* read once per save: hvcli dmesg shows saves */
+        return log_on_success(d, get_vm_state(d, buf, len), "state read for a save");
     case HV_SAVE_TYPE_VCPU:
         return get_vcpu(d, index, buf, len);
     case HV_SAVE_TYPE_SHARED_INFO:
@@ -327,8 +335,8 @@ int save_set_context(struct domain *d, uint32_t type, uint32_t index, const void
     if (!d->pause_count)
         return -EBUSY;
     switch (type) {
-    case HV_SAVE_TYPE_VM_STATE:
-        return set_vm_state(d, buf, len);
+    case HV_SAVE_TYPE_VM_STATE: /* set once per restore */
+        return log_on_success(d, set_vm_state(d, buf, len), "state restored from a save image");
     case HV_SAVE_TYPE_VCPU:
         return set_vcpu(d, index, buf, len);
     case HV_SAVE_TYPE_SHARED_INFO:

@@ -14,6 +14,7 @@
 /* The page size, for guests, hvd and the tools alike: the one definition. */
 #define XEN_PAGE_SHIFT 12
 #define XEN_PAGE_SIZE  (1ull << XEN_PAGE_SHIFT)
+#define XEN_PAGES_PER_MIB (1u << (20 - XEN_PAGE_SHIFT))
 
 typedef uint16_t domid_t;
 #define DOMID_FIRST    1u      /* first domid handed out; 0 is the host */
