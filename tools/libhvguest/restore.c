@@ -36,17 +36,7 @@ struct restorer {
     char why[768];          /* the failure, in words */
 };
 
-static int restore_fail(struct restorer *t, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int restore_fail(struct restorer *t, int rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(t->why, sizeof(t->why), fmt, ap);
-    va_end(ap);
-    return rc;
-}
+#define restore_fail(t, rc, ...) guest_fail((t)->why, sizeof((t)->why), rc, __VA_ARGS__)
 
 /* A failure that concerns one record: name it by index, type and offset. */
 static int record_fail(struct restorer *t, const struct hvsave_record *rec, int rc,

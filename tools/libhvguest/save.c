@@ -34,17 +34,7 @@ struct saver {
     char why[768];              /* the failure, in words */
 };
 
-static int save_fail(struct saver *s, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int save_fail(struct saver *s, int rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(s->why, sizeof(s->why), fmt, ap);
-    va_end(ap);
-    return rc;
-}
+#define save_fail(s, rc, ...) guest_fail((s)->why, sizeof((s)->why), rc, __VA_ARGS__)
 
 /* A failure of the writer: its own one-line account. */
 static int writer_fail(struct saver *s, int rc)
