@@ -12,7 +12,7 @@
 #define HV_PAGE_SHIFT 12
 #define HV_PAGE_SIZE  4096ull
 #define HV_VERSION_MAJOR 1
-#define HV_VERSION_MINOR 0
+#define HV_VERSION_MINOR 1
 
 /* hvd's log: a ring read by `hvcli dmesg` and copied to the --log file. */
 int  log_init(const char *path);
