@@ -145,7 +145,7 @@ static void text_record(const struct hvsave_record *rec, const struct summary *s
 /*
  * What follows a complete stream: the run state it records, and for a
  * regular file the octets after END, which are not part of the stream
- * (spec section 6.9): counted, never read.  trailing is -1 for a pipe.
+ * (spec section 6.10): counted, never read.  trailing is -1 for a pipe.
  */
 static void text_after_end(const struct hvsave_run_state *rs, int64_t trailing)
 {
