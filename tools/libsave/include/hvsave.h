@@ -65,7 +65,7 @@ struct hvsave_domain_header {
 
 struct hvsave_run_state {
     uint32_t state;           /* HVSAVE_RUN_* */
-    uint32_t shutdown_reason; /* HVSAVE_RUN_SHUTDOWN: SHUTDOWN_* (0..HV_SAVE_SHUTDOWN_MAX); else 0 */
+    uint32_t shutdown_reason; /* SHUTDOWN: SHUTDOWN_*, 0..HV_SAVE_SHUTDOWN_MAX; else 0 */
 };
 
 /* The name of a record type ("PAGE_DATA"...), or NULL for an unknown type. */
