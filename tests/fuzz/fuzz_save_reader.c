@@ -39,6 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rc && hvsave_reader_error(r)[0] == '\0')
         abort(); /* every failure must say why */
+    struct hvsave_run_state rs;
+    if (!rc && (hvsave_reader_run_state(r, &rs) != 0 || rs.state > HVSAVE_RUN_SHUTDOWN))
+        abort(); /* a complete stream knows its run state, and it is a valid one */
     hvsave_reader_close(r);
     return 0;
 }

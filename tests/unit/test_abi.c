@@ -595,6 +595,11 @@ static void check_structs_save_h(void)
         FIELD(hv_save_timer, period_ns, 16, 8),
     };
     CHECK_STRUCT(hv_save_timer, 24);
+    static const struct field hv_save_run_state_fields[] = {
+        FIELD(hv_save_run_state, state, 0, 4),
+        FIELD(hv_save_run_state, shutdown_reason, 4, 4),
+    };
+    CHECK_STRUCT(hv_save_run_state, 8);
     static const struct field hv_save_console_ring_fields[] = {
         FIELD(hv_save_console_ring, lost, 0, 8),
         FIELD(hv_save_console_ring, len, 8, 4),
@@ -999,6 +1004,11 @@ static void check_constants_save_h(void)
         CONSTANT(HV_SAVE_TYPE_SHARED_INFO, 6),
         CONSTANT(HV_SAVE_TYPE_EVENT_CHANNELS, 7),
         CONSTANT(HV_SAVE_TYPE_TIMERS, 8),
+        CONSTANT(HV_SAVE_TYPE_RUN_STATE, 9),
+        CONSTANT(HV_SAVE_RUN_PAUSED, 1),
+        CONSTANT(HV_SAVE_RUN_SHUTDOWN, 2),
+        CONSTANT(HV_SAVE_SHUTDOWN_MAX, 4),
+        CONSTANT(HV_SAVE_HVD_1_1, 0x00010001),
         CONSTANT(HV_SAVE_TYPE_CONSOLE_RING, 0x80000001),
         CONSTANT(HV_SAVE_PIT_HPET_LEGACY, 1),
         CONSTANT(HV_SAVE_CLOCK_TSC_STABLE, 2),

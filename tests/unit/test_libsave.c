@@ -217,7 +217,16 @@ struct fixture {
         struct hv_save_console_ring h;
         char data[5]; /* 21 octets of body: 3 of padding */
     } console;
+    struct hvsave_run_state run;
+    unsigned with; /* which of the hvd 1.1 records fixture_write() writes: WITH_* */
 };
+
+/* The records a stream of hvd 1.1 on may carry, and a stream of hvd 1.0 may not. */
+#define WITH_SHARED_INFO    (1u << 0)
+#define WITH_EVENT_CHANNELS (1u << 1)
+#define WITH_TIMERS         (1u << 2)
+#define WITH_RUN_STATE      (1u << 3)
+#define WITH_ALL            0xfu
 
 /*
  * Page i: zero (i % 3 == 0), a repeating pattern (1) or pseudo-random
@@ -238,9 +247,9 @@ static void fill_page(uint8_t *p, uint32_t i)
     }
 }
 
-static uint8_t *make_vcpu(uint32_t id, uint32_t nr_msrs, uint32_t *len)
+/* A VCPU record with an XSAVE area of xsave_len octets (XSTATE_BV 3 at 512). */
+static uint8_t *make_vcpu(uint32_t id, uint32_t nr_msrs, uint32_t xsave_len, uint32_t *len)
 {
-    const uint32_t xsave_len = 4096;
     *len = (uint32_t)sizeof(struct hv_save_vcpu) + xsave_len + 16 * nr_msrs;
     uint8_t *b = calloc(1, *len);
     if (!b)
@@ -266,6 +275,7 @@ static uint8_t *make_vcpu(uint32_t id, uint32_t nr_msrs, uint32_t *len)
     uint8_t *xsave = b + sizeof(*v);
     for (uint32_t k = 0; k < xsave_len; k++)
         xsave[k] = (uint8_t)(k * 31 + id);
+    memcpy(xsave + 512, &(uint64_t){ 3 }, 8); /* XSTATE_BV: x87 and SSE */
     struct hv_save_msr *msrs = (void *)(xsave + xsave_len);
     for (uint32_t k = 0; k < nr_msrs; k++)
         msrs[k] = (struct hv_save_msr){ .index = 0x10 + 0x100 * k, .value = 0x1111111111ull * (k + 1) };
@@ -275,7 +285,7 @@ static uint8_t *make_vcpu(uint32_t id, uint32_t nr_msrs, uint32_t *len)
 static void fixture_init(struct fixture *f, uint32_t nr)
 {
     memset(f, 0, sizeof(*f));
-    f->dh = (struct hvsave_domain_header){ .hvd_version = 0x10000, .nr_vcpus = 2,
+    f->dh = (struct hvsave_domain_header){ .hvd_version = HV_SAVE_HVD_1_1, .nr_vcpus = 2,
                                            .nr_pages = NR_PAGES_WINDOW, .tot_pages = nr,
                                            .config = "{\"name\": \"t\", \"memory\": 32}" };
     f->nr = nr;
@@ -296,8 +306,9 @@ static void fixture_init(struct fixture *f, uint32_t nr)
                                                           .gate = 1, .count_load_time = 12345 };
     f->vm.clock = (struct hv_save_clock){ .clock_ns = 987654321, .realtime_ns = 1700000000000000000ull,
                                           .flags = HV_SAVE_CLOCK_TSC_STABLE };
+    /* vCPU 1 as a host without XSAVE saves it: the smallest area the spec allows. */
     for (uint32_t v = 0; v < 2; v++)
-        f->vcpu[v] = make_vcpu(v, 3 + v, &f->vcpu_len[v]);
+        f->vcpu[v] = make_vcpu(v, 3 + v, v ? HV_SAVE_XSAVE_MIN : 4096, &f->vcpu_len[v]);
     f->si.gfn = NR_PAGES_WINDOW - 1;
     memset(f->si.page, 0x5a, sizeof(f->si.page));
     f->evtchn.h = (struct hv_save_event_channels){ .nr_channels = 3, .upcall_vector = 0xf3 };
@@ -313,6 +324,8 @@ static void fixture_init(struct fixture *f, uint32_t nr)
     f->console.h.lost = 17;
     f->console.h.len = 5;
     memcpy(f->console.data, "hello", 5);
+    f->run = (struct hvsave_run_state){ HVSAVE_RUN_SHUTDOWN, 3 }; /* crash */
+    f->with = WITH_ALL;
 }
 
 static void fixture_free(struct fixture *f)
@@ -336,12 +349,14 @@ static int fixture_write(const struct fixture *f, int fd, unsigned flags)
         rc = hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f->vm, sizeof(f->vm));
     for (uint32_t v = 0; v < 2 && !rc; v++)
         rc = hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f->vcpu[v], f->vcpu_len[v]);
-    if (!rc)
+    if (!rc && (f->with & WITH_SHARED_INFO))
         rc = hvsave_write_record(w, HV_SAVE_TYPE_SHARED_INFO, &f->si, sizeof(f->si));
-    if (!rc)
+    if (!rc && (f->with & WITH_EVENT_CHANNELS))
         rc = hvsave_write_record(w, HV_SAVE_TYPE_EVENT_CHANNELS, &f->evtchn, sizeof(f->evtchn));
-    if (!rc)
+    if (!rc && (f->with & WITH_TIMERS))
         rc = hvsave_write_record(w, HV_SAVE_TYPE_TIMERS, &f->timers, sizeof(f->timers));
+    if (!rc && (f->with & WITH_RUN_STATE))
+        rc = hvsave_write_run_state(w, &f->run);
     if (!rc)
         rc = hvsave_writer_finish(w);
     hvsave_writer_close(w);
@@ -482,7 +497,7 @@ static bool verify_stream(const struct fixture *f, int fd, unsigned *zlib_record
     const struct hvsave_domain_header *dh = hvsave_reader_domain(r);
     if (!rc)
         CHECK(dh->nr_vcpus == 2 && dh->nr_pages == NR_PAGES_WINDOW && dh->tot_pages == f->nr &&
-                  dh->hvd_version == 0x10000 && strcmp(dh->config, f->dh.config) == 0,
+                  dh->hvd_version == HV_SAVE_HVD_1_1 && strcmp(dh->config, f->dh.config) == 0,
               "the domain header did not survive");
     while (!rc && !why[0]) {
         rc = hvsave_read_record(r, &rec);
@@ -534,6 +549,12 @@ static bool verify_stream(const struct fixture *f, int fd, unsigned *zlib_record
                   "TIMERS differ");
             other++;
             break;
+        case HV_SAVE_TYPE_RUN_STATE:
+            CHECK(rec.u.run_state->state == f->run.state &&
+                      rec.u.run_state->shutdown_reason == f->run.shutdown_reason,
+                  "RUN_STATE differs");
+            other++;
+            break;
         case HV_SAVE_TYPE_CONSOLE_RING:
             CHECK(rec.u.console.hdr->lost == 17 && memcmp(rec.u.console.data, "hello", 5) == 0,
                   "CONSOLE_RING differs");
@@ -544,7 +565,11 @@ static bool verify_stream(const struct fixture *f, int fd, unsigned *zlib_record
         }
     }
     CHECK(pages == f->nr, "%u pages read back, %u written", pages, f->nr);
-    CHECK(vcpus == 2 && other == 5, "%u VCPU and %u other records read back", vcpus, other);
+    CHECK(vcpus == 2 && other == 6, "%u VCPU and %u other records read back", vcpus, other);
+    struct hvsave_run_state rs;
+    CHECK(hvsave_reader_run_state(r, &rs) == 0 && rs.state == f->run.state &&
+              rs.shutdown_reason == f->run.shutdown_reason,
+          "the run state did not survive");
     hvsave_reader_close(r);
     free(seen);
     return !why[0];
@@ -1022,6 +1047,299 @@ static void reader_rejects_bad_fields_in_bodies(void)
     buf_free(&b);
 }
 
+/* ---- XSAVE area lengths ----------------------------------------------------------- */
+
+/* A stream whose VCPU 1 has an XSAVE area of xsave_len octets (the fixture's is 576). */
+static struct buf stream_with_xsave_len(uint32_t xsave_len)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    free(f.vcpu[1]);
+    f.vcpu[1] = make_vcpu(1, 4, xsave_len, &f.vcpu_len[1]);
+    struct buf b = fixture_bytes(&f, 0);
+    fixture_free(&f);
+    return b;
+}
+
+static void xsave_len_from_576_to_65536_in_steps_of_8(void)
+{
+    static const uint32_t good[] = { HV_SAVE_XSAVE_MIN, 584, 1024, 4096, HV_SAVE_XSAVE_MAX };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        struct buf b = stream_with_xsave_len(good[i]);
+        struct result res = read_bytes(&b);
+        CHECK(res.rc == 0, "xsave_len %u: %s", good[i], res.err);
+        buf_free(&b);
+    }
+    /* The same record with xsave_len just outside: the body length follows it. */
+    struct buf b = stream_with_xsave_len(HV_SAVE_XSAVE_MIN);
+    size_t v1 = find_record(&b, HV_SAVE_TYPE_VCPU, 1);
+    corrupt32(&b, v1 + 8 + 16, HV_SAVE_XSAVE_MIN - 8, -EBADMSG, "xsave_len 568", "xsave_len 568");
+    corrupt32(&b, v1 + 8 + 16, HV_SAVE_XSAVE_MIN + 4, -EBADMSG, "xsave_len 580", "xsave_len 580");
+    corrupt32(&b, v1 + 8 + 16, HV_SAVE_XSAVE_MAX + 8, -EBADMSG, "xsave_len 65544", "xsave_len 65544");
+    buf_free(&b);
+    /* The writer refuses them as the reader does. */
+    struct fixture f;
+    fixture_init(&f, 3);
+    uint32_t len;
+    uint8_t *v = make_vcpu(0, 2, HV_SAVE_XSAVE_MIN - 8, &len); /* 2 MSRs: a long enough body */
+    struct hvsave_writer *w;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    hvsave_writer_open(&w, fd, &f.dh, 0);
+    hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f.vm, sizeof(f.vm));
+    CHECK(hvsave_write_record(w, HV_SAVE_TYPE_VCPU, v, len) == -EINVAL &&
+              strstr(hvsave_writer_error(w), "xsave_len 568"),
+          "a VCPU with 568 octets of XSAVE written: %s", hvsave_writer_error(w));
+    hvsave_writer_close(w);
+    close(fd);
+    free(v);
+    fixture_free(&f);
+}
+
+/* ---- which hvd_version may carry which records ------------------------------------ */
+
+/* The fixture as a stream of the given hvd_version carrying the WITH_* records in with. */
+static int write_version(uint32_t hvd_version, unsigned with, struct buf *out)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    f.dh.hvd_version = hvd_version;
+    f.with = with;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    if (fd < 0)
+        die("memfd_create");
+    int rc = fixture_write(&f, fd, 0);
+    *out = fd_contents(fd);
+    close(fd);
+    fixture_free(&f);
+    return rc;
+}
+
+static const struct {
+    unsigned with;
+    uint32_t type;
+    const char *name;
+} hvd_1_1_records[] = {
+    { WITH_SHARED_INFO, HV_SAVE_TYPE_SHARED_INFO, "SHARED_INFO" },
+    { WITH_EVENT_CHANNELS, HV_SAVE_TYPE_EVENT_CHANNELS, "EVENT_CHANNELS" },
+    { WITH_TIMERS, HV_SAVE_TYPE_TIMERS, "TIMERS" },
+    { WITH_RUN_STATE, HV_SAVE_TYPE_RUN_STATE, "RUN_STATE" },
+};
+
+/* hvd 1.0 streams carry none of SHARED_INFO, EVENT_CHANNELS, TIMERS, RUN_STATE. */
+static void reader_rejects_hvd_1_1_records_in_a_hvd_1_0_stream(void)
+{
+    for (size_t i = 0; i < sizeof(hvd_1_1_records) / sizeof(hvd_1_1_records[0]); i++) {
+        struct buf b;
+        int rc = write_version(HV_SAVE_HVD_1_1, hvd_1_1_records[i].with, &b);
+        CHECK(rc == 0, "writing a 1.1 stream with %s: %s", hvd_1_1_records[i].name, strerror(-rc));
+        struct result res = read_bytes(&b);
+        CHECK(res.rc == 0, "the 1.1 stream with %s: %s", hvd_1_1_records[i].name, res.err);
+        put32(&b, 24, HV_SAVE_HVD_VERSION(1, 0));
+        char label[48];
+        snprintf(label, sizeof(label), "(%s)", hvd_1_1_records[i].name);
+        expect_error(&b, -EBADMSG, hvd_1_1_records[i].name, label, "stream of hvd 1.0");
+        buf_free(&b);
+    }
+}
+
+/* A stream of hvd 1.0 without them reads, and its domain runs after a restore. */
+static void hvd_1_0_stream_without_them_reads_as_running(void)
+{
+    struct buf b;
+    int rc = write_version(HV_SAVE_HVD_VERSION(1, 0), 0, &b);
+    CHECK(rc == 0, "writing a 1.0 stream: %s", strerror(-rc));
+    int fd = fd_with(b.p, b.n);
+    struct hvsave_reader *r;
+    struct hvsave_record rec;
+    struct hvsave_run_state rs = { 99, 99 };
+    rc = hvsave_reader_open(&r, fd);
+    while (!rc && !(rc = hvsave_read_record(r, &rec)) && rec.type != HV_SAVE_TYPE_END)
+        ;
+    CHECK(rc == 0, "reading a 1.0 stream: %s", hvsave_reader_error(r));
+    CHECK(hvsave_reader_version(r) == 1 && hvsave_reader_domain(r)->hvd_version == 0x10000,
+          "version %u, hvd_version %#x", hvsave_reader_version(r),
+          hvsave_reader_domain(r)->hvd_version);
+    CHECK(hvsave_reader_run_state(r, &rs) == 0 && rs.state == HVSAVE_RUN_RUNNING &&
+              rs.shutdown_reason == 0,
+          "a stream without RUN_STATE is not running: %u %u", rs.state, rs.shutdown_reason);
+    hvsave_reader_close(r);
+    close(fd);
+    buf_free(&b);
+    /* Later versions carry them: 1.2 and 2.0 like 1.1. */
+    static const uint32_t later[] = { HV_SAVE_HVD_VERSION(1, 2), HV_SAVE_HVD_VERSION(2, 0) };
+    for (size_t i = 0; i < 2; i++) {
+        rc = write_version(later[i], WITH_ALL, &b);
+        struct result res = read_bytes(&b);
+        CHECK(rc == 0 && res.rc == 0, "hvd_version %#x: %s", later[i], res.err);
+        buf_free(&b);
+    }
+}
+
+static void writer_refuses_hvd_1_1_records_in_a_hvd_1_0_stream(void)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    f.dh.hvd_version = HV_SAVE_HVD_VERSION(1, 0);
+    struct hvsave_writer *w;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    CHECK(hvsave_writer_open(&w, fd, &f.dh, 0) == 0, "open: %s", hvsave_writer_error(w));
+    hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f.vm, sizeof(f.vm));
+    hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f.vcpu[0], f.vcpu_len[0]);
+    hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f.vcpu[1], f.vcpu_len[1]);
+    uint64_t before = hvsave_writer_offset(w);
+    const void *bodies[] = { &f.si, &f.evtchn, &f.timers };
+    const uint32_t lens[] = { sizeof(f.si), sizeof(f.evtchn), sizeof(f.timers) };
+    for (size_t i = 0; i < 3; i++)
+        CHECK(hvsave_write_record(w, hvd_1_1_records[i].type, bodies[i], lens[i]) == -EINVAL &&
+                  strstr(hvsave_writer_error(w), "hvd 1.1"),
+              "%s written in a 1.0 stream: %s", hvd_1_1_records[i].name, hvsave_writer_error(w));
+    CHECK(hvsave_write_run_state(w, &f.run) == -EINVAL, "RUN_STATE written in a 1.0 stream");
+    CHECK(hvsave_write_run_state(w, &(struct hvsave_run_state){ HVSAVE_RUN_RUNNING, 0 }) == 0,
+          "running refused in a 1.0 stream: it writes nothing");
+    CHECK(hvsave_writer_offset(w) == before, "refused records wrote %" PRIu64 " octets",
+          hvsave_writer_offset(w) - before);
+    CHECK(hvsave_writer_finish(w) == 0, "finish: %s", hvsave_writer_error(w));
+    hvsave_writer_close(w);
+    close(fd);
+    fixture_free(&f);
+}
+
+/* ---- the run state ------------------------------------------------------------------ */
+
+/* Write the fixture with run state rs; read it back: 0 and *got, or the first error. */
+static int run_state_roundtrip(struct hvsave_run_state rs, struct hvsave_run_state *got, bool *record)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    f.run = rs;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    int rc = fixture_write(&f, fd, 0);
+    fixture_free(&f);
+    struct buf b = fd_contents(fd);
+    *record = find_record(&b, HV_SAVE_TYPE_RUN_STATE, 0) != 0;
+    buf_free(&b);
+    lseek(fd, 0, SEEK_SET);
+    struct hvsave_reader *r;
+    struct hvsave_record rec;
+    if (!rc)
+        rc = hvsave_reader_open(&r, fd);
+    bool early = false; /* hvsave_reader_run_state() before END */
+    while (!rc && !(rc = hvsave_read_record(r, &rec)) && rec.type != HV_SAVE_TYPE_END)
+        early |= hvsave_reader_run_state(r, got) != -EAGAIN;
+    if (!rc)
+        rc = hvsave_reader_run_state(r, got);
+    CHECK(!early, "the run state was known before END");
+    if (r)
+        hvsave_reader_close(r);
+    close(fd);
+    return rc;
+}
+
+static void run_state_roundtrips_running_paused_and_each_shutdown_reason(void)
+{
+    struct hvsave_run_state states[2 + HV_SAVE_SHUTDOWN_MAX + 1] = {
+        { HVSAVE_RUN_RUNNING, 0 },
+        { HVSAVE_RUN_PAUSED, 0 },
+    };
+    for (uint32_t reason = 0; reason <= HV_SAVE_SHUTDOWN_MAX; reason++)
+        states[2 + reason] = (struct hvsave_run_state){ HVSAVE_RUN_SHUTDOWN, reason };
+    for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+        struct hvsave_run_state got = { 99, 99 };
+        bool record;
+        int rc = run_state_roundtrip(states[i], &got, &record);
+        CHECK(rc == 0 && got.state == states[i].state &&
+                  got.shutdown_reason == states[i].shutdown_reason,
+              "state %u reason %u: rc %d, read back %u %u", states[i].state,
+              states[i].shutdown_reason, rc, got.state, got.shutdown_reason);
+        CHECK(record == (states[i].state != HVSAVE_RUN_RUNNING),
+              "state %u: a RUN_STATE record %s written", states[i].state, record ? "was" : "was not");
+    }
+}
+
+static void reader_rejects_bad_run_state_records(void)
+{
+    struct buf b = small_stream(0);
+    size_t rs = find_record(&b, HV_SAVE_TYPE_RUN_STATE, 0);
+    CHECK(rs, "the fixture has no RUN_STATE");
+    corrupt32(&b, rs + 8, 0, -EBADMSG, "state 0 (running is no record)", "state 0 is unknown");
+    corrupt32(&b, rs + 8, 3, -EBADMSG, "state 3", "state 3 is unknown");
+    corrupt32(&b, rs + 12, HV_SAVE_SHUTDOWN_MAX + 1, -EBADMSG, "reason 5", "shutdown_reason 5");
+    struct buf c = buf_copy(&b);
+    put32(&c, rs + 8, HVSAVE_RUN_PAUSED);
+    expect_error(&c, -EBADMSG, "paused with a reason", "(RUN_STATE)", "shutdown_reason 3");
+    buf_free(&c);
+    corrupt32(&b, rs + 4, 16, -EBADMSG, "length 16", "length 16");
+    /* Twice, and before TIMERS. */
+    c = buf_copy(&b);
+    buf_insert(&c, rs, b.p + rs, 16);
+    expect_error(&c, -EBADMSG, "two RUN_STATEs", "a second RUN_STATE", NULL);
+    buf_free(&c);
+    c = buf_copy(&b);
+    size_t tm = find_record(&b, HV_SAVE_TYPE_TIMERS, 0);
+    buf_insert(&c, tm, b.p + rs, 16);
+    expect_error(&c, -EBADMSG, "RUN_STATE before TIMERS", "TIMERS after RUN_STATE", NULL);
+    buf_free(&c);
+    buf_free(&b);
+}
+
+static void writer_refuses_bad_run_states(void)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    struct hvsave_writer *w;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    hvsave_writer_open(&w, fd, &f.dh, 0);
+    hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f.vm, sizeof(f.vm));
+    hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f.vcpu[0], f.vcpu_len[0]);
+    hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f.vcpu[1], f.vcpu_len[1]);
+    uint64_t before = hvsave_writer_offset(w);
+    static const struct hvsave_run_state bad[] = {
+        { 3, 0 }, { HVSAVE_RUN_RUNNING, 1 }, { HVSAVE_RUN_PAUSED, 2 }, { HVSAVE_RUN_SHUTDOWN, 5 },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK(hvsave_write_run_state(w, &bad[i]) == -EINVAL, "state %u reason %u written",
+              bad[i].state, bad[i].shutdown_reason);
+    CHECK(hvsave_writer_offset(w) == before, "refused run states wrote octets");
+    CHECK(hvsave_write_run_state(w, &f.run) == 0, "run state: %s", hvsave_writer_error(w));
+    CHECK(hvsave_write_run_state(w, &f.run) == -EINVAL, "a second RUN_STATE written");
+    CHECK(hvsave_write_record(w, HV_SAVE_TYPE_TIMERS, &f.timers, sizeof(f.timers)) == -EINVAL,
+          "TIMERS written after RUN_STATE");
+    CHECK(hvsave_writer_finish(w) == 0, "finish: %s", hvsave_writer_error(w));
+    CHECK(hvsave_write_run_state(w, &(struct hvsave_run_state){ HVSAVE_RUN_RUNNING, 0 }) == -EINVAL,
+          "a run state accepted after END");
+    hvsave_writer_close(w);
+    close(fd);
+    fixture_free(&f);
+}
+
+/* ---- octets after END ---------------------------------------------------------------- */
+
+/*
+ * In a file as in a pipe, what follows END is not part of the stream: the
+ * reader succeeds without reading it and leaves the file position just
+ * after END, whatever follows (garbage, or a whole second image).
+ */
+static void reader_ignores_octets_after_end_in_a_file(void)
+{
+    struct buf b = small_stream(0);
+    struct buf tails[2] = { { (uint8_t *)"TRAILER", 7 }, b };
+    for (size_t i = 0; i < 2; i++) {
+        int fd = memfd_create("t", MFD_CLOEXEC);
+        if (fd < 0)
+            die("memfd_create");
+        write_all(fd, b.p, b.n);
+        write_all(fd, tails[i].p, tails[i].n);
+        lseek(fd, 0, SEEK_SET);
+        struct result res = read_fd(fd);
+        off_t at = lseek(fd, 0, SEEK_CUR);
+        close(fd);
+        CHECK(res.rc == 0, "tail %zu: %s", i, res.err);
+        CHECK(at == (off_t)b.n, "tail %zu: the reader stopped at %lld, END ends at %zu", i,
+              (long long)at, b.n);
+    }
+    buf_free(&b);
+}
+
 /* ---- the writer --------------------------------------------------------------------- */
 
 static void writer_refuses_what_the_reader_would_reject(void)
@@ -1138,6 +1456,17 @@ int main(int argc, char **argv)
     run("reader_rejects_bad_zlib_bodies", reader_rejects_bad_zlib_bodies);
     run("reader_rejects_records_out_of_order", reader_rejects_records_out_of_order);
     run("reader_rejects_bad_fields_in_bodies", reader_rejects_bad_fields_in_bodies);
+    run("xsave_len_from_576_to_65536_in_steps_of_8", xsave_len_from_576_to_65536_in_steps_of_8);
+    run("reader_rejects_hvd_1_1_records_in_a_hvd_1_0_stream",
+        reader_rejects_hvd_1_1_records_in_a_hvd_1_0_stream);
+    run("hvd_1_0_stream_without_them_reads_as_running", hvd_1_0_stream_without_them_reads_as_running);
+    run("writer_refuses_hvd_1_1_records_in_a_hvd_1_0_stream",
+        writer_refuses_hvd_1_1_records_in_a_hvd_1_0_stream);
+    run("run_state_roundtrips_running_paused_and_each_shutdown_reason",
+        run_state_roundtrips_running_paused_and_each_shutdown_reason);
+    run("reader_rejects_bad_run_state_records", reader_rejects_bad_run_state_records);
+    run("writer_refuses_bad_run_states", writer_refuses_bad_run_states);
+    run("reader_ignores_octets_after_end_in_a_file", reader_ignores_octets_after_end_in_a_file);
     run("writer_refuses_what_the_reader_would_reject", writer_refuses_what_the_reader_would_reject);
     run("writer_reports_write_errors", writer_reports_write_errors);
     printf("test_libsave: %d passed, %d failed\n", passed, failed);

@@ -20,6 +20,7 @@ enum {
     RANK_SHARED_INFO,
     RANK_EVENT_CHANNELS,
     RANK_TIMERS,
+    RANK_RUN_STATE,
     RANK_END,
 };
 
@@ -28,18 +29,21 @@ struct type_info {
     const char *name;
     int rank;
     bool repeats; /* may come more than once */
+    uint32_t since; /* the first hvd_version whose streams may carry it */
 };
 
+
 static const struct type_info types[] = {
-    { HV_SAVE_TYPE_END, "END", RANK_END, false },
-    { HV_SAVE_TYPE_PAGE_DATA, "PAGE_DATA", RANK_PAGES, true },
-    { HV_SAVE_TYPE_PAGE_DATA_ZLIB, "PAGE_DATA_ZLIB", RANK_PAGES, true },
-    { HV_SAVE_TYPE_VM_STATE, "VM_STATE", RANK_VM_STATE, false },
-    { HV_SAVE_TYPE_VCPU, "VCPU", RANK_VCPU, true },
-    { HV_SAVE_TYPE_SHARED_INFO, "SHARED_INFO", RANK_SHARED_INFO, false },
-    { HV_SAVE_TYPE_EVENT_CHANNELS, "EVENT_CHANNELS", RANK_EVENT_CHANNELS, false },
-    { HV_SAVE_TYPE_TIMERS, "TIMERS", RANK_TIMERS, false },
-    { HV_SAVE_TYPE_CONSOLE_RING, "CONSOLE_RING", RANK_START, false },
+    { HV_SAVE_TYPE_END, "END", RANK_END, false, 0 },
+    { HV_SAVE_TYPE_PAGE_DATA, "PAGE_DATA", RANK_PAGES, true, 0 },
+    { HV_SAVE_TYPE_PAGE_DATA_ZLIB, "PAGE_DATA_ZLIB", RANK_PAGES, true, 0 },
+    { HV_SAVE_TYPE_VM_STATE, "VM_STATE", RANK_VM_STATE, false, 0 },
+    { HV_SAVE_TYPE_VCPU, "VCPU", RANK_VCPU, true, 0 },
+    { HV_SAVE_TYPE_SHARED_INFO, "SHARED_INFO", RANK_SHARED_INFO, false, HV_SAVE_HVD_1_1 },
+    { HV_SAVE_TYPE_EVENT_CHANNELS, "EVENT_CHANNELS", RANK_EVENT_CHANNELS, false, HV_SAVE_HVD_1_1 },
+    { HV_SAVE_TYPE_TIMERS, "TIMERS", RANK_TIMERS, false, HV_SAVE_HVD_1_1 },
+    { HV_SAVE_TYPE_RUN_STATE, "RUN_STATE", RANK_RUN_STATE, false, HV_SAVE_HVD_1_1 },
+    { HV_SAVE_TYPE_CONSOLE_RING, "CONSOLE_RING", RANK_START, false, 0 },
 };
 
 static const struct type_info *type_info(uint32_t type)
@@ -91,6 +95,7 @@ static bool all_zero(const void *p, size_t len)
 void hvsave_order_init(struct hvsave_order *o, const struct hvsave_domain_header *dh)
 {
     memset(o, 0, sizeof(*o));
+    o->hvd_version = dh->hvd_version;
     o->nr_vcpus = dh->nr_vcpus;
     o->nr_pages = dh->nr_pages;
     o->rank = RANK_START;
@@ -145,6 +150,9 @@ static void length_range(const struct hvsave_order *o, uint32_t type, uint64_t *
         *min = sizeof(struct hv_save_timers);
         *max = *min + 2ull * o->nr_vcpus * sizeof(struct hv_save_timer);
         break;
+    case HV_SAVE_TYPE_RUN_STATE:
+        *min = *max = sizeof(struct hv_save_run_state);
+        break;
     case HV_SAVE_TYPE_CONSOLE_RING:
         *min = sizeof(struct hv_save_console_ring);
         *max = *min + HV_SAVE_CONSOLE_MAX;
@@ -153,6 +161,16 @@ static void length_range(const struct hvsave_order *o, uint32_t type, uint64_t *
         *min = *max = 0;
         break;
     }
+}
+
+/* May a stream of this hvd_version carry the type at all? */
+static int check_version(const struct hvsave_order *o, const struct type_info *t, char *why)
+{
+    if (o->hvd_version >= t->since)
+        return 0;
+    return bad(why, "%s in a stream of hvd %" PRIu32 ".%" PRIu32 ": streams carry it from hvd %"
+               PRIu32 ".%" PRIu32 " on", t->name, o->hvd_version >> 16, o->hvd_version & 0xffff,
+               t->since >> 16, t->since & 0xffff);
 }
 
 /* May a mandatory record of this rank come now? */
@@ -195,7 +213,8 @@ int hvsave_check_header(const struct hvsave_order *o, uint32_t type, uint32_t le
                    min, max, t->name);
     if (type == HV_SAVE_TYPE_CONSOLE_RING)
         return o->console_seen ? bad(why, "a second CONSOLE_RING record") : 0;
-    return check_order(o, t, why);
+    int rc = check_version(o, t, why);
+    return rc ? rc : check_order(o, t, why);
 }
 
 int hvsave_check_gfns(const struct hvsave_order *o, const uint64_t *gfns, uint32_t count, char *why)
@@ -405,6 +424,16 @@ static int check_timers(const struct hvsave_order *o, const void *body, uint32_t
     return 0;
 }
 
+static int check_run_state(const struct hv_save_run_state *s, char *why)
+{
+    if (s->state != HV_SAVE_RUN_PAUSED && s->state != HV_SAVE_RUN_SHUTDOWN)
+        return bad(why, "state %" PRIu32 " is unknown", s->state);
+    if (s->shutdown_reason > (s->state == HV_SAVE_RUN_SHUTDOWN ? HV_SAVE_SHUTDOWN_MAX : 0))
+        return bad(why, "shutdown_reason %" PRIu32 " is out of range for state %" PRIu32,
+                   s->shutdown_reason, s->state);
+    return 0;
+}
+
 static int check_console_ring(const void *body, uint32_t length, char *why)
 {
     const struct hv_save_console_ring *h = body;
@@ -433,6 +462,8 @@ static int check_known_body(const struct hvsave_order *o, uint32_t type, const v
         return check_event_channels(o, body, length, why);
     case HV_SAVE_TYPE_TIMERS:
         return check_timers(o, body, length, why);
+    case HV_SAVE_TYPE_RUN_STATE:
+        return check_run_state(body, why);
     case HV_SAVE_TYPE_CONSOLE_RING:
         return check_console_ring(body, length, why);
     default: /* END: nothing in it */

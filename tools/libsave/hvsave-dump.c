@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
@@ -39,6 +40,28 @@ static void page_range(const struct hvsave_record *rec, struct summary *s)
     }
     snprintf(s->text, sizeof(s->text), "%" PRIu32 " pages, gfns %#" PRIx64 "-%#" PRIx64,
              rec->u.pages.count, s->first_gfn, s->last_gfn);
+}
+
+/* "running", "paused" or "shutdown" (for the JSON) and the reason's name. */
+static const char *run_state_name(uint32_t state)
+{
+    return state == HVSAVE_RUN_PAUSED ? "paused" : state == HVSAVE_RUN_SHUTDOWN ? "shutdown"
+                                                                              : "running";
+}
+
+static const char *shutdown_reason_name(uint32_t reason)
+{
+    static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+    return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "unknown";
+}
+
+/* "running", "paused" or "shut down (crash)". */
+static void describe_run_state(const struct hvsave_run_state *rs, char *buf, size_t len)
+{
+    if (rs->state == HVSAVE_RUN_SHUTDOWN)
+        snprintf(buf, len, "shut down (%s)", shutdown_reason_name(rs->shutdown_reason));
+    else
+        snprintf(buf, len, "%s", run_state_name(rs->state));
 }
 
 static void summarize(const struct hvsave_record *rec, struct summary *s)
@@ -77,6 +100,11 @@ static void summarize(const struct hvsave_record *rec, struct summary *s)
     case HV_SAVE_TYPE_TIMERS:
         snprintf(s->text, sizeof(s->text), "%" PRIu32 " timers", rec->u.timers.hdr->nr_timers);
         break;
+    case HV_SAVE_TYPE_RUN_STATE:
+        describe_run_state(&(struct hvsave_run_state){ rec->u.run_state->state,
+                                                       rec->u.run_state->shutdown_reason },
+                           s->text, sizeof(s->text));
+        break;
     case HV_SAVE_TYPE_CONSOLE_RING:
         snprintf(s->text, sizeof(s->text), "%" PRIu32 " octets, %" PRIu64 " lost",
                  rec->u.console.hdr->len, rec->u.console.hdr->lost);
@@ -113,6 +141,20 @@ static void text_record(const struct hvsave_record *rec, const struct summary *s
         printf("length %-8" PRIu32 "  %s\n", rec->length, s->text);
     else
         printf("length %" PRIu32 "\n", rec->length);
+}
+
+/*
+ * What follows a complete stream: the run state it records, and for a
+ * regular file the octets after END, which are not part of the stream
+ * (spec section 6.10): counted, never read.  trailing is -1 for a pipe.
+ */
+static void text_after_end(const struct hvsave_run_state *rs, int64_t trailing)
+{
+    char state[64];
+    describe_run_state(rs, state, sizeof(state));
+    printf("run state: %s\n", state);
+    if (trailing > 0)
+        printf("after END: %" PRId64 " octets, not part of the stream (ignored)\n", trailing);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
@@ -180,6 +222,21 @@ static void json_record(yajl_gen g, const struct hvsave_record *rec, const struc
     yajl_gen_map_close(g);
 }
 
+static void json_after_end(yajl_gen g, const struct hvsave_run_state *rs, int64_t trailing)
+{
+    json_str(g, "run_state");
+    yajl_gen_map_open(g);
+    json_str(g, "state");
+    json_str(g, run_state_name(rs->state));
+    if (rs->state == HVSAVE_RUN_SHUTDOWN) {
+        json_str(g, "shutdown_reason");
+        json_str(g, shutdown_reason_name(rs->shutdown_reason));
+    }
+    yajl_gen_map_close(g);
+    if (trailing >= 0)
+        json_uint(g, "trailing_octets", (uint64_t)trailing);
+}
+
 static void json_print(yajl_gen g)
 {
     const unsigned char *buf;
@@ -190,6 +247,31 @@ static void json_print(yajl_gen g)
 }
 
 /* ---- main --------------------------------------------------------------------- */
+
+/* Octets of a regular file after the reader's position (just after END); -1 for anything else. */
+static int64_t octets_after(int fd)
+{
+    struct stat st;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || at < 0 || st.st_size < at)
+        return -1;
+    return (int64_t)(st.st_size - at);
+}
+
+/* After a complete stream: the run state and what follows END. */
+static int dump_after_end(struct hvsave_reader *r, int fd, yajl_gen g)
+{
+    struct hvsave_run_state rs;
+    int rc = hvsave_reader_run_state(r, &rs);
+    if (rc)
+        return rc;
+    int64_t trailing = octets_after(fd);
+    if (g)
+        json_after_end(g, &rs, trailing);
+    else
+        text_after_end(&rs, trailing);
+    return 0;
+}
 
 /* Print every record up to END; 0, or the reader's error after what came before it. */
 static int dump_records(struct hvsave_reader *r, yajl_gen g)
@@ -236,6 +318,8 @@ static int dump(int fd, const char *label, bool json)
             text_headers(r);
         rc = dump_records(r, g);
     }
+    if (!rc)
+        rc = dump_after_end(r, fd, g);
     if (g) {
         if (rc) {
             json_str(g, "error");

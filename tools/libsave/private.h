@@ -28,6 +28,7 @@ static inline uint32_t hvsave_pad(uint64_t len)
  * reader would reject.
  */
 struct hvsave_order {
+    uint32_t hvd_version;  /* which record types the stream may carry */
     uint32_t nr_vcpus;
     uint64_t nr_pages;
     int rank;              /* rank of the last mandatory record */

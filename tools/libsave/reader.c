@@ -24,6 +24,7 @@ struct hvsave_reader {
     char *config;     /* NUL-terminated copy of the config text */
     struct hvsave_order order;
     bool ended;       /* END read */
+    struct hvsave_run_state run; /* from RUN_STATE; running without one */
     int failed;       /* sticky error, 0 if none */
     char err[320];
     uint64_t *body;   /* record body; uint64_t keeps it 8-aligned */
@@ -290,6 +291,11 @@ static int decode_body(struct hvsave_reader *r, struct hvsave_record *rec, char 
         rec->u.timers.hdr = rec->body;
         rec->u.timers.timers = (const void *)(b + sizeof(*rec->u.timers.hdr));
         return 0;
+    case HV_SAVE_TYPE_RUN_STATE:
+        rec->u.run_state = rec->body;
+        r->run = (struct hvsave_run_state){ rec->u.run_state->state,
+                                            rec->u.run_state->shutdown_reason };
+        return 0;
     case HV_SAVE_TYPE_CONSOLE_RING:
         rec->u.console.hdr = rec->body;
         rec->u.console.data = (const char *)(b + sizeof(*rec->u.console.hdr));
@@ -377,6 +383,18 @@ HVSAVE_EXPORT uint32_t hvsave_reader_version(const struct hvsave_reader *r)
 HVSAVE_EXPORT const struct hvsave_domain_header *hvsave_reader_domain(const struct hvsave_reader *r)
 {
     return r ? &r->dh : NULL;
+}
+
+HVSAVE_EXPORT int hvsave_reader_run_state(const struct hvsave_reader *r, struct hvsave_run_state *rs)
+{
+    if (!r || !rs)
+        return -EINVAL;
+    if (r->failed)
+        return r->failed;
+    if (!r->ended)
+        return -EAGAIN;
+    *rs = r->run;
+    return 0;
 }
 
 HVSAVE_EXPORT uint64_t hvsave_reader_offset(const struct hvsave_reader *r)

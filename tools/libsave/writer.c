@@ -273,6 +273,16 @@ HVSAVE_EXPORT int hvsave_write_pages(struct hvsave_writer *w, const uint64_t *gf
     return 0;
 }
 
+HVSAVE_EXPORT int hvsave_write_run_state(struct hvsave_writer *w, const struct hvsave_run_state *rs)
+{
+    if (!w || !rs)
+        return -EINVAL;
+    if (rs->state == HVSAVE_RUN_RUNNING && rs->shutdown_reason == 0)
+        return writer_usable(w, HV_SAVE_TYPE_RUN_STATE); /* running: no record */
+    struct hv_save_run_state body = { htole32(rs->state), htole32(rs->shutdown_reason) };
+    return hvsave_write_record(w, HV_SAVE_TYPE_RUN_STATE, &body, sizeof(body));
+}
+
 HVSAVE_EXPORT int hvsave_writer_finish(struct hvsave_writer *w)
 {
     char why[HVSAVE_WHY_MAX];

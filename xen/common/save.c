@@ -146,11 +146,17 @@ static int check_vcpu(struct domain *d, const struct hv_save_vcpu *rec, uint32_t
         return refuse(d, "VCPU", "flags (a local APIC, which hv domains do not have?)");
     if (rec->mp_state > HV_SAVE_MP_SIPI_RECEIVED || rec->nr_xcrs > HV_SAVE_MAX_XCRS)
         return refuse(d, "VCPU", "mp_state or nr_xcrs out of range");
-    if (rec->xsave_len != HV_SAVE_XSAVE_LEN_KVM)
-        return refuse(d, "VCPU", "xsave_len is not 4096");
+    if (rec->xsave_len < HV_SAVE_XSAVE_MIN || rec->xsave_len > HV_SAVE_XSAVE_MAX ||
+        rec->xsave_len % 8)
+        return refuse(d, "VCPU", "xsave_len is not a multiple of 8 in 576..65536");
     if (rec->nr_msrs > HV_SAVE_MAX_MSRS ||
         len != sizeof(*rec) + rec->xsave_len + rec->nr_msrs * sizeof(struct hv_save_msr))
         return refuse(d, "VCPU", "length does not match xsave_len and nr_msrs");
+    /* KVM_SET_XSAVE takes 4096 octets: state beyond them would be lost. */
+    if (rec->xsave_len > HV_SAVE_XSAVE_LEN_KVM &&
+        !all_zero((const uint8_t *)(rec + 1) + HV_SAVE_XSAVE_LEN_KVM,
+                  rec->xsave_len - HV_SAVE_XSAVE_LEN_KVM))
+        return refuse(d, "VCPU", "XSAVE state beyond the 4096 octets KVM loads");
     if (!all_zero(rec->lapic, sizeof(rec->lapic)) ||
         !all_zero(&rec->xcrs[rec->nr_xcrs], (HV_SAVE_MAX_XCRS - rec->nr_xcrs) * sizeof(rec->xcrs[0])))
         return refuse(d, "VCPU", "unused lapic or xcr entries not zero");
@@ -167,6 +173,20 @@ static int check_vcpu(struct domain *d, const struct hv_save_vcpu *rec, uint32_t
     return 0;
 }
 
+/*
+ * The record's XSAVE area as KVM_SET_XSAVE's 4096-octet region.  A shorter
+ * area (576 octets from a host without XSAVE) is zero-filled: a component
+ * whose XSTATE_BV bit is clear is loaded in its initial state whatever its
+ * octets hold, so the zeros add no state.  A longer one was checked to be
+ * zero past 4096.
+ */
+static void xsave_region(const struct hv_save_vcpu *rec, uint8_t region[HV_SAVE_XSAVE_LEN_KVM])
+{
+    uint32_t n = rec->xsave_len < HV_SAVE_XSAVE_LEN_KVM ? rec->xsave_len : HV_SAVE_XSAVE_LEN_KVM;
+    memcpy(region, rec + 1, n);
+    memset(region + n, 0, HV_SAVE_XSAVE_LEN_KVM - n);
+}
+
 static int set_vcpu(struct domain *d, uint32_t id, const void *buf, uint32_t len)
 {
     const struct hv_save_vcpu *rec = buf;
@@ -176,8 +196,10 @@ static int set_vcpu(struct domain *d, uint32_t id, const void *buf, uint32_t len
     if (rec->vcpu_id != id)
         return refuse(d, "VCPU", "vcpu_id does not match the request");
     struct vcpu *v = d->vcpus[id];
-    const uint8_t *xsave = (const uint8_t *)(rec + 1);
-    const struct hv_save_msr *msrs = (const void *)(xsave + rec->xsave_len);
+    uint8_t xsave[HV_SAVE_XSAVE_LEN_KVM];
+    xsave_region(rec, xsave);
+    const struct hv_save_msr *msrs =
+        (const void *)((const uint8_t *)(rec + 1) + rec->xsave_len);
     uint8_t pvclock[PVCLOCK_SIZE];
     uint8_t *page = pvclock_area(d, msrs, rec->nr_msrs);
     if (page)

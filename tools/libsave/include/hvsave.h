@@ -55,6 +55,19 @@ struct hvsave_domain_header {
     const char *config;   /* JSON text, NUL-terminated; NULL or "" for none */
 };
 
+/*
+ * The domain's run state at save time (the RUN_STATE record, or its
+ * absence).  HVSAVE_RUN_RUNNING is written as no record at all.
+ */
+#define HVSAVE_RUN_RUNNING  0u
+#define HVSAVE_RUN_PAUSED   HV_SAVE_RUN_PAUSED   /* the toolstack held it paused */
+#define HVSAVE_RUN_SHUTDOWN HV_SAVE_RUN_SHUTDOWN /* shut down for shutdown_reason */
+
+struct hvsave_run_state {
+    uint32_t state;           /* HVSAVE_RUN_* */
+    uint32_t shutdown_reason; /* SHUTDOWN: SHUTDOWN_*, 0..HV_SAVE_SHUTDOWN_MAX; else 0 */
+};
+
 /* The name of a record type ("PAGE_DATA"...), or NULL for an unknown type. */
 const char *hvsave_type_name(uint32_t type);
 
@@ -92,6 +105,17 @@ int hvsave_write_pages(struct hvsave_writer *w, const uint64_t *gfns, const void
 /* As hvsave_write_pages(), with page i at pages[i] (no copy is made). */
 int hvsave_write_page_list(struct hvsave_writer *w, const uint64_t *gfns,
                            const void *const *pages, uint32_t count);
+
+/*
+ * Record the domain's run state at save time: for HVSAVE_RUN_PAUSED and
+ * HVSAVE_RUN_SHUTDOWN a RUN_STATE record, for HVSAVE_RUN_RUNNING nothing
+ * (a stream without RUN_STATE restores running).  Call it after the
+ * TIMERS record's place and before hvsave_writer_finish(); -EINVAL (and
+ * nothing written) for an unknown state or reason, a reason with a state
+ * other than SHUTDOWN, a stream whose hvd_version is below 1.1, or a
+ * second call that writes a record.
+ */
+int hvsave_write_run_state(struct hvsave_writer *w, const struct hvsave_run_state *rs);
 
 /*
  * Write END.  -EINVAL if the stream is incomplete (no VM_STATE, fewer
@@ -147,6 +171,7 @@ struct hvsave_record {
             const struct hv_save_timers *hdr;
             const struct hv_save_timer *timers; /* hdr->nr_timers */
         } timers;
+        const struct hv_save_run_state *run_state;
         struct {
             const struct hv_save_console_ring *hdr;
             const char *data; /* hdr->len octets, not NUL-terminated */
@@ -170,10 +195,20 @@ const struct hvsave_domain_header *hvsave_reader_domain(const struct hvsave_read
 /*
  * Read the next record into *rec.  An unknown optional record is consumed
  * and returned with rec->skipped set.  At the end, rec->type is
- * HV_SAVE_TYPE_END; the reader never reads past END, and later calls
- * return END again.  Errors: see the top of this file.
+ * HV_SAVE_TYPE_END; the reader never reads past END (whatever follows it,
+ * in a file, a pipe or a socket, is not part of the stream and is left
+ * unread: the fd is positioned just after END), and later calls return
+ * END again.  Errors: see the top of this file.
  */
 int hvsave_read_record(struct hvsave_reader *r, struct hvsave_record *rec);
+
+/*
+ * The domain's run state at save time: 0 with *rs filled once END has
+ * been read (HVSAVE_RUN_RUNNING when the stream has no RUN_STATE record),
+ * -EAGAIN before that (RUN_STATE comes last, so it is not known yet),
+ * -EINVAL for NULL arguments, the reader's error after a failure.
+ */
+int hvsave_reader_run_state(const struct hvsave_reader *r, struct hvsave_run_state *rs);
 
 /* Octets consumed so far. */
 uint64_t hvsave_reader_offset(const struct hvsave_reader *r);

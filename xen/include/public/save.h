@@ -19,6 +19,14 @@
 #define HV_SAVE_VERSION   1u
 #define HV_SAVE_PAGE_SIZE ((uint32_t)XEN_PAGE_SIZE) /* octets of one page in the stream */
 
+/*
+ * domain_header.hvd_version is major << 16 | minor.  Streams of hvd 1.1 and
+ * later may carry SHARED_INFO, EVENT_CHANNELS, TIMERS and RUN_STATE; a
+ * stream of an older hvd carries none of them (section 5 of the spec).
+ */
+#define HV_SAVE_HVD_VERSION(major, minor) ((uint32_t)(major) << 16 | (uint32_t)(minor))
+#define HV_SAVE_HVD_1_1 HV_SAVE_HVD_VERSION(1, 1)
+
 /* image_header.options */
 #define HV_SAVE_OPT_BIG_ENDIAN (1u << 0) /* records are big-endian: never set in version 1 */
 
@@ -47,6 +55,7 @@
 #define HV_SAVE_TYPE_SHARED_INFO    0x00000006u
 #define HV_SAVE_TYPE_EVENT_CHANNELS 0x00000007u
 #define HV_SAVE_TYPE_TIMERS         0x00000008u
+#define HV_SAVE_TYPE_RUN_STATE      0x00000009u
 #define HV_SAVE_TYPE_CONSOLE_RING   0x80000001u
 
 /* The first 24 octets of every stream.  All fields big-endian. */
@@ -357,6 +366,18 @@ struct hv_save_timer {
     uint64_t period_ns;   /* periodic: > 0; single-shot: 0 */
 };
 _Static_assert(sizeof(struct hv_save_timer) == 24, "hv_save_timer");
+
+/* run_state.state: a running domain has no RUN_STATE record. */
+#define HV_SAVE_RUN_PAUSED   1u /* the toolstack held it paused */
+#define HV_SAVE_RUN_SHUTDOWN 2u /* it had shut down, for shutdown_reason */
+#define HV_SAVE_SHUTDOWN_MAX 4u /* reasons: 0 poweroff, 1 reboot, 2 suspend, 3 crash, 4 watchdog */
+
+/* RUN_STATE: the whole body, 8 octets.  Absent: the domain was running. */
+struct hv_save_run_state {
+    uint32_t state;           /* HV_SAVE_RUN_* */
+    uint32_t shutdown_reason; /* HV_SAVE_RUN_SHUTDOWN: 0..HV_SAVE_SHUTDOWN_MAX; else 0 */
+};
+_Static_assert(sizeof(struct hv_save_run_state) == 8, "hv_save_run_state");
 
 /* CONSOLE_RING (optional): this, then len octets, oldest first.  length = 16 + len. */
 struct hv_save_console_ring {
