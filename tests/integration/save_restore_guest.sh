@@ -50,7 +50,9 @@ wait_console_line "$HV_TMP/orig.out" '^progress count=' 60 >/dev/null ||
 timers=0
 for try in $(seq 10); do
     count1=$(last_count "$HV_TMP/orig.out")
-    "$HVCLI" save -c "$name" "$HV_TMP/ckpt.img" 2>/dev/null || fail "save -c failed"
+    "$HVCLI" save -c "$name" "$HV_TMP/ckpt.img" 2>"$HV_TMP/ckpt.err" ||
+        fail "save -c failed: $(cat "$HV_TMP/ckpt.err")"
+    grep -q "; it keeps running$" "$HV_TMP/ckpt.err" || fail "save -c said: $(cat "$HV_TMP/ckpt.err")"
     [ "$(hv_field "$name" state.paused)" = False ] || fail "save -c left the domain paused"
     timers=$(image_timers "$HV_TMP/ckpt.img")
     [ "$timers" -ge 1 ] && break
@@ -62,6 +64,16 @@ before=$(tr -d '\r' <"$HV_TMP/orig.out" | grep -c '^progress')
 sleep 1.2
 after=$(tr -d '\r' <"$HV_TMP/orig.out" | grep -c '^progress')
 [ "$after" -gt "$before" ] || fail "the domain stopped computing after save -c"
+
+# A paused domain checkpointed stays paused, and save -c says so.
+"$HVCLI" pause "$name" || fail "cannot pause $name"
+"$HVCLI" save -c "$name" "$HV_TMP/paused.img" 2>"$HV_TMP/paused.err" ||
+    fail "save -c of a paused domain failed: $(cat "$HV_TMP/paused.err")"
+grep -q "; it stays paused, as it was$" "$HV_TMP/paused.err" ||
+    fail "save -c of a paused domain said: $(cat "$HV_TMP/paused.err")"
+[ "$(hv_field "$name" state.paused)" = True ] || fail "save -c unpaused a paused domain"
+"$HVCLI" unpause "$name" || fail "cannot unpause $name"
+"$HVCLI" dmesg | grep -q ": state read for a save$" || fail "hvcli dmesg does not show the saves"
 
 # 2. Move the running domain to a second hvd through a pipe.
 B_SOCK=$HV_TMP/b.sock
@@ -80,6 +92,10 @@ wait $cpid
 echo "restored count=$count2" |
     HVD_SOCKET=$B_SOCK timeout 60 "$HVCLI" console "$name" >"$HV_TMP/b.out" 2>&1
 check_restored_output "$HV_TMP/b.out" "$count2" "second hvd"
+HVD_SOCKET=$B_SOCK "$HVCLI" dmesg | grep -q ": state restored from a save image$" ||
+    fail "the second hvd's dmesg does not show the restore"
+HVD_SOCKET=$B_SOCK "$HVCLI" dmesg | grep -q "created '$name', 1 vCPU(s), up to 16384 KiB of RAM$" ||
+    fail "the restored domain's creation does not give its RAM size: $(HVD_SOCKET=$B_SOCK "$HVCLI" dmesg | grep created)"
 kill -TERM $bpid
 wait $bpid || fail "the second hvd did not exit cleanly"
 

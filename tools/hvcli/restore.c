@@ -60,9 +60,8 @@ static const char *source(const struct restore_opts *o)
 
 /* Run the engine on the image with progress on a terminal and signals caught. */
 static int read_image(const struct hvcli_ctx *ctx, hvctl_t *h, const struct restore_opts *o,
-                      uint32_t *domid)
+                      uint32_t *domid, struct hvguest_status *st)
 {
-    struct hvguest_status st = { .octets = 0 };
     struct progress p;
     int fd = is_stdin(o) ? STDIN_FILENO : open(o->path, O_RDONLY | O_CLOEXEC);
     int rc;
@@ -73,29 +72,32 @@ static int read_image(const struct hvcli_ctx *ctx, hvctl_t *h, const struct rest
     }
     progress_init(&p, "restoring");
     domstream_signals_catch();
-    rc = hvguest_restore(h, fd, 0, progress_report, &p, domid, &st);
+    rc = hvguest_restore(h, fd, 0, progress_report, &p, domid, st);
     progress_end(&p);
     if (rc == -EINTR && domstream_interrupted())
-        snprintf(st.error, sizeof(st.error), "interrupted by signal %d (%s)",
+        snprintf(st->error, sizeof(st->error), "interrupted by signal %d (%s)",
                  domstream_interrupted(), strsignal(domstream_interrupted()));
     domstream_signals_restore();
     if (fd != STDIN_FILENO)
         close(fd);
     if (rc < 0)
-        hvcli_err(ctx, "cannot restore from %s: %s", source(o), st.error);
+        hvcli_err(ctx, "cannot restore from %s: %s", source(o), st->error);
     return rc;
 }
 
-/* Attach the console (unless -e) and unpause (unless -p); on failure the
- * new domain goes. */
+/* Attach the console (unless -e, or the image's domain was not running)
+ * and unpause (unless -p: a paused image's domain stays paused anyway, a
+ * shut-down one is not unpaused); on failure the new domain goes. */
 static int start_domain(const struct hvcli_ctx *ctx, hvctl_t *h, const struct restore_opts *o,
-                        uint32_t domid, int *console_fd)
+                        uint32_t domid, uint32_t run_state, int *console_fd)
 {
     const char *what = "attach to its console";
     int rc = 0;
 
     *console_fd = -1;
-    if (!o->no_wait)
+    if (run_state == HVGUEST_RUN_SHUTDOWN)
+        return 0; /* hvd has taken its on_* action; there is nothing to start */
+    if (!o->no_wait && run_state == HVGUEST_RUN_RUNNING)
         rc = hvctl_console_attach(h, domid, console_fd);
     if (rc == 0 && !o->paused && (rc = hvctl_domain_unpause(h, domid)) < 0)
         what = "unpause it";
@@ -124,10 +126,21 @@ static int follow_console(const struct hvcli_ctx *ctx, const struct restore_opts
     return hvcli_console_run(ctx, fd);
 }
 
+/* The closing line's tail: the state the domain is in now. */
+static const char *restored_state(const struct restore_opts *o, const struct hvguest_status *st)
+{
+    if (st->run_state == HVGUEST_RUN_SHUTDOWN)
+        return ", shut down as it was when saved";
+    if (st->run_state == HVGUEST_RUN_PAUSED)
+        return ", paused as it was when saved (hvcli unpause starts it)";
+    return o->paused ? ", paused" : "";
+}
+
 static int run_restore(const struct hvcli_ctx *ctx, int argc, char **argv)
 {
     struct restore_opts o = { .paused = false };
     struct xen_domctl_getdomaininfo info = { .domain = 0 };
+    struct hvguest_status st = { .octets = 0 };
     hvctl_t *h;
     uint32_t domid;
     int console_fd = -1, rc = parse_restore_opts(ctx, argc, argv, &o);
@@ -136,14 +149,14 @@ static int run_restore(const struct hvcli_ctx *ctx, int argc, char **argv)
         return rc;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
-    rc = read_image(ctx, h, &o, &domid);
+    rc = read_image(ctx, h, &o, &domid, &st);
+    if (rc == 0 && hvctl_domain_getinfo(h, domid, &info) < 0) /* its name, for the message */
+        snprintf(info.name, sizeof(info.name), "(gone: its on_* action destroyed it)");
     if (rc == 0)
-        hvctl_domain_getinfo(h, domid, &info); /* its name, for the message */
-    if (rc == 0)
-        rc = start_domain(ctx, h, &o, domid, &console_fd);
+        rc = start_domain(ctx, h, &o, domid, st.run_state, &console_fd);
     if (rc == 0)
         fprintf(stderr, "Restored domain %s (domid %" PRIu32 ")%s\n", info.name, domid,
-                o.paused ? ", paused" : "");
+                restored_state(&o, &st));
     hvctl_close(h);
     if (rc < 0)
         return HVCLI_EXIT_FAILURE;
@@ -158,7 +171,9 @@ const struct hvcli_verb hvcli_verb_restore = {
             "standard input if FILE is -, creates the domain its configuration\n"
             "describes (same name and UUID), fills its memory, restores its vCPUs,\n"
             "event channels and timers and unpauses it.  Then, like create -c, it\n"
-            "shows the domain's console until the domain is destroyed.  If anything\n"
+            "shows the domain's console until the domain is destroyed.  A domain\n"
+            "that was paused when saved stays paused, and one that had shut down\n"
+            "is shut down again (its on_* action applies).  If anything\n"
             "fails the new domain is destroyed, and the error names the bad record\n"
             "(index, type, stream offset) and why.  Shows progress when standard\n"
             "error is a terminal.\n"

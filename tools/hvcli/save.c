@@ -146,8 +146,10 @@ static const char *fate(const struct saver *s)
 {
     if (!s->o->checkpoint)
         return "";
-    return s->info.flags & XEN_DOMINF_paused ? "; it stays paused, as it was"
-                                              : "; it keeps running";
+    if (s->st.run_state == HVGUEST_RUN_SHUTDOWN)
+        return "; it stays shut down, as it was";
+    return s->st.run_state == HVGUEST_RUN_PAUSED ? "; it stays paused, as it was"
+                                                 : "; it keeps running";
 }
 
 /* The image is complete: destroy the domain, or let it run on (-c). */

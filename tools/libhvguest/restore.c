@@ -33,6 +33,7 @@ struct restorer {
     bool pages_finished;    /* a state record came: no more page records */
     uint64_t *frames;       /* HV_P2M_QUERY_MAX entries */
     uint64_t pages_done;
+    struct hvsave_run_state run; /* as the image records it */
     char why[768];          /* the failure, in words */
 };
 
@@ -277,6 +278,22 @@ static int restore_records(struct restorer *t)
     return rc;
 }
 
+/* Put the domain in the run state the image records (spec 6.8); the
+ * caller's one unpause then leaves a paused one paused. */
+static int apply_run_state(struct restorer *t)
+{
+    int rc = hvsave_reader_run_state(t->r, &t->run);
+
+    if (rc < 0)
+        return restore_fail(t, rc, "%s", hvsave_reader_error(t->r));
+    if (t->run.state == HVSAVE_RUN_PAUSED && (rc = hvctl_domain_pause(t->h, t->domid)) < 0)
+        return restore_fail(t, rc, "cannot keep it paused as it was: %s", strerror(-rc));
+    if (t->run.state == HVSAVE_RUN_SHUTDOWN &&
+        (rc = hvctl_domain_shutdown(t->h, t->domid, t->run.shutdown_reason)) < 0)
+        return restore_fail(t, rc, "cannot shut it down again as it was: %s", strerror(-rc));
+    return 0;
+}
+
 static int restore_domain(struct restorer *t, int fd)
 {
     int rc = open_image(t, fd);
@@ -285,6 +302,8 @@ static int restore_domain(struct restorer *t, int fd)
         rc = create_domain(t);
     if (rc == 0)
         rc = restore_records(t);
+    if (rc == 0)
+        rc = apply_run_state(t);
     return rc;
 }
 
@@ -318,6 +337,8 @@ HVGUEST_API int hvguest_restore(hvctl_t *h, int fd, unsigned int flags,
     if (st) {
         snprintf(st->error, sizeof(st->error), "%s", rc < 0 ? t.why : "");
         st->octets = hvsave_reader_offset(t.r);
+        st->run_state = t.run.state;
+        st->shutdown_reason = t.run.shutdown_reason;
     }
     hvsave_reader_close(t.r);
     guest_memory_unmap(&t.mem);

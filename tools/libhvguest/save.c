@@ -17,6 +17,9 @@
 #include "memory.h"
 #include "private.h"
 
+_Static_assert(HVGUEST_RUN_PAUSED == HVSAVE_RUN_PAUSED &&
+               HVGUEST_RUN_SHUTDOWN == HVSAVE_RUN_SHUTDOWN, "one numbering of run states");
+
 struct saver {
     hvctl_t *h;
     uint32_t domid;
@@ -31,6 +34,7 @@ struct saver {
     void *ctx;                  /* one context body (HV_PRIVCMD_MAX_BUF octets) */
     uint64_t shared_info_gfn;   /* HV_INVALID_FRAME: the guest never placed it */
     uint64_t pages_done;
+    struct hvsave_run_state run; /* before our pause */
     char why[768];              /* the failure, in words */
 };
 
@@ -52,6 +56,16 @@ static int report_progress(struct saver *s, enum hvguest_phase phase)
     return save_fail(s, -EINTR, "stopped by the caller");
 }
 
+/* The run state before our pause (spec 6.8): shut down wins over paused. */
+static struct hvsave_run_state run_state_of(const struct xen_domctl_getdomaininfo *info)
+{
+    if (info->flags & XEN_DOMINF_shutdown)
+        return (struct hvsave_run_state){ HVSAVE_RUN_SHUTDOWN, info->shutdown_reason };
+    if (info->pause_count > 1) /* someone besides this save holds a pause */
+        return (struct hvsave_run_state){ HVSAVE_RUN_PAUSED, 0 };
+    return (struct hvsave_run_state){ HVSAVE_RUN_RUNNING, 0 };
+}
+
 static int pause_and_describe(struct saver *s)
 {
     int rc = hvctl_domain_pause(s->h, s->domid);
@@ -62,6 +76,7 @@ static int pause_and_describe(struct saver *s)
     rc = hvctl_domain_getinfo(s->h, s->domid, &s->info);
     if (rc < 0)
         return save_fail(s, rc, "cannot read its info: %s", strerror(-rc));
+    s->run = run_state_of(&s->info);
     rc = guest_memory_map(s->h, s->domid, PROT_READ, &s->mem);
     if (rc < 0)
         return save_fail(s, rc, "cannot map its memory: %s", strerror(-rc));
@@ -238,6 +253,8 @@ static int save_state(struct saver *s)
         rc = save_optional_context(s, HV_SAVE_TYPE_EVENT_CHANNELS);
     if (rc == 0)
         rc = save_optional_context(s, HV_SAVE_TYPE_TIMERS);
+    if (rc == 0 && (rc = hvsave_write_run_state(s->w, &s->run)) < 0)
+        writer_fail(s, rc);
     if (rc == 0)
         rc = save_context(s, HV_SAVE_TYPE_CONSOLE_RING, 0);
     if (rc == 0 && (rc = hvsave_writer_finish(s->w)) < 0)
@@ -291,6 +308,8 @@ HVGUEST_API int hvguest_save(hvctl_t *h, uint32_t domid, int fd, unsigned int fl
     if (st) {
         snprintf(st->error, sizeof(st->error), "%s", rc < 0 ? s.why : "");
         st->octets = hvsave_writer_offset(s.w);
+        st->run_state = s.run.state;
+        st->shutdown_reason = s.run.shutdown_reason;
     }
     hvsave_writer_close(s.w);
     guest_memory_unmap(&s.mem);

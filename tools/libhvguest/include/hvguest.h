@@ -62,19 +62,27 @@ enum hvguest_phase {
 typedef int hvguest_progress_fn(void *arg, enum hvguest_phase phase, uint64_t done,
                                 uint64_t total);
 
+/* A domain's run state as a save image records it (its RUN_STATE record). */
+#define HVGUEST_RUN_RUNNING  0u /* running (no RUN_STATE record) */
+#define HVGUEST_RUN_PAUSED   1u /* held paused by the toolstack */
+#define HVGUEST_RUN_SHUTDOWN 2u /* shut down (shutdown_reason says why) */
+
 /* What a save or restore tells besides its return value. */
 struct hvguest_status {
-    char error[768]; /* after a failure: one line saying what went wrong; a
-                        restore names the record (index, type, stream offset) */
-    uint64_t octets; /* stream octets written (save) or consumed (restore) */
+    char error[768];          /* after a failure: one line saying what went wrong; a
+                                 restore names the record (index, type, stream offset) */
+    uint64_t octets;          /* stream octets written (save) or consumed (restore) */
+    uint32_t run_state;       /* HVGUEST_RUN_*: recorded (save) or restored */
+    uint32_t shutdown_reason; /* with HVGUEST_RUN_SHUTDOWN: SHUTDOWN_* */
 };
 
 #define HVGUEST_SAVE_ZLIB (1u << 0) /* compress page data (PAGE_DATA_ZLIB) */
 
 /*
  * Pause domid and write it to fd as a save stream: its config, every
- * backed page, then its vCPUs, shared info, event channels, timers and
- * console ring.  On success the domain stays paused (this call's pause is
+ * backed page, then its vCPUs, shared info, event channels, timers, run
+ * state and console ring.  The run state is the domain's before this
+ * call's pause: shut down, paused by someone else, or running.  On success the domain stays paused (this call's pause is
  * still held): unpause it to let it run on, or destroy it.  On failure the
  * pause is dropped, so the domain runs as before; the octets already
  * written to fd stay there (st->octets says how many: remove the file).
@@ -87,8 +95,12 @@ int hvguest_save(hvctl_t *h, uint32_t domid, int fd, unsigned int flags,
  * Read a save stream from fd and make the domain it describes: created
  * from the config the image carries (same name and UUID), its memory
  * filled, every state record handed to hvd.  On success *domid is the new
- * domain, left paused: unpause it to start it.  On failure no domain is
- * left behind.  The stream is read up to its END record and no further.
+ * domain, paused (creation's pause): unpausing it once puts it in the run
+ * state the image records (st->run_state): an image of a running domain
+ * runs; of a paused one, it stays paused (the engine added the pause the
+ * saved domain had); of a shut-down one, the engine shut it down again
+ * for the same reason, and hvd took its on_* action.  On failure no domain
+ * is left behind.  The stream is read up to its END record and no further.
  * flags: 0 (none defined yet; others are -EINVAL).
  * -EEXIST: a domain with the image's name or UUID exists; -EINVAL: a bad
  * image (st->error says where); -EINTR: progress asked to stop.
