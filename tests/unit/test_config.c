@@ -897,8 +897,8 @@ static bool config_resolves_relative_kernel(void)
 
 static bool config_rejects_overlong_kernel_path(void)
 {
-    static char text[PATH_MAX + 128];
-    char kernel[PATH_MAX - 4];
+    static char text[HVCFG_PATH_MAX + 128];
+    char kernel[HVCFG_PATH_MAX - 4];
     memset(kernel, 'k', sizeof kernel - 1);
     kernel[sizeof kernel - 1] = '\0';
     snprintf(text, sizeof text, "kernel = \"%s\"\n", kernel);
@@ -995,7 +995,7 @@ static bool config_rejects_file_over_1mib(void)
     return true;
 }
 
-/* ---- hv_config_to_createdomain ------------------------------------------ */
+/* ---- hvcfg_to_createdomain ---------------------------------------------- */
 
 static bool config_to_createdomain_fills_fields(void)
 {
