@@ -8,7 +8,7 @@ HVD=${HVD:-$HV_TOP/xen/hvd}
 # the program it wraps, with the build's libraries.
 if [ -z "${HVCLI:-}" ] && [ -x "$HV_TOP/tools/hvcli/.libs/hvcli" ]; then
     HVCLI=$HV_TOP/tools/hvcli/.libs/hvcli
-    export LD_LIBRARY_PATH=$HV_TOP/tools/libhvctl/.libs:$HV_TOP/tools/libsave/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    export LD_LIBRARY_PATH=$HV_TOP/tools/libhvctl/.libs:$HV_TOP/tools/libsave/.libs:$HV_TOP/tools/libhvcfg/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 fi
 HVCLI=${HVCLI:-$HV_TOP/tools/hvcli/hvcli}
 HV_GUESTS=$HV_TOP/tests/guests
@@ -229,7 +229,8 @@ hv_as_nobody_hvcli() {
     if [ ! -d "$dir" ]; then
         mkdir "$dir" || fail "cannot make $dir"
         cp "$HVCLI" "$dir/hvcli" && cp -P "$HV_TOP"/tools/libhvctl/.libs/libhvctl.so* \
-            "$HV_TOP"/tools/libsave/.libs/libhvsave.so* "$dir/" || fail "cannot copy hvcli for nobody"
+            "$HV_TOP"/tools/libsave/.libs/libhvsave.so* \
+            "$HV_TOP"/tools/libhvcfg/.libs/libhvcfg.so* "$dir/" || fail "cannot copy hvcli for nobody"
         chmod -R a+rX "$HV_TMP"
     fi
     timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
