@@ -21,11 +21,12 @@ echo "$out" | grep -q "/dev/kvm does not exist" || fail "unclear error without /
 # hvcli --help and man pages
 "$HVCLI" --help | grep -q create || fail "hvcli --help does not list create"
 "$HVD" --help | grep -q -- --max-memory || fail "hvd --help does not list --max-memory"
-# One version: hvd's, hvcli's, libhvctl's (its .pc) and the one hvd
+# One version: hvd's, hvcli's, libhvctl's and libhvcfg's (their .pc) and the one hvd
 # reports to guests and the toolstack (xen_version: cli_lifecycle.sh).
 v=$("$HVD" --version | sed -n 's/^hvd \([0-9.]*\) (changeset .*)$/\1/p')
 [ -n "$v" ] || fail "hvd --version: $("$HVD" --version)"
 [ "$("$HVCLI" --version)" = "hvcli $v" ] || fail "hvcli --version is not hvd's $v: $("$HVCLI" --version)"
 grep -qx "Version: $v" "$HV_TOP/tools/libhvctl/hvctl.pc" || fail "hvctl.pc does not say version $v"
+grep -qx "Version: $v" "$HV_TOP/tools/libhvcfg/hvcfg.pc" || fail "hvcfg.pc does not say version $v"
 man -l "$HV_TOP/docs/man/hvcli.1" 2>/dev/null | grep -q console || fail "hvcli.1 does not render"
 echo "ok"

@@ -9,6 +9,7 @@
  * any case failed.
  */
 #include <hvcfg.h>
+#include <hv/public/names.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -896,8 +897,8 @@ static bool config_resolves_relative_kernel(void)
 
 static bool config_rejects_overlong_kernel_path(void)
 {
-    static char text[PATH_MAX + 128];
-    char kernel[PATH_MAX - 4];
+    static char text[HVCFG_PATH_MAX + 128];
+    char kernel[HVCFG_PATH_MAX - 4];
     memset(kernel, 'k', sizeof kernel - 1);
     kernel[sizeof kernel - 1] = '\0';
     snprintf(text, sizeof text, "kernel = \"%s\"\n", kernel);
@@ -994,7 +995,7 @@ static bool config_rejects_file_over_1mib(void)
     return true;
 }
 
-/* ---- hv_config_to_createdomain ------------------------------------------ */
+/* ---- hvcfg_to_createdomain ---------------------------------------------- */
 
 static bool config_to_createdomain_fills_fields(void)
 {
@@ -1091,6 +1092,274 @@ static bool config_to_createdomain_rejects_bad_restart_limits(void)
         CHECK(rc == -EINVAL, "restart limit %u in %u s gave %d", bad[i].limit, bad[i].interval, rc);
     }
     return true;
+}
+
+/* ---- restore mode --------------------------------------------------------- */
+
+static int parse_mode(const char *name, const char *text, unsigned flags)
+{
+    return hvcfg_parse_buffer(text, strlen(text), name, "/cfgdir", flags, &cfg, err, sizeof err);
+}
+
+static bool config_restore_mode_makes_kernel_optional(void)
+{
+    static const struct { const char *name, *text; } cases[] = {
+        { "r.cfg", "name = \"d\"\nmemory = 16\n" },
+        { "r.json", "{\"name\": \"d\", \"memory\": 16}" },
+        { "r.xml", "<domain><name>d</name><memory unit='MiB'>16</memory></domain>" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = parse_mode(cases[i].name, cases[i].text, HVCFG_PARSE_RESTORE);
+        CHECK(rc == 0, "%s: rc %d: %s", cases[i].name, rc, err);
+        CHECK(cfg.kernel[0] == '\0' && cfg.memory_mib == 16, "%s: kernel '%s', memory %llu",
+              cases[i].name, cfg.kernel, (unsigned long long)cfg.memory_mib);
+        rc = parse_mode(cases[i].name, cases[i].text, HVCFG_PARSE_CREATE);
+        CHECK(rc == -EINVAL && strstr(err, "kernel"), "%s in create mode: rc %d: %s",
+              cases[i].name, rc, err);
+    }
+    return true;
+}
+
+static bool config_restore_mode_keeps_other_rules(void)
+{
+    int rc = parse_mode("r.cfg", "memory = 16\n", HVCFG_PARSE_RESTORE);
+    CHECK(rc == -EINVAL && strcmp(err, "r.cfg: missing required key 'name'") == 0, "no name: %d %s",
+          rc, err);
+    rc = parse_mode("r.cfg", "name = \"d\"\n", HVCFG_PARSE_RESTORE);
+    CHECK(rc == -EINVAL && strcmp(err, "r.cfg: missing required key 'memory'") == 0,
+          "no memory: %d %s", rc, err);
+    rc = parse_mode("r.cfg", "name = \"d\"\nmemory = 16\nkernel = \"\"\n", HVCFG_PARSE_RESTORE);
+    CHECK(rc == -EINVAL && strstr(err, "kernel: must not be empty"), "empty kernel: %d %s", rc, err);
+    rc = parse_mode("r.cfg", "name = \"d\"\nmemory = 16\nkernel = \"k.elf\"\ncmdline = \"x\"\n",
+                    HVCFG_PARSE_RESTORE);
+    CHECK(rc == 0 && strcmp(cfg.kernel, "/cfgdir/k.elf") == 0 && strcmp(cfg.cmdline, "x") == 0,
+          "kernel given: %d %s '%s'", rc, err, cfg.kernel);
+    rc = parse_mode("r.cfg", minimal_xl, 0x80);
+    CHECK(rc == -EINVAL && message_is_one_line("r.cfg") && strstr(err, "flags"),
+          "unknown flag: %d %s", rc, err);
+    return true;
+}
+
+/* ---- the writer ------------------------------------------------------------ */
+
+static bool same_config(const struct hvcfg_domain *a, const struct hvcfg_domain *b)
+{
+    CHECK(strcmp(a->name, b->name) == 0, "name '%s' vs '%s'", a->name, b->name);
+    CHECK(a->memory_mib == b->memory_mib && a->maxmem_mib == b->maxmem_mib, "memory differs");
+    CHECK(a->vcpus == b->vcpus, "vcpus %u vs %u", a->vcpus, b->vcpus);
+    CHECK(strcmp(a->kernel, b->kernel) == 0, "kernel '%s' vs '%s'", a->kernel, b->kernel);
+    CHECK(strcmp(a->cmdline, b->cmdline) == 0, "cmdline '%s' vs '%s'", a->cmdline, b->cmdline);
+    CHECK(a->on_poweroff == b->on_poweroff && a->on_reboot == b->on_reboot &&
+          a->on_crash == b->on_crash, "actions differ");
+    CHECK(a->restart_limit == b->restart_limit && a->restart_interval_s == b->restart_interval_s,
+          "restart limits differ");
+    CHECK(a->has_uuid == b->has_uuid, "has_uuid %d vs %d", a->has_uuid, b->has_uuid);
+    CHECK(!a->has_uuid || memcmp(a->uuid, b->uuid, 16) == 0, "uuid differs");
+    return true;
+}
+
+/* Write want, parse the text back with flags, and compare. */
+static bool round_trips(const struct hvcfg_domain *want, unsigned flags, char **json)
+{
+    int rc = hvcfg_write_json(want, json);
+    CHECK(rc == 0 && *json, "write: rc %d", rc);
+    struct hvcfg_domain back;
+    rc = hvcfg_parse_buffer(*json, strlen(*json), "written", NULL, flags, &back, err, sizeof err);
+    CHECK(rc == 0, "parse of %s: rc %d: %s", *json, rc, err);
+    return same_config(want, &back);
+}
+
+static bool config_writer_round_trips_in_create_mode(void)
+{
+    for (size_t f = 0; f < 3; f++) {
+        static const char *const names[] = { "demo.cfg", "demo.json", "demo.xml" };
+        static const char *const texts[] = { good_xl, good_json, good_xml };
+        CHECK(parse_named(names[f], texts[f]) == 0, "%s: %s", names[f], err);
+        struct hvcfg_domain want = cfg;
+        char *json = NULL;
+        bool ok = round_trips(&want, HVCFG_PARSE_CREATE, &json);
+        if (ok && !(strstr(json, "\"kernel\":\"/cfgdir/hello.elf\"") && strstr(json, "\"cmdline\":"))) {
+            set_why("%s: kernel or cmdline missing from %s", names[f], json);
+            ok = false;
+        }
+        free(json);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Checks on what the writer wrote for a config without a kernel. */
+static bool written_without_kernel(const char *json)
+{
+    CHECK(!strstr(json, "kernel") && !strstr(json, "cmdline") && !strstr(json, "uuid"),
+          "kernel, cmdline or uuid written for a config without: %s", json);
+    int rc = parse_mode("w.json", json, HVCFG_PARSE_CREATE);
+    CHECK(rc == -EINVAL && strstr(err, "missing required key 'kernel'"), "create mode took %s: rc %d %s",
+          json, rc, err);
+    return true;
+}
+
+static bool config_writer_round_trips_in_restore_mode(void)
+{
+    CHECK(parse_mode("r.cfg", "name = \"r\"\nmemory = 8\nvcpus = 3\non_crash = \"preserve\"\n",
+                     HVCFG_PARSE_RESTORE) == 0, "parse: %s", err);
+    struct hvcfg_domain want = cfg;
+    char *json = NULL;
+    bool ok = round_trips(&want, HVCFG_PARSE_RESTORE, &json) && written_without_kernel(json);
+    free(json);
+    return ok;
+}
+
+static bool config_writer_keeps_odd_strings(void)
+{
+    hvcfg_init(&cfg);
+    strcpy(cfg.name, "o");
+    cfg.memory_mib = cfg.maxmem_mib = 1;
+    strcpy(cfg.kernel, "relative/k \"q\".elf");
+    strcpy(cfg.cmdline, "a\\b\nc\td \xc3\xa9");
+    struct hvcfg_domain want = cfg;
+    char *json = NULL;
+    bool ok = round_trips(&want, HVCFG_PARSE_CREATE, &json);
+    free(json);
+    return ok;
+}
+
+static bool config_writer_rejects_what_the_parser_would(void)
+{
+    CHECK(parse(minimal_xl) == 0, "parse: %s", err);
+    const struct hvcfg_domain good = cfg;
+    struct hvcfg_domain bad[7];
+    for (size_t i = 0; i < 7; i++)
+        bad[i] = good;
+    strcpy(bad[0].name, "123");
+    strcpy(bad[1].name, "a b");
+    bad[2].vcpus = 0;
+    bad[3].maxmem_mib = bad[3].memory_mib - 1;
+    bad[4].on_crash = HV_ACTION_MAX + 1;
+    strcpy(bad[5].cmdline, "\xff\xfe not UTF-8");
+    bad[6].restart_limit = 0;
+    for (size_t i = 0; i < 7; i++) {
+        char *json = (char *)"unchanged";
+        int rc = hvcfg_write_json(&bad[i], &json);
+        CHECK(rc == -EINVAL && json == NULL, "bad config %zu: rc %d, json %p", i, rc, (void *)json);
+    }
+    return true;
+}
+
+static bool config_from_domaininfo_rounds_and_round_trips(void)
+{
+    struct xen_domctl_getdomaininfo info;
+    memset(&info, 0, sizeof info);
+    strcpy(info.name, "saved");
+    memcpy(info.handle, demo_uuid, 16);
+    info.max_vcpus = 2;
+    info.tot_pages = 257;  /* 1 MiB and a page: 2 MiB rounded up */
+    info.on_poweroff = HV_ACTION_preserve;
+    info.on_reboot = HV_ACTION_destroy;
+    info.on_crash = HV_ACTION_restart;
+    info.restart_limit = 3;
+    info.restart_interval_s = 30;
+    struct hvcfg_domain want;
+    int rc = hvcfg_from_domaininfo(&info, 1024, &want);
+    CHECK(rc == 0, "rc %d", rc);
+    CHECK(want.memory_mib == 2 && want.maxmem_mib == 4 && want.vcpus == 2, "memory %llu/%llu",
+          (unsigned long long)want.memory_mib, (unsigned long long)want.maxmem_mib);
+    CHECK(want.has_uuid && want.kernel[0] == '\0', "uuid or kernel");
+    info.tot_pages = 0;
+    CHECK(hvcfg_from_domaininfo(&info, 1024, &cfg) == 0 && cfg.memory_mib == 1, "no pages");
+    info.tot_pages = 5000;
+    CHECK(hvcfg_from_domaininfo(&info, 1024, &cfg) == 0 && cfg.memory_mib == 4, "over window");
+    CHECK(hvcfg_from_domaininfo(&info, 0, &cfg) == -EINVAL, "no window accepted");
+    char *json = NULL;
+    bool ok = round_trips(&want, HVCFG_PARSE_RESTORE, &json);
+    free(json);
+    return ok;
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+static bool config_action_names_round_trip(void)
+{
+    static const char *const names[] = { "destroy", "restart", "preserve" };
+    for (unsigned a = 0; a <= HV_ACTION_MAX; a++) {
+        const char *name = hvcfg_action_name(a);
+        CHECK(name && strcmp(name, names[a]) == 0, "action %u is '%s'", a, name ? name : "NULL");
+        uint8_t back = 0xff;
+        CHECK(hvcfg_action_parse(name, &back) == 0 && back == a, "'%s' parses to %u", name, back);
+    }
+    uint8_t untouched = 7;
+    CHECK(hvcfg_action_name(HV_ACTION_MAX + 1) == NULL, "name for an unknown action");
+    CHECK(hvcfg_action_parse("Destroy", &untouched) == -EINVAL && untouched == 7, "'Destroy' parsed");
+    CHECK(hvcfg_action_parse("", &untouched) == -EINVAL, "'' parsed");
+    return true;
+}
+
+static bool config_name_rule_boundaries(void)
+{
+    char longest[HV_NAME_MAX + 1];
+    memset(longest, 'a', sizeof longest);
+    CHECK(hv_name_check(longest, HV_NAME_MAX - 1) == HV_NAME_OK, "63 bytes refused");
+    CHECK(hv_name_check(longest, HV_NAME_MAX) == HV_NAME_TOO_LONG, "64 bytes taken");
+    CHECK(hv_name_check("", 0) == HV_NAME_EMPTY, "empty taken");
+    CHECK(hv_name_check("0123", 4) == HV_NAME_ALL_DIGITS, "digits taken");
+    CHECK(hv_name_check("0x12", 4) == HV_NAME_OK, "0x12 refused");
+    CHECK(hv_name_check("a/b", 3) == HV_NAME_BAD_CHAR, "slash taken");
+    CHECK(hv_name_check("A-z_0.9", 7) == HV_NAME_OK, "A-z_0.9 refused");
+    return true;
+}
+
+/* ---- the listings' JSON ----------------------------------------------------- */
+
+static bool config_json_domains_names_actions(void)
+{
+    struct xen_domctl_getdomaininfo d[2];
+    memset(d, 0, sizeof d);
+    strcpy(d[0].name, "one");
+    d[0].on_crash = HV_ACTION_preserve;
+    strcpy(d[1].name, "two");
+    d[1].on_crash = 9;
+    d[1].tot_pages = 512;
+    char *json = NULL;
+    int rc = hvcfg_json_domains(d, 2, &json);
+    CHECK(rc == 0 && json, "rc %d", rc);
+    bool ok = json[0] == '[' && strstr(json, "\"on_crash\": \"preserve\"") &&
+              strstr(json, "\"on_crash\": \"unknown\"") && strstr(json, "\"memory_kib\": 2048") &&
+              strstr(json, "\"name\": \"two\"");
+    if (!ok)
+        set_why("unexpected document %s", json);
+    free(json);
+    return ok;
+}
+
+static bool config_json_physinfo_and_vcpus(void)
+{
+    struct xen_sysctl_physinfo pi;
+    memset(&pi, 0, sizeof pi);
+    pi.hv_version = (1u << 16) | 2;
+    pi.total_pages = 1024;
+    char *json = NULL;
+    int rc = hvcfg_json_physinfo(&pi, "9.9", "/run/s", &json);
+    CHECK(rc == 0 && json, "physinfo rc %d", rc);
+    bool ok = strstr(json, "\"hv_version\": \"1.2\"") && strstr(json, "\"hvcli_version\": \"9.9\"") &&
+              strstr(json, "\"socket\": \"/run/s\"") && strstr(json, "\"total_memory_mib\": 4");
+    if (!ok)
+        set_why("unexpected physinfo %s", json);
+    free(json);
+    if (!ok)
+        return false;
+    struct hvcfg_vcpu_row row;
+    memset(&row, 0, sizeof row);
+    strcpy(row.dom.name, "v");
+    row.vcpu.vcpu = 3;
+    row.vcpu.online = 1;
+    rc = hvcfg_json_vcpus(&row, 1, &json);
+    CHECK(rc == 0 && json, "vcpus rc %d", rc);
+    ok = strstr(json, "\"vcpu\": 3") && strstr(json, "\"online\": true") && strstr(json, "\"name\": \"v\"");
+    if (!ok)
+        set_why("unexpected vcpus %s", json);
+    free(json);
+    return ok;
 }
 
 /* ---- malformed input ---------------------------------------------------- */
@@ -1263,6 +1532,17 @@ static const struct test tests[] = {
     TEST(config_to_createdomain_rejects_bad_fields),
     TEST(config_to_createdomain_carries_restart_limits),
     TEST(config_to_createdomain_rejects_bad_restart_limits),
+    TEST(config_restore_mode_makes_kernel_optional),
+    TEST(config_restore_mode_keeps_other_rules),
+    TEST(config_writer_round_trips_in_create_mode),
+    TEST(config_writer_round_trips_in_restore_mode),
+    TEST(config_writer_keeps_odd_strings),
+    TEST(config_writer_rejects_what_the_parser_would),
+    TEST(config_from_domaininfo_rounds_and_round_trips),
+    TEST(config_action_names_round_trip),
+    TEST(config_name_rule_boundaries),
+    TEST(config_json_domains_names_actions),
+    TEST(config_json_physinfo_and_vcpus),
     TEST(config_survives_truncation),
     TEST(config_survives_random_bytes),
     TEST(config_survives_mutations),

@@ -1,4 +1,5 @@
-/* hvcli: helpers the verbs share (errors, options, connecting, lookup). */
+/* hvcli: what the verbs share: the one command-line parser and help
+ * writer, errors, connecting, lookup. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -22,12 +23,6 @@ void hvcli_err(const struct hvcli_ctx *ctx, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-void hvcli_print_help(const struct hvcli_verb *verb)
-{
-    printf("usage: hvcli %s\n\n%s\n", verb->synopsis, verb->summary);
-    if (verb->help[0])
-        printf("\n%s", verb->help);
-}
 
 const char *hvcli_socket(const struct hvcli_ctx *ctx)
 {
@@ -85,18 +80,210 @@ int hvcli_getopt(const struct hvcli_ctx *ctx, int argc, char **argv, const char 
     return c;
 }
 
+/* ---- the verbs' command lines, from their tables --------------------------- */
+
+/* getopt_long's val for opts[i] when it has no short letter. */
+#define OPT_LONG_ONLY 256
+
+static size_t count_opts(const struct hvcli_opt *opts)
+{
+    size_t n = 0;
+
+    while (opts && opts[n].name)
+        n++;
+    return n;
+}
+
+/* "[-t SECS]", "[--fault-ttl N]" or "[-w]" appended to buf. */
+static void append_synopsis_opt(char *buf, size_t size, const struct hvcli_opt *o)
+{
+    size_t len = strlen(buf);
+    char flag[40];
+
+    if (o->letter)
+        snprintf(flag, sizeof(flag), "-%c", o->letter);
+    else
+        snprintf(flag, sizeof(flag), "--%s", o->name);
+    snprintf(buf + len, size - len, " [%s%s%s]", flag, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+/* The text after "hvcli " in usage lines: the verb, its options, its operands. */
+static const char *verb_synopsis(const struct hvcli_verb *verb, char *buf, size_t size)
+{
+    if (verb->synopsis)
+        return verb->synopsis;
+    snprintf(buf, size, "%s", verb->name);
+    for (size_t i = 0; i < count_opts(verb->opts); i++)
+        append_synopsis_opt(buf, size, &verb->opts[i]);
+    if (verb->operands && verb->operands[0]) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, " %s", verb->operands);
+    }
+    return buf;
+}
+
+/* "-t, --timeout SECS" or "    --fault-ttl N": an option's left column. */
+static int format_opt_flags(char *buf, size_t size, const struct hvcli_opt *o)
+{
+    char letter[5] = "    ";
+
+    if (o->letter)
+        snprintf(letter, sizeof(letter), "-%c, ", o->letter);
+    return snprintf(buf, size, "%s--%s%s%s", letter, o->name, o->arg ? " " : "",
+                    o->arg ? o->arg : "");
+}
+
+/* One option in the help: flags padded to width, then its help, whose
+ * further lines are indented to the same column. */
+static void print_opt_help(const struct hvcli_opt *o, int width)
+{
+    char flags[64];
+    const char *text = o->help;
+
+    format_opt_flags(flags, sizeof(flags), o);
+    printf("  %-*s", width, flags);
+    for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1)
+        printf("%.*s\n  %-*s", (int)(nl - text), text, width, "");
+    printf("%s\n", text);
+}
+
+static void print_options_help(const struct hvcli_opt *opts)
+{
+    static const struct hvcli_opt help = { "help", 'h', NULL, "show this help" };
+    size_t n = count_opts(opts);
+    int width = 0;
+    char flags[64];
+
+    for (size_t i = 0; i <= n; i++) {
+        int len = format_opt_flags(flags, sizeof(flags), i < n ? &opts[i] : &help);
+        width = len > width ? len : width;
+    }
+    width += 2;
+    printf("\nOptions:\n");
+    for (size_t i = 0; i < n; i++)
+        print_opt_help(&opts[i], width);
+    print_opt_help(&help, width);
+}
+
+void hvcli_print_help(const struct hvcli_verb *verb)
+{
+    char synopsis[256];
+
+    printf("usage: hvcli %s\n\n%s\n", verb_synopsis(verb, synopsis, sizeof(synopsis)),
+           verb->summary);
+    if (verb->help) { /* a verb that spells its help out */
+        printf("\n%s", verb->help);
+        return;
+    }
+    if (verb->details)
+        printf("\n%s", verb->details);
+    print_options_help(verb->opts);
+}
+
 int hvcli_check_operands(const struct hvcli_ctx *ctx, int count, int min, int max)
 {
+    char synopsis[256];
+
     if (count < min) {
-        hvcli_err(ctx, "missing operand; usage: hvcli %s", ctx->verb->synopsis);
+        hvcli_err(ctx, "missing operand; usage: hvcli %s",
+                  verb_synopsis(ctx->verb, synopsis, sizeof(synopsis)));
         return -EINVAL;
     }
     if (max >= 0 && count > max) {
-        hvcli_err(ctx, "too many operands; usage: hvcli %s", ctx->verb->synopsis);
+        hvcli_err(ctx, "too many operands; usage: hvcli %s",
+                  verb_synopsis(ctx->verb, synopsis, sizeof(synopsis)));
         return -EINVAL;
     }
     return 0;
 }
+
+/* getopt_long's tables for a verb's options and --help. */
+struct getopt_tables {
+    char shortopts[2 * HVCLI_MAX_OPTS + 3];
+    struct option longopts[HVCLI_MAX_OPTS + 2];
+};
+
+static void build_getopt_tables(const struct hvcli_opt *opts, size_t n, struct getopt_tables *t)
+{
+    char *s = t->shortopts;
+
+    *s++ = ':';
+    for (size_t i = 0; i < n; i++) {
+        int val = opts[i].letter ? opts[i].letter : OPT_LONG_ONLY + (int)i;
+
+        t->longopts[i] = (struct option){ opts[i].name,
+                                          opts[i].arg ? required_argument : no_argument,
+                                          NULL, val };
+        if (opts[i].letter) {
+            *s++ = opts[i].letter;
+            if (opts[i].arg)
+                *s++ = ':';
+        }
+    }
+    *s++ = 'h';
+    *s = '\0';
+    t->longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
+    t->longopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* The index in opts of what getopt_long returned, or -1 for none. */
+static int opt_index(const struct hvcli_opt *opts, size_t n, int c)
+{
+    if (c >= OPT_LONG_ONLY)
+        return c - OPT_LONG_ONLY;
+    for (size_t i = 0; i < n; i++)
+        if (opts[i].letter == c)
+            return (int)i;
+    return -1;
+}
+
+/* Fill args from the command line.  Returns -1 to go on, else the exit
+ * status (--help shown, or a usage error reported). */
+static int parse_verb_args(const struct hvcli_ctx *ctx, int argc, char **argv,
+                           struct hvcli_args *args)
+{
+    const struct hvcli_verb *verb = ctx->verb;
+    size_t n = count_opts(verb->opts);
+    struct getopt_tables t;
+    int c;
+
+    memset(args, 0, sizeof(*args));
+    build_getopt_tables(verb->opts, n, &t);
+    while ((c = hvcli_getopt(ctx, argc, argv, t.shortopts, t.longopts)) != -1) {
+        int i = opt_index(verb->opts, n, c);
+
+        if (c == 'h') {
+            hvcli_print_help(verb);
+            return HVCLI_EXIT_OK;
+        }
+        if (i < 0)
+            return HVCLI_EXIT_USAGE;
+        args->value[i] = verb->opts[i].arg ? optarg : "";
+    }
+    if (hvcli_check_operands(ctx, argc - optind, verb->min_operands, verb->max_operands) < 0)
+        return HVCLI_EXIT_USAGE;
+    args->operands = argv + optind;
+    args->count = argc - optind;
+    return -1;
+}
+
+int hvcli_run_verb(const struct hvcli_ctx *ctx, int argc, char **argv)
+{
+    const struct hvcli_verb *verb = ctx->verb;
+    struct hvcli_args args;
+    int rc;
+
+    if (verb->run)
+        return verb->run(ctx, argc, argv);
+    if (count_opts(verb->opts) > HVCLI_MAX_OPTS) { /* a table that outgrew the parser */
+        hvcli_err(ctx, "more than %d options in the verb's table", HVCLI_MAX_OPTS);
+        return HVCLI_EXIT_FAILURE;
+    }
+    rc = parse_verb_args(ctx, argc, argv, &args);
+    return rc >= 0 ? rc : verb->exec(ctx, &args);
+}
+
+/* ---- hvd ------------------------------------------------------------------ */
 
 int hvcli_open(const struct hvcli_ctx *ctx, hvctl_t **h)
 {
@@ -120,33 +307,21 @@ int hvcli_lookup(const struct hvcli_ctx *ctx, hvctl_t *h, const char *dom, uint3
     return rc;
 }
 
-int hvcli_run_domain_op(const struct hvcli_ctx *ctx, int argc, char **argv,
+int hvcli_run_domain_op(const struct hvcli_ctx *ctx, const struct hvcli_args *args,
                         int (*op)(hvctl_t *h, uint32_t domid), const char *what)
 {
-    static const struct option longopts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
+    const char *dom = args->operands[0];
     hvctl_t *h;
     uint32_t domid;
-    int c, rc;
+    int rc;
 
-    while ((c = hvcli_getopt(ctx, argc, argv, ":h", longopts)) != -1) {
-        if (c == 'h') {
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        }
-        return HVCLI_EXIT_USAGE;
-    }
-    if (hvcli_check_operands(ctx, argc - optind, 1, 1) < 0)
-        return HVCLI_EXIT_USAGE;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
-    rc = hvcli_lookup(ctx, h, argv[optind], &domid);
+    rc = hvcli_lookup(ctx, h, dom, &domid);
     if (rc == 0) {
         rc = op(h, domid);
         if (rc < 0)
-            hvcli_err(ctx, "cannot %s domain '%s': %s", what, argv[optind], strerror(-rc));
+            hvcli_err(ctx, "cannot %s domain '%s': %s", what, dom, strerror(-rc));
     }
     hvctl_close(h);
     return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
@@ -243,28 +418,6 @@ int hvcli_collect_domains(const struct hvcli_ctx *ctx, hvctl_t *h, char **doms, 
                           struct hvcli_domains *a)
 {
     return count ? collect_named_domains(ctx, h, doms, count, a) : collect_all_domains(ctx, h, a);
-}
-
-int hvcli_parse_long_opt(const struct hvcli_ctx *ctx, int argc, char **argv, bool *json)
-{
-    static const struct option longopts[] = {
-        { "long", no_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
-
-    while ((c = hvcli_getopt(ctx, argc, argv, ":lh", longopts)) != -1) {
-        switch (c) {
-        case 'l': *json = true; break;
-        case 'h':
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        default:
-            return HVCLI_EXIT_USAGE;
-        }
-    }
-    return -1;
 }
 
 int hvcli_put_json(char *json)

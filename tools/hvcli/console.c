@@ -198,33 +198,20 @@ out:
     return rc;
 }
 
-static int run_console(const struct hvcli_ctx *ctx, int argc, char **argv)
+static int exec_console(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
-    static const struct option longopts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
+    const char *dom = args->operands[0];
     hvctl_t *h;
     uint32_t domid;
-    int c, fd, rc;
+    int fd, rc;
 
-    while ((c = hvcli_getopt(ctx, argc, argv, ":h", longopts)) != -1) {
-        if (c == 'h') {
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        }
-        return HVCLI_EXIT_USAGE;
-    }
-    if (hvcli_check_operands(ctx, argc - optind, 1, 1) < 0)
-        return HVCLI_EXIT_USAGE;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
-    rc = hvcli_lookup(ctx, h, argv[optind], &domid);
+    rc = hvcli_lookup(ctx, h, dom, &domid);
     if (rc == 0) {
         rc = hvctl_console_attach(h, domid, &fd);
         if (rc < 0)
-            hvcli_err(ctx, "cannot attach to the console of '%s': %s", argv[optind],
-                      strerror(-rc));
+            hvcli_err(ctx, "cannot attach to the console of '%s': %s", dom, strerror(-rc));
     }
     hvctl_close(h);
     return rc < 0 ? HVCLI_EXIT_FAILURE : hvcli_console_run(ctx, fd);
@@ -232,14 +219,13 @@ static int run_console(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_console = {
     .name = "console",
-    .synopsis = "console DOM",
     .summary = "attach to a domain's console (Ctrl-] detaches)",
-    .help = "Shows what the console ring still holds, then new output, until the\n"
-            "domain is destroyed.  On a terminal, keys go to the guest and Ctrl-]\n"
-            "detaches; otherwise standard input is sent until its end and output\n"
-            "is shown until the domain is gone.\n"
-            "\n"
-            "Options:\n"
-            "  -h, --help  show this help\n",
-    .run = run_console,
+    .operands = "DOM",
+    .min_operands = 1,
+    .max_operands = 1,
+    .details = "Shows what the console ring still holds, then new output, until the\n"
+               "domain is destroyed.  On a terminal, keys go to the guest and Ctrl-]\n"
+               "detaches; otherwise standard input is sent until its end and output\n"
+               "is shown until the domain is gone.\n",
+    .exec = exec_console,
 };

@@ -30,40 +30,29 @@ static int parse_fault_ttl(const struct hvcli_ctx *ctx, const char *s, uint32_t 
     return 0;
 }
 
-/* Parse the command line.  Returns -1 to go on, else the exit status. */
-static int parse_create_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
-                             struct create_opts *o)
-{
-    static const struct option longopts[] = {
-        { "paused", no_argument, NULL, 'p' },
-        { "console", no_argument, NULL, 'c' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "fault-ttl", required_argument, NULL, 'F' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
+enum { OPT_PAUSED, OPT_CONSOLE, OPT_QUIET, OPT_FAULT_TTL };
 
-    while ((c = hvcli_getopt(ctx, argc, argv, ":pcqh", longopts)) != -1) {
-        switch (c) {
-        case 'p': o->paused = true; break;
-        case 'c': o->console = true; break;
-        case 'q': o->quiet = true; break;
-        case 'F':
-            if (parse_fault_ttl(ctx, optarg, &o->fault_ttl) < 0)
-                return HVCLI_EXIT_USAGE;
-            break;
-        case 'h':
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        default:
-            return HVCLI_EXIT_USAGE;
-        }
-    }
-    if (hvcli_check_operands(ctx, argc - optind, 1, 1) < 0)
-        return HVCLI_EXIT_USAGE;
-    o->cfg_path = argv[optind];
-    return -1;
+static const struct hvcli_opt create_options[] = {
+    [OPT_PAUSED] = { "paused", 'p', NULL, "leave the domain paused (start it with hvcli unpause)" },
+    [OPT_CONSOLE] = { "console", 'c', NULL, "attach to its console (as hvcli console) once created" },
+    [OPT_QUIET] = { "quiet", 'q', NULL, "do not print \"Created domain NAME (domid N)\"" },
+    [OPT_FAULT_TTL] = { "fault-ttl", 0, "N",
+                        "debugging: make hvd fail the N-th fail-able step of\n"
+                        "creating the domain (0: none), as if out of memory" },
+    { NULL, 0, NULL, NULL },
+};
+
+/* The options' and operand's values.  Returns 0 or -1 (reported). */
+static int read_create_args(const struct hvcli_ctx *ctx, const struct hvcli_args *args,
+                            struct create_opts *o)
+{
+    o->paused = args->value[OPT_PAUSED] != NULL;
+    o->console = args->value[OPT_CONSOLE] != NULL;
+    o->quiet = args->value[OPT_QUIET] != NULL;
+    o->cfg_path = args->operands[0];
+    if (args->value[OPT_FAULT_TTL])
+        return parse_fault_ttl(ctx, args->value[OPT_FAULT_TTL], &o->fault_ttl);
+    return 0;
 }
 
 /* Read CFG and turn it into the createdomain request. */
@@ -185,17 +174,17 @@ static int create_domain(const struct hvcli_ctx *ctx, hvctl_t *h,
     return rc;
 }
 
-static int run_create(const struct hvcli_ctx *ctx, int argc, char **argv)
+static int exec_create(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
     struct create_opts o = { .paused = false };
     struct hvcfg_domain cfg;
     struct xen_domctl_createdomain cd;
     hvctl_t *h;
     uint32_t domid;
-    int console_fd, rc = parse_create_opts(ctx, argc, argv, &o);
+    int console_fd, rc;
 
-    if (rc >= 0)
-        return rc;
+    if (read_create_args(ctx, args, &o) < 0)
+        return HVCLI_EXIT_USAGE;
     if (load_config(ctx, o.cfg_path, &cfg, &cd) < 0)
         return HVCLI_EXIT_FAILURE;
     cd.fault_ttl = o.fault_ttl;
@@ -214,18 +203,13 @@ static int run_create(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_create = {
     .name = "create",
-    .synopsis = "create [-p] [-c] [-q] [--fault-ttl N] CFG",
     .summary = "create a domain from a config file and start it",
-    .help = "CFG is an xl-style config file, or JSON, or libvirt-style XML (see hvcli(1)).\n"
-            "The domain is created paused, its kernel loaded, then unpaused.  If any\n"
-            "step fails the domain is destroyed again.\n"
-            "\n"
-            "Options:\n"
-            "  -p, --paused   leave the domain paused (start it with hvcli unpause)\n"
-            "  -c, --console  attach to its console (as hvcli console) once created\n"
-            "  -q, --quiet    do not print \"Created domain NAME (domid N)\"\n"
-            "  --fault-ttl N  debugging: make hvd fail the N-th fail-able step of\n"
-            "                 creating the domain (0: none), as if out of memory\n"
-            "  -h, --help     show this help\n",
-    .run = run_create,
+    .opts = create_options,
+    .operands = "CFG",
+    .min_operands = 1,
+    .max_operands = 1,
+    .details = "CFG is an xl-style config file, or JSON, or libvirt-style XML (see hvcli(1)).\n"
+               "The domain is created paused, its kernel loaded, then unpaused.  If any\n"
+               "step fails the domain is destroyed again.\n",
+    .exec = exec_create,
 };

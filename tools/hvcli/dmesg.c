@@ -43,42 +43,28 @@ static int print_log(const struct hvcli_ctx *ctx, hvctl_t *h, bool follow)
     return rc;
 }
 
-static int run_dmesg(const struct hvcli_ctx *ctx, int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        { "follow", no_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    bool follow = false;
-    hvctl_t *h;
-    int c, rc;
+enum { OPT_FOLLOW };
 
-    while ((c = hvcli_getopt(ctx, argc, argv, ":fh", longopts)) != -1) {
-        switch (c) {
-        case 'f': follow = true; break;
-        case 'h':
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        default:
-            return HVCLI_EXIT_USAGE;
-        }
-    }
-    if (hvcli_check_operands(ctx, argc - optind, 0, 0) < 0)
-        return HVCLI_EXIT_USAGE;
+static const struct hvcli_opt dmesg_options[] = {
+    [OPT_FOLLOW] = { "follow", 'f', NULL, "keep printing new lines as hvd logs them (until interrupted)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static int exec_dmesg(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
+{
+    hvctl_t *h;
+    int rc;
+
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
-    rc = print_log(ctx, h, follow);
+    rc = print_log(ctx, h, args->value[OPT_FOLLOW] != NULL);
     hvctl_close(h);
     return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
 }
 
 const struct hvcli_verb hvcli_verb_dmesg = {
     .name = "dmesg",
-    .synopsis = "dmesg [-f]",
     .summary = "print hvd's log (the oldest lines the ring still holds first)",
-    .help = "Options:\n"
-            "  -f, --follow  keep printing new lines as hvd logs them (until interrupted)\n"
-            "  -h, --help    show this help\n",
-    .run = run_dmesg,
+    .opts = dmesg_options,
+    .exec = exec_dmesg,
 };

@@ -25,10 +25,44 @@
 
 struct hvcli_ctx;
 
+/* One option of a verb.  Every verb also takes -h/--help, which the
+ * parser adds. */
+struct hvcli_opt {
+    const char *name;  /* long name ("wait"); NULL ends a table */
+    char letter;       /* short letter ('w'); 0: the long name only */
+    const char *arg;   /* its argument's name ("SECS"); NULL: it takes none */
+    const char *help;  /* for `hvcli VERB --help`; a '\n' goes on on the next line */
+};
+
+#define HVCLI_MAX_OPTS 8 /* options in a verb's table, --help aside */
+
+/* What the parser found on a verb's command line. */
+struct hvcli_args {
+    /* value[i]: the argument of opts[i] (the last one given), "" when
+     * opts[i] takes none, NULL when it was not given. */
+    const char *value[HVCLI_MAX_OPTS];
+    char **operands;
+    int count; /* of operands */
+};
+
+/*
+ * A verb, declared: hvcli_run_verb() parses its options and operands from
+ * this table (reporting usage errors in one line, exit status 2), answers
+ * --help with text made from it, then calls exec.
+ */
 struct hvcli_verb {
     const char *name;
-    const char *synopsis; /* after "hvcli ", e.g. "destroy DOM" */
-    const char *summary;  /* one line for `hvcli --help` */
+    const char *summary;          /* one line for `hvcli --help` */
+    const struct hvcli_opt *opts; /* NULL: none but --help */
+    const char *operands;         /* their usage, e.g. "DOM MiB" or "[DOM...]" */
+    int min_operands, max_operands; /* max -1: no limit */
+    const char *details;          /* NULL, or paragraphs shown before the options */
+    int (*exec)(const struct hvcli_ctx *ctx, const struct hvcli_args *args); /* exit status */
+
+    /* Transitional: a verb that still parses its own command line (save
+     * and restore, until they are converted) sets these three instead of
+     * opts..exec.  Remove them with the last such verb. */
+    const char *synopsis; /* after "hvcli ", e.g. "save [-c] [-z] DOM FILE|-" */
     const char *help;     /* options and details for `hvcli VERB --help` */
     int (*run)(const struct hvcli_ctx *ctx, int argc, char **argv); /* exit status */
 };
@@ -58,6 +92,10 @@ extern const struct hvcli_verb hvcli_verb_restore;
 void hvcli_err(const struct hvcli_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Run ctx->verb on its arguments (argv[0] is the verb's name).  Returns
+ * the exit status. */
+int hvcli_run_verb(const struct hvcli_ctx *ctx, int argc, char **argv);
+
 /* Print "usage: hvcli SYNOPSIS" and the verb's help to stdout. */
 void hvcli_print_help(const struct hvcli_verb *verb);
 
@@ -80,10 +118,6 @@ struct hvcli_domains {
 };
 int hvcli_collect_domains(const struct hvcli_ctx *ctx, hvctl_t *h, char **doms, int count,
                           struct hvcli_domains *a);
-/* The options of a listing verb: -l/--long (JSON) and -h/--help.
- * Returns -1 to go on, else the exit status. */
-int hvcli_parse_long_opt(const struct hvcli_ctx *ctx, int argc, char **argv, bool *json);
-
 /* --timeout SECS: a number of seconds > 0 (one-line error otherwise). */
 int hvcli_parse_timeout(const struct hvcli_ctx *ctx, const char *arg, double *secs);
 double hvcli_monotonic_s(void);
@@ -102,7 +136,7 @@ int hvcli_lookup(const struct hvcli_ctx *ctx, hvctl_t *h, const char *dom, uint3
 
 /* The body of a verb that takes one DOM and applies op to it (destroy,
  * pause, unpause); `what` names the action in errors ("pause"). */
-int hvcli_run_domain_op(const struct hvcli_ctx *ctx, int argc, char **argv,
+int hvcli_run_domain_op(const struct hvcli_ctx *ctx, const struct hvcli_args *args,
                         int (*op)(hvctl_t *h, uint32_t domid), const char *what);
 
 /* Relay the console stream fd to the terminal until hvd closes it, the

@@ -2,26 +2,14 @@
 #include <string.h>
 #include "hvcli.h"
 
-static int run_info(const struct hvcli_ctx *ctx, int argc, char **argv)
+static int exec_info(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
-    static const struct option longopts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     struct xen_sysctl_physinfo pi;
     char *json;
     hvctl_t *h;
-    int c, rc;
+    int rc;
 
-    while ((c = hvcli_getopt(ctx, argc, argv, ":h", longopts)) != -1) {
-        if (c == 'h') {
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        }
-        return HVCLI_EXIT_USAGE;
-    }
-    if (hvcli_check_operands(ctx, argc - optind, 0, 0) < 0)
-        return HVCLI_EXIT_USAGE;
+    (void)args;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
     rc = hvctl_physinfo(h, &pi);
@@ -42,12 +30,8 @@ static int run_info(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_info = {
     .name = "info",
-    .synopsis = "info",
     .summary = "show the host: CPUs, domains, guest memory, versions (JSON)",
-    .help = "Memory is the limit hvd keeps for all guests (hvd --max-memory) and what\n"
-            "of it is free, in MiB and in 4 KiB pages.\n"
-            "\n"
-            "Options:\n"
-            "  -h, --help  show this help\n",
-    .run = run_info,
+    .details = "Memory is the limit hvd keeps for all guests (hvd --max-memory) and what\n"
+               "of it is free, in MiB and in 4 KiB pages.\n",
+    .exec = exec_info,
 };

@@ -38,20 +38,24 @@ static void print_table(const struct hvcli_domains *a)
     }
 }
 
-static int run_list(const struct hvcli_ctx *ctx, int argc, char **argv)
+enum { OPT_LONG };
+
+static const struct hvcli_opt list_options[] = {
+    [OPT_LONG] = { "long", 'l', NULL, "print a JSON array with every field of each domain" },
+    { NULL, 0, NULL, NULL },
+};
+
+static int exec_list(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
     struct hvcli_domains a = { .v = NULL, .count = 0, .cap = 0 };
-    bool json = false;
     hvctl_t *h;
-    int rc = hvcli_parse_long_opt(ctx, argc, argv, &json);
+    int rc;
 
-    if (rc >= 0)
-        return rc;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
-    rc = hvcli_collect_domains(ctx, h, argv + optind, argc - optind, &a);
+    rc = hvcli_collect_domains(ctx, h, args->operands, args->count, &a);
     hvctl_close(h);
-    if (rc == 0 && json) {
+    if (rc == 0 && args->value[OPT_LONG]) {
         char *out;
 
         rc = hvcfg_json_domains(a.v, a.count, &out);
@@ -68,14 +72,13 @@ static int run_list(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_list = {
     .name = "list",
-    .synopsis = "list [-l] [DOM...]",
     .summary = "list domains (all, or the ones named)",
-    .help = "The table shows Name, ID, Mem(MiB), VCPUs (online), State and Time(s)\n"
-            "(CPU time).  State letters, '-' when not set: r running, b blocked,\n"
-            "p paused, s shut down, c crashed, d dying.\n"
-            "\n"
-            "Options:\n"
-            "  -l, --long  print a JSON array with every field of each domain\n"
-            "  -h, --help  show this help\n",
-    .run = run_list,
+    .opts = list_options,
+    .operands = "[DOM...]",
+    .min_operands = 0,
+    .max_operands = -1,
+    .details = "The table shows Name, ID, Mem(MiB), VCPUs (online), State and Time(s)\n"
+               "(CPU time).  State letters, '-' when not set: r running, b blocked,\n"
+               "p paused, s shut down, c crashed, d dying.\n",
+    .exec = exec_list,
 };

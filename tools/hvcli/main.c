@@ -115,7 +115,7 @@ static int dispatch(struct hvcli_ctx *ctx, int argc, char **argv)
     }
     ctx->verb = verb;
     optind = 0; /* glibc: start a fresh scan of the verb's arguments */
-    return verb->run(ctx, argc, argv);
+    return hvcli_run_verb(ctx, argc, argv);
 }
 
 int main(int argc, char **argv)

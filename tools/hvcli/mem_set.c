@@ -38,39 +38,26 @@ static int parse_mib(const struct hvcli_ctx *ctx, const char *arg, uint64_t *pag
     return 0;
 }
 
-/* Parse the command line.  Returns -1 to go on, else the exit status. */
-static int parse_mem_set_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
-                              struct mem_set_opts *o)
-{
-    static const struct option longopts[] = {
-        { "wait", no_argument, NULL, 'w' },
-        { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c, rc = 0;
+enum { OPT_WAIT, OPT_TIMEOUT };
 
-    while (rc == 0 && (c = hvcli_getopt(ctx, argc, argv, ":wt:h", longopts)) != -1) {
-        switch (c) {
-        case 'w': o->wait = true; break;
-        case 't':
-            o->wait = true;
-            rc = hvcli_parse_timeout(ctx, optarg, &o->timeout_s);
-            break;
-        case 'h':
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        default:
-            return HVCLI_EXIT_USAGE;
-        }
-    }
-    if (rc < 0 || hvcli_check_operands(ctx, argc - optind, 2, 2) < 0)
-        return HVCLI_EXIT_USAGE;
-    o->dom = argv[optind];
-    o->size_arg = argv[optind + 1];
-    if (parse_mib(ctx, o->size_arg, &o->target_pages) < 0)
-        return HVCLI_EXIT_USAGE;
-    return -1;
+static const struct hvcli_opt mem_set_options[] = {
+    [OPT_WAIT] = { "wait", 'w', NULL, "wait until the domain holds exactly MiB" },
+    [OPT_TIMEOUT] = { "timeout", 't', "SECS", "with -w, give up after SECS seconds (implies -w)" },
+    { NULL, 0, NULL, NULL },
+};
+
+/* The options' and operands' values.  Returns 0 or -EINVAL (reported). */
+static int read_mem_set_args(const struct hvcli_ctx *ctx, const struct hvcli_args *args,
+                             struct mem_set_opts *o)
+{
+    const char *timeout = args->value[OPT_TIMEOUT];
+
+    o->wait = args->value[OPT_WAIT] || timeout;
+    if (timeout && hvcli_parse_timeout(ctx, timeout, &o->timeout_s) < 0)
+        return -EINVAL;
+    o->dom = args->operands[0];
+    o->size_arg = args->operands[1];
+    return parse_mib(ctx, o->size_arg, &o->target_pages);
 }
 
 /* On a terminal, one line "DOM: N MiB, target M MiB" rewritten in place. */
@@ -175,14 +162,14 @@ static int set_memory_target(const struct hvcli_ctx *ctx, hvctl_t *h, const stru
     return o->wait ? wait_for_target(ctx, h, domid, info.handle, o) : 0;
 }
 
-static int run_mem_set(const struct hvcli_ctx *ctx, int argc, char **argv)
+static int exec_mem_set(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
     struct mem_set_opts o = { .wait = false, .timeout_s = 0 };
     hvctl_t *h;
-    int rc = parse_mem_set_opts(ctx, argc, argv, &o);
+    int rc;
 
-    if (rc >= 0)
-        return rc;
+    if (read_mem_set_args(ctx, args, &o) < 0)
+        return HVCLI_EXIT_USAGE;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
     rc = set_memory_target(ctx, h, &o);
@@ -192,16 +179,14 @@ static int run_mem_set(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_mem_set = {
     .name = "mem-set",
-    .synopsis = "mem-set [-w] [-t SECS] DOM MiB",
     .summary = "set the memory a domain should hold (its balloon target)",
-    .help = "The guest reads the target with HVMOP_get_param(HVM_PARAM_BALLOON_TARGET)\n"
-            "and gives memory back, or takes more, with memory_op.  hvd enforces only\n"
-            "the domain's maximum (maxmem): a guest that ignores the target keeps\n"
-            "what it holds.  MiB is 1 up to the domain's maximum.\n"
-            "\n"
-            "Options:\n"
-            "  -w, --wait          wait until the domain holds exactly MiB\n"
-            "  -t, --timeout SECS  with -w, give up after SECS seconds (implies -w)\n"
-            "  -h, --help          show this help\n",
-    .run = run_mem_set,
+    .opts = mem_set_options,
+    .operands = "DOM MiB",
+    .min_operands = 2,
+    .max_operands = 2,
+    .details = "The guest reads the target with HVMOP_get_param(HVM_PARAM_BALLOON_TARGET)\n"
+               "and gives memory back, or takes more, with memory_op.  hvd enforces only\n"
+               "the domain's maximum (maxmem): a guest that ignores the target keeps\n"
+               "what it holds.  MiB is 1 up to the domain's maximum.\n",
+    .exec = exec_mem_set,
 };

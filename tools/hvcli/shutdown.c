@@ -18,50 +18,35 @@ struct shutdown_opts {
     const char *dom;
 };
 
-static int set_reason(const struct hvcli_ctx *ctx, struct shutdown_opts *o, uint32_t reason)
+enum { OPT_WAIT, OPT_TIMEOUT, OPT_REBOOT, OPT_CRASH };
+
+static const struct hvcli_opt shutdown_options[] = {
+    [OPT_WAIT] = { "wait", 'w', NULL, "wait until the domain is gone or shut down" },
+    [OPT_TIMEOUT] = { "timeout", 't', "SECS", "with -w, give up after SECS seconds (implies -w)" },
+    [OPT_REBOOT] = { "reboot", 'R', NULL, "shut down with reason reboot" },
+    [OPT_CRASH] = { "crash", 'C', NULL, "shut down with reason crash" },
+    { NULL, 0, NULL, NULL },
+};
+
+/* The options' values.  Returns 0 or -EINVAL (reported). */
+static int read_shutdown_args(const struct hvcli_ctx *ctx, const struct hvcli_args *args,
+                              struct shutdown_opts *o)
 {
-    if (o->reason != SHUTDOWN_poweroff && o->reason != reason) {
+    const char *timeout = args->value[OPT_TIMEOUT];
+
+    if (args->value[OPT_REBOOT] && args->value[OPT_CRASH]) {
         hvcli_err(ctx, "-R and -C exclude each other");
         return -EINVAL;
     }
-    o->reason = reason;
+    if (args->value[OPT_REBOOT])
+        o->reason = SHUTDOWN_reboot;
+    if (args->value[OPT_CRASH])
+        o->reason = SHUTDOWN_crash;
+    o->wait = args->value[OPT_WAIT] || timeout;
+    if (timeout && hvcli_parse_timeout(ctx, timeout, &o->timeout_s) < 0)
+        return -EINVAL;
+    o->dom = args->operands[0];
     return 0;
-}
-
-/* Parse the command line.  Returns -1 to go on, else the exit status. */
-static int parse_shutdown_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
-                               struct shutdown_opts *o)
-{
-    static const struct option longopts[] = {
-        { "wait", no_argument, NULL, 'w' },
-        { "reboot", no_argument, NULL, 'R' },
-        { "crash", no_argument, NULL, 'C' },
-        { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c, rc = 0;
-
-    while (rc == 0 && (c = hvcli_getopt(ctx, argc, argv, ":wRCt:h", longopts)) != -1) {
-        switch (c) {
-        case 'w': o->wait = true; break;
-        case 'R': rc = set_reason(ctx, o, SHUTDOWN_reboot); break;
-        case 'C': rc = set_reason(ctx, o, SHUTDOWN_crash); break;
-        case 't':
-            o->wait = true;
-            rc = hvcli_parse_timeout(ctx, optarg, &o->timeout_s);
-            break;
-        case 'h':
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        default:
-            return HVCLI_EXIT_USAGE;
-        }
-    }
-    if (rc < 0 || hvcli_check_operands(ctx, argc - optind, 1, 1) < 0)
-        return HVCLI_EXIT_USAGE;
-    o->dom = argv[optind];
-    return -1;
 }
 
 /* The on_* action hvd takes for this shutdown reason. */
@@ -124,14 +109,14 @@ static int shutdown_domain(const struct hvcli_ctx *ctx, hvctl_t *h, const struct
     return wait_for_shutdown(ctx, h, domid, info.handle, o);
 }
 
-static int run_shutdown(const struct hvcli_ctx *ctx, int argc, char **argv)
+static int exec_shutdown(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
     struct shutdown_opts o = { .wait = false, .timeout_s = 0, .reason = SHUTDOWN_poweroff };
     hvctl_t *h;
-    int rc = parse_shutdown_opts(ctx, argc, argv, &o);
+    int rc;
 
-    if (rc >= 0)
-        return rc;
+    if (read_shutdown_args(ctx, args, &o) < 0)
+        return HVCLI_EXIT_USAGE;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
     rc = shutdown_domain(ctx, h, &o);
@@ -141,15 +126,11 @@ static int run_shutdown(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_shutdown = {
     .name = "shutdown",
-    .synopsis = "shutdown [-w] [-t SECS] [-R|-C] DOM",
     .summary = "shut a domain down (poweroff, reboot or crash)",
-    .help = "hvd then takes the domain's on_poweroff, on_reboot or on_crash action.\n"
-            "\n"
-            "Options:\n"
-            "  -w, --wait          wait until the domain is gone or shut down\n"
-            "  -t, --timeout SECS  with -w, give up after SECS seconds (implies -w)\n"
-            "  -R, --reboot        shut down with reason reboot\n"
-            "  -C, --crash         shut down with reason crash\n"
-            "  -h, --help          show this help\n",
-    .run = run_shutdown,
+    .opts = shutdown_options,
+    .operands = "DOM",
+    .min_operands = 1,
+    .max_operands = 1,
+    .details = "hvd then takes the domain's on_poweroff, on_reboot or on_crash action.\n",
+    .exec = exec_shutdown,
 };

@@ -89,24 +89,28 @@ static void print_table(const struct row_array *a)
     }
 }
 
-static int run_vcpu_list(const struct hvcli_ctx *ctx, int argc, char **argv)
+enum { OPT_LONG };
+
+static const struct hvcli_opt vcpu_list_options[] = {
+    [OPT_LONG] = { "long", 'l', NULL, "print a JSON array, one object per vCPU" },
+    { NULL, 0, NULL, NULL },
+};
+
+static int exec_vcpu_list(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
     struct row_array a = { .v = NULL, .count = 0, .cap = 0 };
-    bool json = false;
-    hvctl_t *h;
     struct hvcli_domains doms = { .v = NULL, .count = 0, .cap = 0 };
-    int rc = hvcli_parse_long_opt(ctx, argc, argv, &json);
+    hvctl_t *h;
+    int rc;
 
-    if (rc >= 0)
-        return rc;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
-    rc = hvcli_collect_domains(ctx, h, argv + optind, argc - optind, &doms);
+    rc = hvcli_collect_domains(ctx, h, args->operands, args->count, &doms);
     if (rc == 0)
         rc = collect_rows(ctx, h, &doms, &a);
     hvctl_close(h);
     free(doms.v);
-    if (rc == 0 && json) {
+    if (rc == 0 && args->value[OPT_LONG]) {
         char *out;
 
         rc = hvcfg_json_vcpus(a.v, a.count, &out);
@@ -123,14 +127,13 @@ static int run_vcpu_list(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_vcpu_list = {
     .name = "vcpu-list",
-    .synopsis = "vcpu-list [-l] [DOM...]",
     .summary = "list the vCPUs of domains (all, or the ones named)",
-    .help = "The table shows Name, ID, VCPU, State and Time(s) (CPU time of that vCPU).\n"
-            "State: r running, b blocked (waiting for an event), p its domain is\n"
-            "paused, - the vCPU is down.\n"
-            "\n"
-            "Options:\n"
-            "  -l, --long  print a JSON array, one object per vCPU\n"
-            "  -h, --help  show this help\n",
-    .run = run_vcpu_list,
+    .opts = vcpu_list_options,
+    .operands = "[DOM...]",
+    .min_operands = 0,
+    .max_operands = -1,
+    .details = "The table shows Name, ID, VCPU, State and Time(s) (CPU time of that vCPU).\n"
+               "State: r running, b blocked (waiting for an event), p its domain is\n"
+               "paused, - the vCPU is down.\n",
+    .exec = exec_vcpu_list,
 };

@@ -64,13 +64,13 @@ static int set_kernel(struct parser *p, const char *key, const struct cfg_value 
     char *out = p->cfg->kernel;
     int n;
     if (v->text[0] == '/' || !p->dir)
-        n = snprintf(out, PATH_MAX, "%s", v->text);
+        n = snprintf(out, HVCFG_PATH_MAX, "%s", v->text);
     else if (strcmp(p->dir, "/") == 0)
-        n = snprintf(out, PATH_MAX, "/%s", v->text);
+        n = snprintf(out, HVCFG_PATH_MAX, "/%s", v->text);
     else
-        n = snprintf(out, PATH_MAX, "%s/%s", p->dir, v->text);
-    if (n < 0 || n >= PATH_MAX)
-        return cfg_key_fail(p, key, "path is longer than %d bytes", PATH_MAX - 1);
+        n = snprintf(out, HVCFG_PATH_MAX, "%s/%s", p->dir, v->text);
+    if (n < 0 || n >= HVCFG_PATH_MAX)
+        return cfg_key_fail(p, key, "path is longer than %d bytes", HVCFG_PATH_MAX - 1);
     return 0;
 }
 

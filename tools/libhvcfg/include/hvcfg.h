@@ -13,12 +13,15 @@
 #ifndef HVCFG_H
 #define HVCFG_H
 
-#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <hv/public/domctl.h>   /* HV_NAME_MAX, HV_ACTION_*, HV_MAX_VCPUS */
 #include <hv/public/sysctl.h>   /* struct xen_sysctl_physinfo */
 #include <hv/public/xen.h>      /* HV_CMDLINE_MAX */
+
+/* Bytes in a kernel path, NUL included: Linux's PATH_MAX, spelled out so
+ * that a strict -std=c11 build of a caller needs no feature macro. */
+#define HVCFG_PATH_MAX 4096
 
 /* Files (and buffers) larger than this are rejected. */
 #define HVCFG_MAX_SIZE (1024u * 1024u)
@@ -28,7 +31,7 @@ struct hvcfg_domain {
     uint64_t memory_mib;         /* "memory", required, >= 1 */
     uint64_t maxmem_mib;         /* "maxmem", default = memory, must be >= memory */
     uint32_t vcpus;              /* "vcpus", default 1, 1..HV_MAX_VCPUS */
-    char kernel[PATH_MAX];       /* required unless HVCFG_PARSE_RESTORE ("": none); a relative
+    char kernel[HVCFG_PATH_MAX]; /* required unless HVCFG_PARSE_RESTORE ("": none); a relative
                                     path is resolved against the config file's directory */
     char cmdline[HV_CMDLINE_MAX];/* "cmdline" (alias "extra"), default "" */
     uint8_t on_poweroff, on_reboot, on_crash; /* "destroy"|"restart"|"preserve"; defaults destroy, restart, destroy */
