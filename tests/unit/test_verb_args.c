@@ -48,7 +48,6 @@ static const struct hvcli_opt test_options[] = {
 static int calls;
 static struct hvcli_args seen;
 static const char *seen_operands[4];
-static int seen_argc;
 
 static int exec_test(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
@@ -69,23 +68,6 @@ static const struct hvcli_verb test_verb = {
     .max_operands = 2,
     .details = "Details here.\n",
     .exec = exec_test,
-};
-
-static int run_legacy(const struct hvcli_ctx *ctx, int argc, char **argv)
-{
-    (void)ctx;
-    (void)argv;
-    calls++;
-    seen_argc = argc;
-    return 7;
-}
-
-static const struct hvcli_verb legacy_verb = {
-    .name = "old",
-    .summary = "a verb that parses its own arguments",
-    .synopsis = "old [-z] X",
-    .help = "Options:\n  -z  zap\n",
-    .run = run_legacy,
 };
 
 /* Output of one run: stdout and stderr, each into a buffer. */
@@ -225,19 +207,6 @@ static bool args_help_is_made_from_the_table(void)
     return true;
 }
 
-static bool args_serves_a_verb_that_parses_itself(void)
-{
-    int rc = run(&legacy_verb, "old", "-z", "x", NULL);
-    CHECK(rc == 7 && calls == 1 && seen_argc == 3, "rc %d, %d calls, argc %d", rc, calls, seen_argc);
-    struct hvcli_ctx ctx = { .verb = &legacy_verb, .socket = NULL };
-    struct capture c;
-    capture_begin(&c);
-    rc = hvcli_check_operands(&ctx, 0, 1, 1);
-    capture_end(&c);
-    CHECK(rc < 0 && strstr(err, "missing operand; usage: hvcli old [-z] X"), "legacy usage '%s'", err);
-    return true;
-}
-
 struct test {
     const char *name;
     bool (*fn)(void);
@@ -249,7 +218,6 @@ static const struct test tests[] = {
     TEST(args_parses_options_and_operands),
     TEST(args_reports_usage_errors),
     TEST(args_help_is_made_from_the_table),
-    TEST(args_serves_a_verb_that_parses_itself),
 };
 
 int main(void)

@@ -110,8 +110,6 @@ static void append_synopsis_opt(char *buf, size_t size, const struct hvcli_opt *
 /* The text after "hvcli " in usage lines: the verb, its options, its operands. */
 static const char *verb_synopsis(const struct hvcli_verb *verb, char *buf, size_t size)
 {
-    if (verb->synopsis)
-        return verb->synopsis;
     snprintf(buf, size, "%s", verb->name);
     for (size_t i = 0; i < count_opts(verb->opts); i++)
         append_synopsis_opt(buf, size, &verb->opts[i]);
@@ -171,10 +169,6 @@ void hvcli_print_help(const struct hvcli_verb *verb)
 
     printf("usage: hvcli %s\n\n%s\n", verb_synopsis(verb, synopsis, sizeof(synopsis)),
            verb->summary);
-    if (verb->help) { /* a verb that spells its help out */
-        printf("\n%s", verb->help);
-        return;
-    }
     if (verb->details)
         printf("\n%s", verb->details);
     print_options_help(verb->opts);
@@ -273,8 +267,6 @@ int hvcli_run_verb(const struct hvcli_ctx *ctx, int argc, char **argv)
     struct hvcli_args args;
     int rc;
 
-    if (verb->run)
-        return verb->run(ctx, argc, argv);
     if (count_opts(verb->opts) > HVCLI_MAX_OPTS) { /* a table that outgrew the parser */
         hvcli_err(ctx, "more than %d options in the verb's table", HVCLI_MAX_OPTS);
         return HVCLI_EXIT_FAILURE;

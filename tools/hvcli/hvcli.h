@@ -59,12 +59,6 @@ struct hvcli_verb {
     const char *details;          /* NULL, or paragraphs shown before the options */
     int (*exec)(const struct hvcli_ctx *ctx, const struct hvcli_args *args); /* exit status */
 
-    /* Transitional: a verb that still parses its own command line (save
-     * and restore, until they are converted) sets these three instead of
-     * opts..exec.  Remove them with the last such verb. */
-    const char *synopsis; /* after "hvcli ", e.g. "save [-c] [-z] DOM FILE|-" */
-    const char *help;     /* options and details for `hvcli VERB --help` */
-    int (*run)(const struct hvcli_ctx *ctx, int argc, char **argv); /* exit status */
 };
 
 /* What every verb gets: itself and the global options. */

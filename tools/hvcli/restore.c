@@ -19,34 +19,13 @@ struct restore_opts {
     const char *path;
 };
 
-/* Parse the command line.  Returns -1 to go on, else the exit status. */
-static int parse_restore_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
-                              struct restore_opts *o)
-{
-    static const struct option longopts[] = {
-        { "paused", no_argument, NULL, 'p' },
-        { "no-wait", no_argument, NULL, 'e' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
+enum { OPT_PAUSED, OPT_NO_WAIT };
 
-    while ((c = hvcli_getopt(ctx, argc, argv, ":peh", longopts)) != -1) {
-        switch (c) {
-        case 'p': o->paused = true; break;
-        case 'e': o->no_wait = true; break;
-        case 'h':
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        default:
-            return HVCLI_EXIT_USAGE;
-        }
-    }
-    if (hvcli_check_operands(ctx, argc - optind, 1, 1) < 0)
-        return HVCLI_EXIT_USAGE;
-    o->path = argv[optind];
-    return -1;
-}
+static const struct hvcli_opt restore_options[] = {
+    [OPT_PAUSED] = { "paused", 'p', NULL, "leave the domain paused (start it with hvcli unpause)" },
+    [OPT_NO_WAIT] = { "no-wait", 'e', NULL, "do not follow the console: exit once the domain runs" },
+    { NULL, 0, NULL, NULL },
+};
 
 static bool is_stdin(const struct restore_opts *o)
 {
@@ -136,17 +115,17 @@ static const char *restored_state(const struct restore_opts *o, const struct hvg
     return o->paused ? ", paused" : "";
 }
 
-static int run_restore(const struct hvcli_ctx *ctx, int argc, char **argv)
+static int exec_restore(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
-    struct restore_opts o = { .paused = false };
+    struct restore_opts o = { .paused = args->value[OPT_PAUSED] != NULL,
+                              .no_wait = args->value[OPT_NO_WAIT] != NULL,
+                              .path = args->operands[0] };
     struct xen_domctl_getdomaininfo info = { .domain = 0 };
     struct hvguest_status st = { .octets = 0 };
     hvctl_t *h;
     uint32_t domid;
-    int console_fd = -1, rc = parse_restore_opts(ctx, argc, argv, &o);
+    int console_fd = -1, rc;
 
-    if (rc >= 0)
-        return rc;
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
     rc = read_image(ctx, h, &o, &domid, &st);
@@ -165,22 +144,20 @@ static int run_restore(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_restore = {
     .name = "restore",
-    .synopsis = "restore [-p] [-e] FILE|-",
     .summary = "restore a domain from a save image and run it",
-    .help = "Reads an hv save image (as hvcli save writes it) from FILE, or from\n"
-            "standard input if FILE is -, creates the domain its configuration\n"
-            "describes (same name and UUID), fills its memory, restores its vCPUs,\n"
-            "event channels and timers and unpauses it.  Then, like create -c, it\n"
-            "shows the domain's console until the domain is destroyed.  A domain\n"
-            "that was paused when saved stays paused, and one that had shut down\n"
-            "is shut down again (its on_* action applies).  If anything\n"
-            "fails the new domain is destroyed, and the error names the bad record\n"
-            "(index, type, stream offset) and why.  Shows progress when standard\n"
-            "error is a terminal.\n"
-            "\n"
-            "Options:\n"
-            "  -p, --paused   leave the domain paused (start it with hvcli unpause)\n"
-            "  -e, --no-wait  do not follow the console: exit once the domain runs\n"
-            "  -h, --help     show this help\n",
-    .run = run_restore,
+    .opts = restore_options,
+    .operands = "FILE|-",
+    .min_operands = 1,
+    .max_operands = 1,
+    .details = "Reads an hv save image (as hvcli save writes it) from FILE, or from\n"
+               "standard input if FILE is -, creates the domain its configuration\n"
+               "describes (same name and UUID), fills its memory, restores its vCPUs,\n"
+               "event channels and timers and unpauses it.  Then, like create -c, it\n"
+               "shows the domain's console until the domain is destroyed.  A domain\n"
+               "that was paused when saved stays paused, and one that had shut down\n"
+               "is shut down again (its on_* action applies).  If anything fails the\n"
+               "new domain is destroyed, and the error names the bad record (index,\n"
+               "type, stream offset) and why.  Shows progress when standard error is\n"
+               "a terminal.\n",
+    .exec = exec_restore,
 };

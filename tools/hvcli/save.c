@@ -31,35 +31,13 @@ struct saver {
     struct hvguest_status st;
 };
 
-/* Parse the command line.  Returns -1 to go on, else the exit status. */
-static int parse_save_opts(const struct hvcli_ctx *ctx, int argc, char **argv,
-                           struct save_opts *o)
-{
-    static const struct option longopts[] = {
-        { "checkpoint", no_argument, NULL, 'c' },
-        { "compress", no_argument, NULL, 'z' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
+enum { OPT_CHECKPOINT, OPT_COMPRESS };
 
-    while ((c = hvcli_getopt(ctx, argc, argv, ":czh", longopts)) != -1) {
-        switch (c) {
-        case 'c': o->checkpoint = true; break;
-        case 'z': o->zlib = true; break;
-        case 'h':
-            hvcli_print_help(ctx->verb);
-            return HVCLI_EXIT_OK;
-        default:
-            return HVCLI_EXIT_USAGE;
-        }
-    }
-    if (hvcli_check_operands(ctx, argc - optind, 2, 2) < 0)
-        return HVCLI_EXIT_USAGE;
-    o->dom = argv[optind];
-    o->path = argv[optind + 1];
-    return -1;
-}
+static const struct hvcli_opt save_options[] = {
+    [OPT_CHECKPOINT] = { "checkpoint", 'c', NULL, "keep the domain: unpause it after the save" },
+    [OPT_COMPRESS] = { "compress", 'z', NULL, "compress the memory pages (zlib)" },
+    { NULL, 0, NULL, NULL },
+};
 
 static bool is_stdout(const struct save_opts *o)
 {
@@ -197,14 +175,14 @@ static int save_domain(const struct hvcli_ctx *ctx, struct saver *s)
     return finish_save(ctx, s);
 }
 
-static int run_save(const struct hvcli_ctx *ctx, int argc, char **argv)
+static int exec_save(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
-    struct save_opts o = { .checkpoint = false };
+    struct save_opts o = { .checkpoint = args->value[OPT_CHECKPOINT] != NULL,
+                           .zlib = args->value[OPT_COMPRESS] != NULL,
+                           .dom = args->operands[0], .path = args->operands[1] };
     struct saver s = { .o = &o, .fd = -1 };
-    int rc = parse_save_opts(ctx, argc, argv, &o);
+    int rc;
 
-    if (rc >= 0)
-        return rc;
     if (hvcli_open(ctx, &s.h) < 0)
         return HVCLI_EXIT_FAILURE;
     if (hvcli_lookup(ctx, s.h, o.dom, &s.domid) < 0)
@@ -217,17 +195,15 @@ static int run_save(const struct hvcli_ctx *ctx, int argc, char **argv)
 
 const struct hvcli_verb hvcli_verb_save = {
     .name = "save",
-    .synopsis = "save [-c] [-z] DOM FILE|-",
     .summary = "save a domain's memory and state to a file, then destroy it",
-    .help = "Pauses the domain, writes its memory and state as an hv save image\n"
-            "(docs/specs/save-stream.md) to FILE, or to standard output if FILE is -,\n"
-            "and destroys the domain.  If anything fails the domain is unpaused and\n"
-            "runs on, and a partial FILE is removed.  Shows progress when standard\n"
-            "error is a terminal.  hvcli restore reads the image back.\n"
-            "\n"
-            "Options:\n"
-            "  -c, --checkpoint  keep the domain: unpause it after the save\n"
-            "  -z, --compress    compress the memory pages (zlib)\n"
-            "  -h, --help        show this help\n",
-    .run = run_save,
+    .opts = save_options,
+    .operands = "DOM FILE|-",
+    .min_operands = 2,
+    .max_operands = 2,
+    .details = "Pauses the domain, writes its memory and state as an hv save image\n"
+               "(docs/specs/save-stream.md) to FILE, or to standard output if FILE is -,\n"
+               "and destroys the domain.  If anything fails the domain is unpaused and\n"
+               "runs on, and a partial FILE is removed.  Shows progress when standard\n"
+               "error is a terminal.  hvcli restore reads the image back.\n",
+    .exec = exec_save,
 };
