@@ -259,7 +259,8 @@ static int restore_record(struct restorer *t, const struct hvsave_record *rec)
      * only a mandatory one ends the memory. */
     if (!(rec->type & HV_SAVE_TYPE_OPTIONAL) && !t->pages_finished)
         rc = finish_pages(t, rec);
-    if (rc == 0 && rec->type != HV_SAVE_TYPE_END)
+    /* RUN_STATE is the toolstack's, applied after END (apply_run_state). */
+    if (rc == 0 && rec->type != HV_SAVE_TYPE_END && rec->type != HV_SAVE_TYPE_RUN_STATE)
         rc = restore_state(t, rec);
     return rc;
 }

@@ -5,7 +5,7 @@
  * character '{' means JSON, '<' libvirt-style XML, anything else xl.cfg),
  * all filling struct hvcfg_domain with the same rules; a writer of the
  * JSON form; the names of the HV_ACTION_* values; and the JSON documents
- * `hvcli list/info/vcpu-list --json` print.
+ * `hvcli list -l`, `info` and `vcpu-list -l` print.
  *
  * Every call returns 0 (or a count) or a negative errno and prints
  * nothing: a parse error is described in the caller's buffer.
@@ -110,8 +110,8 @@ const char *hvcfg_action_name(unsigned action);
 int hvcfg_action_parse(const char *name, uint8_t *action);
 
 /*
- * The JSON documents of `hvcli list --json`, `hvcli info --json` and
- * `hvcli vcpu-list --json`, beautified and ending in no newline, into a
+ * The JSON documents of `hvcli list -l`, `hvcli info` and
+ * `hvcli vcpu-list -l`, beautified and ending in no newline, into a
  * malloc'd *json the caller frees.  Return 0 or -ENOMEM (-EINVAL if the
  * generator refuses).
  */
