@@ -22,30 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cases.h"
+
 #define ERRLEN 512
 
-static char why[2048];
 static char tmpdir[64];
 static struct hvcfg_domain cfg;
 static char err[ERRLEN];
-
-/* Record why a case failed (long values are cut to fit). */
-__attribute__((format(printf, 1, 2)))
-static void set_why(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-}
-
-#define CHECK(cond, ...)           \
-    do {                           \
-        if (!(cond)) {             \
-            set_why(__VA_ARGS__);  \
-            return false;          \
-        }                          \
-    } while (0)
 
 static const char good_xl[] =
     "# demo domain\n"
@@ -1444,13 +1427,6 @@ static bool config_survives_mutations(void)
 
 /* ---- runner ------------------------------------------------------------- */
 
-struct test {
-    const char *name;
-    bool (*fn)(void);
-};
-
-#define TEST(fn) { #fn, fn }
-
 static const struct test tests[] = {
     TEST(config_parses_good_xl),
     TEST(config_parses_good_json),
@@ -1564,18 +1540,7 @@ int main(void)
         fprintf(stderr, "test_config: cannot create %s: %s\n", tmpdir, strerror(errno));
         return 1;
     }
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        why[0] = '\0';
-        if (tests[i].fn()) {
-            printf("ok %s\n", tests[i].name);
-            passed++;
-        } else {
-            printf("not ok %s: %s\n", tests[i].name, why);
-            failed++;
-        }
-    }
+    int failed = run_cases("test_config", tests, sizeof tests / sizeof tests[0]);
     nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-    printf("test_config: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -15,24 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char why[1024];
-
-__attribute__((format(printf, 1, 2)))
-static void set_why(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-}
-
-#define CHECK(cond, ...)           \
-    do {                           \
-        if (!(cond)) {             \
-            set_why(__VA_ARGS__);  \
-            return false;          \
-        }                          \
-    } while (0)
+#include "cases.h"
 
 enum { OPT_FLAG, OPT_NUM, OPT_LONG_ONLY_ARG };
 
@@ -207,13 +190,6 @@ static bool args_help_is_made_from_the_table(void)
     return true;
 }
 
-struct test {
-    const char *name;
-    bool (*fn)(void);
-};
-
-#define TEST(fn) { #fn, fn }
-
 static const struct test tests[] = {
     TEST(args_parses_options_and_operands),
     TEST(args_reports_usage_errors),
@@ -222,17 +198,6 @@ static const struct test tests[] = {
 
 int main(void)
 {
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        why[0] = '\0';
-        if (tests[i].fn()) {
-            printf("ok %s\n", tests[i].name);
-            passed++;
-        } else {
-            printf("not ok %s: %s\n", tests[i].name, why);
-            failed++;
-        }
-    }
-    printf("test_verb_args: %d passed, %d failed\n", passed, failed);
+    int failed = run_cases("test_verb_args", tests, sizeof tests / sizeof tests[0]);
     return failed ? 1 : 0;
 }

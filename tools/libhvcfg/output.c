@@ -80,22 +80,33 @@ static void json_domain(struct json_gen *j, const struct xen_domctl_getdomaininf
     gen_note(j, yajl_gen_map_close(j->g));
 }
 
-HVCFG_EXPORT int hvcfg_json_domains(const struct xen_domctl_getdomaininfo *info, size_t count,
-                                    char **json)
+/* A JSON array of count items; item(j, items, i) writes the i-th. */
+static int gen_array(char **json, size_t count, const void *items,
+                     void (*item)(struct json_gen *j, const void *items, size_t i))
 {
     struct json_gen j;
     int rc;
 
     *json = NULL;
     rc = gen_begin(&j, true);
-
     if (rc < 0)
         return rc;
     gen_note(&j, yajl_gen_array_open(j.g));
     for (size_t i = 0; i < count; i++)
-        json_domain(&j, &info[i]);
+        item(&j, items, i);
     gen_note(&j, yajl_gen_array_close(j.g));
     return gen_end(&j, json);
+}
+
+static void domain_item(struct json_gen *j, const void *items, size_t i)
+{
+    json_domain(j, (const struct xen_domctl_getdomaininfo *)items + i);
+}
+
+HVCFG_EXPORT int hvcfg_json_domains(const struct xen_domctl_getdomaininfo *info, size_t count,
+                                    char **json)
+{
+    return gen_array(json, count, info, domain_item);
 }
 
 HVCFG_EXPORT int hvcfg_json_physinfo(const struct xen_sysctl_physinfo *pi, const char *tool_version,
@@ -145,19 +156,12 @@ static void json_vcpu(struct json_gen *j, const struct hvcfg_vcpu_row *r)
     gen_note(j, yajl_gen_map_close(j->g));
 }
 
+static void vcpu_item(struct json_gen *j, const void *items, size_t i)
+{
+    json_vcpu(j, (const struct hvcfg_vcpu_row *)items + i);
+}
+
 HVCFG_EXPORT int hvcfg_json_vcpus(const struct hvcfg_vcpu_row *rows, size_t count, char **json)
 {
-    struct json_gen j;
-    int rc;
-
-    *json = NULL;
-    rc = gen_begin(&j, true);
-
-    if (rc < 0)
-        return rc;
-    gen_note(&j, yajl_gen_array_open(j.g));
-    for (size_t i = 0; i < count; i++)
-        json_vcpu(&j, &rows[i]);
-    gen_note(&j, yajl_gen_array_close(j.g));
-    return gen_end(&j, json);
+    return gen_array(json, count, rows, vcpu_item);
 }
