@@ -23,7 +23,6 @@ void hvcli_err(const struct hvcli_ctx *ctx, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-
 const char *hvcli_socket(const struct hvcli_ctx *ctx)
 {
     return ctx->socket ? ctx->socket : hvctl_default_socket();
@@ -205,9 +204,9 @@ static void build_getopt_tables(const struct hvcli_opt *opts, size_t n, struct g
     for (size_t i = 0; i < n; i++) {
         int val = opts[i].letter ? opts[i].letter : OPT_LONG_ONLY + (int)i;
 
-        t->longopts[i] = (struct option){ opts[i].name,
-                                          opts[i].arg ? required_argument : no_argument,
-                                          NULL, val };
+        t->longopts[i] =
+            (struct option){ opts[i].name, opts[i].arg ? required_argument : no_argument, NULL,
+                             val };
         if (opts[i].letter) {
             *s++ = opts[i].letter;
             if (opts[i].arg)
@@ -380,7 +379,7 @@ static int collect_all_domains(const struct hvcli_ctx *ctx, hvctl_t *h, struct h
 
 /* The domains named on the command line, in that order. */
 static int collect_named_domains(const struct hvcli_ctx *ctx, hvctl_t *h, char **doms, int count,
-                         struct hvcli_domains *a)
+                                 struct hvcli_domains *a)
 {
     int rc = domains_reserve(a, (size_t)count);
 

@@ -10,9 +10,9 @@
 #include "hvcli.h"
 
 struct create_opts {
-    bool paused;  /* -p: leave it paused */
-    bool console; /* -c: attach to its console */
-    bool quiet;   /* -q: no "Created domain" line */
+    bool paused;        /* -p: leave it paused */
+    bool console;       /* -c: attach to its console */
+    bool quiet;         /* -q: no "Created domain" line */
     uint32_t fault_ttl; /* --fault-ttl N: fail hvd's N-th creation step */
     const char *cfg_path;
 };
@@ -34,7 +34,8 @@ enum { OPT_PAUSED, OPT_CONSOLE, OPT_QUIET, OPT_FAULT_TTL };
 
 static const struct hvcli_opt create_options[] = {
     [OPT_PAUSED] = { "paused", 'p', NULL, "leave the domain paused (start it with hvcli unpause)" },
-    [OPT_CONSOLE] = { "console", 'c', NULL, "attach to its console (as hvcli console) once created" },
+    [OPT_CONSOLE] = { "console", 'c', NULL,
+                      "attach to its console (as hvcli console) once created" },
     [OPT_QUIET] = { "quiet", 'q', NULL, "do not print \"Created domain NAME (domid N)\"" },
     [OPT_FAULT_TTL] = { "fault-ttl", 0, "N",
                         "debugging: make hvd fail the N-th fail-able step of\n"
@@ -56,8 +57,8 @@ static int read_create_args(const struct hvcli_ctx *ctx, const struct hvcli_args
 }
 
 /* Read CFG and turn it into the createdomain request. */
-static int load_config(const struct hvcli_ctx *ctx, const char *path,
-                       struct hvcfg_domain *cfg, struct xen_domctl_createdomain *cd)
+static int load_config(const struct hvcli_ctx *ctx, const char *path, struct hvcfg_domain *cfg,
+                       struct xen_domctl_createdomain *cd)
 {
     char err[512] = "";
     int rc;
@@ -97,8 +98,7 @@ static void describe_build_error(char *buf, size_t len, const char *kernel, int 
 
 /* Report why creation failed and destroy the half-built domain, so that no
  * domain is left behind.  One line names both failures if destroy fails. */
-static void abandon_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
-                           const char *why)
+static void abandon_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid, const char *why)
 {
     int rc = hvctl_domain_destroy(h, domid);
 
@@ -152,9 +152,8 @@ fail:
     return rc;
 }
 
-static int create_domain(const struct hvcli_ctx *ctx, hvctl_t *h,
-                         const struct hvcfg_domain *cfg, struct xen_domctl_createdomain *cd,
-                         uint32_t *domid)
+static int create_domain(const struct hvcli_ctx *ctx, hvctl_t *h, const struct hvcfg_domain *cfg,
+                         struct xen_domctl_createdomain *cd, uint32_t *domid)
 {
     int rc = hvctl_domain_create(h, cd, domid);
 
@@ -164,8 +163,10 @@ static int create_domain(const struct hvcli_ctx *ctx, hvctl_t *h,
     else if (rc == -EEXIST)
         hvcli_err(ctx, "a domain named '%s' already exists", cfg->name);
     else if (rc == -EINVAL)
-        hvcli_err(ctx, "cannot create domain '%s': hvd refused a value (vcpus, or maxmem above "
-                  "the host's guest memory: see hvcli info)", cfg->name);
+        hvcli_err(ctx,
+                  "cannot create domain '%s': hvd refused a value (vcpus, or maxmem above "
+                  "the host's guest memory: see hvcli info)",
+                  cfg->name);
     else if (rc == -ENOMEM)
         hvcli_err(ctx, "cannot create domain '%s': %s (hvcli info shows free guest memory)",
                   cfg->name, strerror(-rc));

@@ -46,7 +46,8 @@ static int print_log(const struct hvcli_ctx *ctx, hvctl_t *h, bool follow)
 enum { OPT_FOLLOW };
 
 static const struct hvcli_opt dmesg_options[] = {
-    [OPT_FOLLOW] = { "follow", 'f', NULL, "keep printing new lines as hvd logs them (until interrupted)" },
+    [OPT_FOLLOW] = { "follow", 'f', NULL,
+                     "keep printing new lines as hvd logs them (until interrupted)" },
     { NULL, 0, NULL, NULL },
 };
 

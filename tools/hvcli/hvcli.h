@@ -28,10 +28,10 @@ struct hvcli_ctx;
 /* One option of a verb.  Every verb also takes -h/--help, which the
  * parser adds. */
 struct hvcli_opt {
-    const char *name;  /* long name ("wait"); NULL ends a table */
-    char letter;       /* short letter ('w'); 0: the long name only */
-    const char *arg;   /* its argument's name ("SECS"); NULL: it takes none */
-    const char *help;  /* for `hvcli VERB --help`; a '\n' goes on on the next line */
+    const char *name; /* long name ("wait"); NULL ends a table */
+    char letter;      /* short letter ('w'); 0: the long name only */
+    const char *arg;  /* its argument's name ("SECS"); NULL: it takes none */
+    const char *help; /* for `hvcli VERB --help`; a '\n' goes on on the next line */
 };
 
 #define HVCLI_MAX_OPTS 8 /* options in a verb's table, --help aside */
@@ -52,13 +52,12 @@ struct hvcli_args {
  */
 struct hvcli_verb {
     const char *name;
-    const char *summary;          /* one line for `hvcli --help` */
-    const struct hvcli_opt *opts; /* NULL: none but --help */
-    const char *operands;         /* their usage, e.g. "DOM MiB" or "[DOM...]" */
+    const char *summary;            /* one line for `hvcli --help` */
+    const struct hvcli_opt *opts;   /* NULL: none but --help */
+    const char *operands;           /* their usage, e.g. "DOM MiB" or "[DOM...]" */
     int min_operands, max_operands; /* max -1: no limit */
-    const char *details;          /* NULL, or paragraphs shown before the options */
+    const char *details;            /* NULL, or paragraphs shown before the options */
     int (*exec)(const struct hvcli_ctx *ctx, const struct hvcli_args *args); /* exit status */
-
 };
 
 /* What every verb gets: itself and the global options. */

@@ -7,7 +7,6 @@
 #include <hv/public/sched.h>
 #include "hvcli.h"
 
-
 /* xl's state column: r b p s c d, '-' for each flag not set. */
 static void format_state(const struct xen_domctl_getdomaininfo *d, char state[7])
 {
@@ -25,8 +24,7 @@ static void format_state(const struct xen_domctl_getdomaininfo *d, char state[7]
 
 static void print_table(const struct hvcli_domains *a)
 {
-    printf("%-32s %5s %9s %5s %6s %10s\n", "Name", "ID", "Mem(MiB)", "VCPUs", "State",
-           "Time(s)");
+    printf("%-32s %5s %9s %5s %6s %10s\n", "Name", "ID", "Mem(MiB)", "VCPUs", "State", "Time(s)");
     for (size_t i = 0; i < a->count; i++) {
         const struct xen_domctl_getdomaininfo *d = &a->v[i];
         char state[7];

@@ -5,10 +5,9 @@
 #include "hvcli.h"
 
 static const struct hvcli_verb *const verbs[] = {
-    &hvcli_verb_create,  &hvcli_verb_destroy, &hvcli_verb_shutdown,
-    &hvcli_verb_list,    &hvcli_verb_info,    &hvcli_verb_pause,
-    &hvcli_verb_unpause, &hvcli_verb_console, &hvcli_verb_dmesg,
-    &hvcli_verb_vcpu_list, &hvcli_verb_mem_set, &hvcli_verb_save,
+    &hvcli_verb_create,  &hvcli_verb_destroy,   &hvcli_verb_shutdown, &hvcli_verb_list,
+    &hvcli_verb_info,    &hvcli_verb_pause,     &hvcli_verb_unpause,  &hvcli_verb_console,
+    &hvcli_verb_dmesg,   &hvcli_verb_vcpu_list, &hvcli_verb_mem_set,  &hvcli_verb_save,
     &hvcli_verb_restore,
 };
 

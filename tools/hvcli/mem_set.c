@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "hvcli.h"
 
-#define WAIT_POLL_NS  100000000L /* getinfo every 100 ms while waiting */
+#define WAIT_POLL_NS 100000000L /* getinfo every 100 ms while waiting */
 
 struct mem_set_opts {
     bool wait;
@@ -85,8 +85,8 @@ static void progress_end(struct progress *p)
 /* Look at the domain once: 0 done, -EAGAIN not yet, else the error
  * (reported).  uuid tells it apart from a new domain with the same domid. */
 static int check_target(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
-                        const uint8_t uuid[16], const struct mem_set_opts *o,
-                        struct progress *p, uint64_t *tot_pages)
+                        const uint8_t uuid[16], const struct mem_set_opts *o, struct progress *p,
+                        uint64_t *tot_pages)
 {
     struct xen_domctl_getdomaininfo info;
     int rc = hvctl_domain_getinfo(h, domid, &info);
@@ -98,8 +98,7 @@ static int check_target(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
         if (rc == -ESRCH)
             hvcli_err(ctx, "domain '%s' went away while waiting", o->dom);
         else
-            hvcli_err(ctx, "cannot query domain '%s' while waiting: %s", o->dom,
-                      strerror(-rc));
+            hvcli_err(ctx, "cannot query domain '%s' while waiting: %s", o->dom, strerror(-rc));
         return rc;
     }
     *tot_pages = info.tot_pages;
@@ -120,8 +119,9 @@ static int wait_for_target(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t dom
     while ((rc = check_target(ctx, h, domid, uuid, o, &p, &tot_pages)) == -EAGAIN) {
         if (o->timeout_s > 0 && hvcli_monotonic_s() >= deadline) {
             progress_end(&p);
-            hvcli_err(ctx, "domain '%s' did not reach %s MiB within %g s (it holds %" PRIu64
-                      " MiB)", o->dom, o->size_arg, o->timeout_s, tot_pages / XEN_PAGES_PER_MIB);
+            hvcli_err(ctx,
+                      "domain '%s' did not reach %s MiB within %g s (it holds %" PRIu64 " MiB)",
+                      o->dom, o->size_arg, o->timeout_s, tot_pages / XEN_PAGES_PER_MIB);
             return -ETIMEDOUT;
         }
         nanosleep(&poll_interval, NULL);
@@ -137,11 +137,10 @@ static void report_set_target_error(const struct hvcli_ctx *ctx, const struct me
     if (rc == -ESRCH)
         hvcli_err(ctx, "unknown domain '%s'", o->dom);
     else if (rc == -EINVAL && o->target_pages > info->max_pages)
-        hvcli_err(ctx, "%s MiB is above the maximum of domain '%s' (%" PRIu64 " MiB)",
-                  o->size_arg, o->dom, info->max_pages / XEN_PAGES_PER_MIB);
+        hvcli_err(ctx, "%s MiB is above the maximum of domain '%s' (%" PRIu64 " MiB)", o->size_arg,
+                  o->dom, info->max_pages / XEN_PAGES_PER_MIB);
     else
-        hvcli_err(ctx, "cannot set the memory target of domain '%s': %s", o->dom,
-                  strerror(-rc));
+        hvcli_err(ctx, "cannot set the memory target of domain '%s': %s", o->dom, strerror(-rc));
 }
 
 static int set_memory_target(const struct hvcli_ctx *ctx, hvctl_t *h, const struct mem_set_opts *o)

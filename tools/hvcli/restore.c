@@ -23,7 +23,8 @@ enum { OPT_PAUSED, OPT_NO_WAIT };
 
 static const struct hvcli_opt restore_options[] = {
     [OPT_PAUSED] = { "paused", 'p', NULL, "leave the domain paused (start it with hvcli unpause)" },
-    [OPT_NO_WAIT] = { "no-wait", 'e', NULL, "do not follow the console: exit once the domain runs" },
+    [OPT_NO_WAIT] = { "no-wait", 'e', NULL,
+                      "do not follow the console: exit once the domain runs" },
     { NULL, 0, NULL, NULL },
 };
 

@@ -51,8 +51,10 @@ static int open_output(const struct hvcli_ctx *ctx, struct saver *s)
 
     if (is_stdout(s->o)) {
         if (isatty(STDOUT_FILENO)) {
-            hvcli_err(ctx, "cannot save domain '%s': standard output is a terminal: "
-                      "redirect it, or name a file", s->o->dom);
+            hvcli_err(ctx,
+                      "cannot save domain '%s': standard output is a terminal: "
+                      "redirect it, or name a file",
+                      s->o->dom);
             return -EINVAL;
         }
         s->fd = STDOUT_FILENO;
@@ -60,8 +62,8 @@ static int open_output(const struct hvcli_ctx *ctx, struct saver *s)
     }
     s->fd = open(s->o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (s->fd < 0) {
-        hvcli_err(ctx, "cannot save domain '%s': cannot create %s: %s", s->o->dom,
-                  s->o->path, strerror(errno));
+        hvcli_err(ctx, "cannot save domain '%s': cannot create %s: %s", s->o->dom, s->o->path,
+                  strerror(errno));
         return -errno;
     }
     s->remove_on_failure = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -76,8 +78,8 @@ static int write_image(struct saver *s)
 
     progress_init(&p, "saving");
     domstream_signals_catch();
-    rc = hvguest_save(s->h, s->domid, s->fd, s->o->zlib ? HVGUEST_SAVE_ZLIB : 0,
-                      progress_report, &p, &s->st);
+    rc = hvguest_save(s->h, s->domid, s->fd, s->o->zlib ? HVGUEST_SAVE_ZLIB : 0, progress_report,
+                      &p, &s->st);
     progress_end(&p);
     if (rc == -EINTR && domstream_interrupted())
         snprintf(s->st.error, sizeof(s->st.error), "interrupted by signal %d (%s)",
@@ -94,8 +96,7 @@ static int close_output(struct saver *s)
     s->fd = -1;
     if (fd == STDOUT_FILENO || close(fd) == 0)
         return 0;
-    snprintf(s->st.error, sizeof(s->st.error), "cannot write %s: %s", s->o->path,
-             strerror(errno));
+    snprintf(s->st.error, sizeof(s->st.error), "cannot write %s: %s", s->o->path, strerror(errno));
     return -errno;
 }
 
@@ -110,8 +111,8 @@ static void report_failure(const struct hvcli_ctx *ctx, struct saver *s, bool st
     if (s->fd >= 0 && s->fd != STDOUT_FILENO)
         close(s->fd);
     if (s->remove_on_failure && unlink(s->o->path) == 0)
-        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-                 "; partial image %s removed", s->o->path);
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "; partial image %s removed",
+                 s->o->path);
     else if (is_stdout(s->o) && s->st.octets > 0)
         snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
                  "; %" PRIu64 " octets of an incomplete image went to standard output",
@@ -143,8 +144,8 @@ static int finish_save(const struct hvcli_ctx *ctx, struct saver *s)
     } else {
         rc = hvctl_domain_destroy(s->h, s->domid);
         if (rc < 0)
-            hvcli_err(ctx, "saved domain '%s', but cannot destroy it (it stays paused): %s",
-                      name, strerror(-rc));
+            hvcli_err(ctx, "saved domain '%s', but cannot destroy it (it stays paused): %s", name,
+                      strerror(-rc));
     }
     if (rc == 0)
         fprintf(stderr, "Saved domain %s (domid %" PRIu32 ") to %s%s\n", name, s->domid,
@@ -179,7 +180,8 @@ static int exec_save(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
     struct save_opts o = { .checkpoint = args->value[OPT_CHECKPOINT] != NULL,
                            .zlib = args->value[OPT_COMPRESS] != NULL,
-                           .dom = args->operands[0], .path = args->operands[1] };
+                           .dom = args->operands[0],
+                           .path = args->operands[1] };
     struct saver s = { .o = &o, .fd = -1 };
     int rc;
 

@@ -28,8 +28,7 @@ static int row_array_reserve(struct row_array *a, size_t more)
 }
 
 /* Append a row for each vCPU of domain d.  -ESRCH: d went away meanwhile. */
-static int collect_vcpus(hvctl_t *h, const struct xen_domctl_getdomaininfo *d,
-                         struct row_array *a)
+static int collect_vcpus(hvctl_t *h, const struct xen_domctl_getdomaininfo *d, struct row_array *a)
 {
     int rc = row_array_reserve(a, d->max_vcpus);
 

@@ -3,7 +3,8 @@
 #include <string.h>
 #include "private.h"
 
-HVCFG_EXPORT int hvcfg_to_createdomain(const struct hvcfg_domain *cfg, struct xen_domctl_createdomain *cd)
+HVCFG_EXPORT int hvcfg_to_createdomain(const struct hvcfg_domain *cfg,
+                                       struct xen_domctl_createdomain *cd)
 {
     memset(cd, 0, sizeof *cd);
     if (strnlen(cfg->name, sizeof cfg->name) == sizeof cfg->name)

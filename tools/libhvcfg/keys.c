@@ -15,19 +15,22 @@
 /* In the order the writer writes them; "extra" is xl's old name for "cmdline". */
 const struct cfg_key_def cfg_keys[] = {
     /* name              key                   kind          need                  alias  XML element      where */
-    { "name",            KEY_NAME,             VALUE_STRING, KEY_REQUIRED,         false, "name",          XML_DOMAIN },
-    { "uuid",            KEY_UUID,             VALUE_STRING, KEY_OPTIONAL,         false, "uuid",          XML_DOMAIN },
-    { "memory",          KEY_MEMORY,           VALUE_NUMBER, KEY_REQUIRED,         false, "currentMemory", XML_MEMORY },
-    { "maxmem",          KEY_MAXMEM,           VALUE_NUMBER, KEY_OPTIONAL,         false, "memory",        XML_MEMORY },
-    { "vcpus",           KEY_VCPUS,            VALUE_NUMBER, KEY_OPTIONAL,         false, "vcpu",          XML_DOMAIN },
-    { "kernel",          KEY_KERNEL,           VALUE_STRING, KEY_REQUIRED_TO_BOOT, false, "kernel",        XML_OS },
-    { "cmdline",         KEY_CMDLINE,          VALUE_STRING, KEY_OPTIONAL,         false, "cmdline",       XML_OS },
-    { "extra",           KEY_CMDLINE,          VALUE_STRING, KEY_OPTIONAL,         true,  NULL,            XML_NONE },
-    { "on_poweroff",     KEY_ON_POWEROFF,      VALUE_STRING, KEY_OPTIONAL,         false, "on_poweroff",   XML_DOMAIN },
-    { "on_reboot",       KEY_ON_REBOOT,        VALUE_STRING, KEY_OPTIONAL,         false, "on_reboot",     XML_DOMAIN },
-    { "on_crash",        KEY_ON_CRASH,         VALUE_STRING, KEY_OPTIONAL,         false, "on_crash",      XML_DOMAIN },
-    { "restart_limit",   KEY_RESTART_LIMIT,    VALUE_NUMBER, KEY_OPTIONAL,         false, "restart_limit", XML_DOMAIN },
-    { "restart_interval", KEY_RESTART_INTERVAL, VALUE_NUMBER, KEY_OPTIONAL,        false, "restart_interval", XML_DOMAIN },
+    { "name", KEY_NAME, VALUE_STRING, KEY_REQUIRED, false, "name", XML_DOMAIN },
+    { "uuid", KEY_UUID, VALUE_STRING, KEY_OPTIONAL, false, "uuid", XML_DOMAIN },
+    { "memory", KEY_MEMORY, VALUE_NUMBER, KEY_REQUIRED, false, "currentMemory", XML_MEMORY },
+    { "maxmem", KEY_MAXMEM, VALUE_NUMBER, KEY_OPTIONAL, false, "memory", XML_MEMORY },
+    { "vcpus", KEY_VCPUS, VALUE_NUMBER, KEY_OPTIONAL, false, "vcpu", XML_DOMAIN },
+    { "kernel", KEY_KERNEL, VALUE_STRING, KEY_REQUIRED_TO_BOOT, false, "kernel", XML_OS },
+    { "cmdline", KEY_CMDLINE, VALUE_STRING, KEY_OPTIONAL, false, "cmdline", XML_OS },
+    { "extra", KEY_CMDLINE, VALUE_STRING, KEY_OPTIONAL, true, NULL, XML_NONE },
+    { "on_poweroff", KEY_ON_POWEROFF, VALUE_STRING, KEY_OPTIONAL, false, "on_poweroff",
+      XML_DOMAIN },
+    { "on_reboot", KEY_ON_REBOOT, VALUE_STRING, KEY_OPTIONAL, false, "on_reboot", XML_DOMAIN },
+    { "on_crash", KEY_ON_CRASH, VALUE_STRING, KEY_OPTIONAL, false, "on_crash", XML_DOMAIN },
+    { "restart_limit", KEY_RESTART_LIMIT, VALUE_NUMBER, KEY_OPTIONAL, false, "restart_limit",
+      XML_DOMAIN },
+    { "restart_interval", KEY_RESTART_INTERVAL, VALUE_NUMBER, KEY_OPTIONAL, false,
+      "restart_interval", XML_DOMAIN },
 };
 const size_t cfg_key_count = sizeof cfg_keys / sizeof cfg_keys[0];
 
@@ -93,7 +96,8 @@ static int set_uuid(struct parser *p, const char *key, const struct cfg_value *v
         return rc;
     if (uuid_parse(v->text, p->cfg->uuid) != 0) {
         char shown[SHOW_MAX + 4];
-        return cfg_key_fail(p, key, "'%s' is not a UUID (like 01234567-89ab-cdef-0123-456789abcdef)",
+        return cfg_key_fail(p, key,
+                            "'%s' is not a UUID (like 01234567-89ab-cdef-0123-456789abcdef)",
                             cfg_show(shown, v->text, v->len));
     }
     p->cfg->has_uuid = 1;
@@ -142,7 +146,8 @@ int cfg_apply_key(struct parser *p, enum cfg_key key, const char *name, const st
         if (p->format == FORMAT_JSON)
             return cfg_key_fail(p, name, "given twice");
         if (strcmp(first, name) != 0)
-            return cfg_key_fail(p, name, "given twice (first at line %u as '%s')", p->seen_line[key], first);
+            return cfg_key_fail(p, name, "given twice (first at line %u as '%s')",
+                                p->seen_line[key], first);
         return cfg_key_fail(p, name, "given twice (first at line %u)", p->seen_line[key]);
     }
     int rc = set_key(p, key, name, v);
@@ -199,8 +204,9 @@ int cfg_finish(struct parser *p)
         cfg->maxmem_mib = cfg->memory_mib;
     } else if (cfg->maxmem_mib < cfg->memory_mib) {
         p->line = p->seen_line[KEY_MAXMEM];
-        return cfg_key_fail(p, p->seen_as[KEY_MAXMEM], "%" PRIu64 " MiB is less than %s (%" PRIu64 " MiB)",
-                            cfg->maxmem_mib, p->seen_as[KEY_MEMORY], cfg->memory_mib);
+        return cfg_key_fail(p, p->seen_as[KEY_MAXMEM],
+                            "%" PRIu64 " MiB is less than %s (%" PRIu64 " MiB)", cfg->maxmem_mib,
+                            p->seen_as[KEY_MEMORY], cfg->memory_mib);
     }
     return 0;
 }

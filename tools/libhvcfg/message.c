@@ -31,8 +31,8 @@ const char *cfg_describe_byte(char out[16], int c)
     return out;
 }
 
-__attribute__((format(printf, 3, 0)))
-static void write_message(struct parser *p, const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+write_message(struct parser *p, const char *prefix, const char *fmt, va_list ap)
 {
     if (!p->err || p->errlen == 0)
         return;

@@ -16,12 +16,18 @@
 static const char *shutdown_reason_name(uint32_t reason)
 {
     switch (reason) {
-    case SHUTDOWN_poweroff: return "poweroff";
-    case SHUTDOWN_reboot: return "reboot";
-    case SHUTDOWN_suspend: return "suspend";
-    case SHUTDOWN_crash: return "crash";
-    case SHUTDOWN_watchdog: return "watchdog";
-    default: return "unknown";
+    case SHUTDOWN_poweroff:
+        return "poweroff";
+    case SHUTDOWN_reboot:
+        return "reboot";
+    case SHUTDOWN_suspend:
+        return "suspend";
+    case SHUTDOWN_crash:
+        return "crash";
+    case SHUTDOWN_watchdog:
+        return "watchdog";
+    default:
+        return "unknown";
     }
 }
 

@@ -41,9 +41,9 @@ static unsigned line_of(const char *s, size_t offset)
     return line;
 }
 
-HVCFG_EXPORT int hvcfg_parse_buffer(const char *text, size_t len, const char *name,
-                                    const char *dir, unsigned flags, struct hvcfg_domain *cfg,
-                                    char *err, size_t errlen)
+HVCFG_EXPORT int hvcfg_parse_buffer(const char *text, size_t len, const char *name, const char *dir,
+                                    unsigned flags, struct hvcfg_domain *cfg, char *err,
+                                    size_t errlen)
 {
     struct parser p = {
         .file = name ? name : "config",
@@ -69,9 +69,12 @@ HVCFG_EXPORT int hvcfg_parse_buffer(const char *text, size_t len, const char *na
     }
     p.format = detect_format(text, len);
     switch (p.format) {
-    case FORMAT_JSON: return cfg_parse_json(&p, text, len);
-    case FORMAT_XML: return cfg_parse_xml(&p, text, len);
-    case FORMAT_XL: break;
+    case FORMAT_JSON:
+        return cfg_parse_json(&p, text, len);
+    case FORMAT_XML:
+        return cfg_parse_xml(&p, text, len);
+    case FORMAT_XL:
+        break;
     }
     return cfg_parse_xl(&p, text, len);
 }
@@ -149,4 +152,3 @@ HVCFG_EXPORT int hvcfg_parse_file(const char *path, unsigned flags, struct hvcfg
     free(text);
     return rc;
 }
-

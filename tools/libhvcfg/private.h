@@ -25,19 +25,29 @@
 #define SHOW_MAX 40
 
 enum cfg_key {
-    KEY_NAME, KEY_MEMORY, KEY_MAXMEM, KEY_VCPUS, KEY_KERNEL, KEY_CMDLINE,
-    KEY_ON_POWEROFF, KEY_ON_REBOOT, KEY_ON_CRASH, KEY_UUID, KEY_RESTART_LIMIT,
-    KEY_RESTART_INTERVAL, KEY_COUNT
+    KEY_NAME,
+    KEY_MEMORY,
+    KEY_MAXMEM,
+    KEY_VCPUS,
+    KEY_KERNEL,
+    KEY_CMDLINE,
+    KEY_ON_POWEROFF,
+    KEY_ON_REBOOT,
+    KEY_ON_CRASH,
+    KEY_UUID,
+    KEY_RESTART_LIMIT,
+    KEY_RESTART_INTERVAL,
+    KEY_COUNT
 };
 
 enum value_kind { VALUE_NUMBER, VALUE_STRING, VALUE_LIST, VALUE_OTHER };
 
 /* Where a key sits in a libvirt-style XML document. */
 enum xml_place {
-    XML_NONE,    /* not in XML (an alias) */
-    XML_DOMAIN,  /* <domain><ELEMENT> */
-    XML_MEMORY,  /* <domain><ELEMENT unit='KiB|MiB|GiB'>, a size */
-    XML_OS,      /* <domain><os><ELEMENT> */
+    XML_NONE,   /* not in XML (an alias) */
+    XML_DOMAIN, /* <domain><ELEMENT> */
+    XML_MEMORY, /* <domain><ELEMENT unit='KiB|MiB|GiB'>, a size */
+    XML_OS,     /* <domain><os><ELEMENT> */
 };
 
 /* Whether a config must give a key. */
@@ -49,12 +59,12 @@ enum key_need {
 
 /* One spelling of a key: the one table every front end and the writer use. */
 struct cfg_key_def {
-    const char *name;      /* in xl.cfg and JSON */
+    const char *name; /* in xl.cfg and JSON */
     enum cfg_key key;
-    enum value_kind kind;  /* VALUE_NUMBER or VALUE_STRING */
+    enum value_kind kind; /* VALUE_NUMBER or VALUE_STRING */
     enum key_need need;
-    bool alias;            /* another name for a key: read, never written */
-    const char *xml;       /* the XML element (NULL with XML_NONE) */
+    bool alias;      /* another name for a key: read, never written */
+    const char *xml; /* the XML element (NULL with XML_NONE) */
     enum xml_place where;
 };
 
@@ -72,11 +82,11 @@ struct cfg_value {
 };
 
 struct parser {
-    const char *file;             /* for messages */
-    const char *dir;              /* NULL: leave a relative kernel path alone */
-    unsigned flags;               /* HVCFG_PARSE_* */
+    const char *file; /* for messages */
+    const char *dir;  /* NULL: leave a relative kernel path alone */
+    unsigned flags;   /* HVCFG_PARSE_* */
     enum cfg_format format;
-    unsigned line;                /* line of the setting being handled; 0: none */
+    unsigned line; /* line of the setting being handled; 0: none */
     bool seen[KEY_COUNT];
     unsigned seen_line[KEY_COUNT];
     const char *seen_as[KEY_COUNT]; /* the name the key was first given under */

@@ -7,10 +7,14 @@
 static const char *kind_name(const struct cfg_value *v)
 {
     switch (v->kind) {
-    case VALUE_NUMBER: return "a number";
-    case VALUE_STRING: return "a string";
-    case VALUE_LIST: return "a list";
-    case VALUE_OTHER: return v->text;
+    case VALUE_NUMBER:
+        return "a number";
+    case VALUE_STRING:
+        return "a string";
+    case VALUE_LIST:
+        return "a list";
+    case VALUE_OTHER:
+        return v->text;
     }
     return "?";
 }
@@ -21,7 +25,7 @@ int cfg_expect_kind(struct parser *p, const char *key, const struct cfg_value *v
     if (v->kind == kind)
         return 0;
     return cfg_key_fail(p, key, "expected %s, got %s",
-                    kind == VALUE_NUMBER ? "a number" : "a string", kind_name(v));
+                        kind == VALUE_NUMBER ? "a number" : "a string", kind_name(v));
 }
 
 static int digit_value(char c)
@@ -69,8 +73,8 @@ int cfg_parse_u64(const char *s, size_t len, uint64_t *out)
 }
 
 /* Report what cfg_parse_u64 said about text, or a value outside min..max. */
-int cfg_number_fail(struct parser *p, const char *key, const char *text, size_t len,
-                       int why, uint64_t min, uint64_t max)
+int cfg_number_fail(struct parser *p, const char *key, const char *text, size_t len, int why,
+                    uint64_t min, uint64_t max)
 {
     char shown[SHOW_MAX + 4];
     cfg_show(shown, text, len);
@@ -81,8 +85,8 @@ int cfg_number_fail(struct parser *p, const char *key, const char *text, size_t 
     return cfg_key_fail(p, key, "'%s' is out of range %" PRIu64 "..%" PRIu64, shown, min, max);
 }
 
-int cfg_get_number(struct parser *p, const char *key, const struct cfg_value *v,
-                      uint64_t min, uint64_t max, uint64_t *out)
+int cfg_get_number(struct parser *p, const char *key, const struct cfg_value *v, uint64_t min,
+                   uint64_t max, uint64_t *out)
 {
     int rc = cfg_expect_kind(p, key, v, VALUE_NUMBER);
     if (rc)
@@ -98,8 +102,8 @@ int cfg_get_number(struct parser *p, const char *key, const struct cfg_value *v,
 }
 
 /* Copy a string value into a fixed field of size bytes, NUL included. */
-int cfg_get_string(struct parser *p, const char *key, const struct cfg_value *v,
-                      char *field, size_t size)
+int cfg_get_string(struct parser *p, const char *key, const struct cfg_value *v, char *field,
+                   size_t size)
 {
     int rc = cfg_expect_kind(p, key, v, VALUE_STRING);
     if (rc)
@@ -112,7 +116,7 @@ int cfg_get_string(struct parser *p, const char *key, const struct cfg_value *v,
 
 /* A number in min..max stored in a 32-bit field. */
 int cfg_get_u32(struct parser *p, const char *key, const struct cfg_value *v, uint32_t min,
-                   uint32_t max, uint32_t *out)
+                uint32_t max, uint32_t *out)
 {
     uint64_t n = 0;
     int rc = cfg_get_number(p, key, v, min, max, &n);

@@ -21,20 +21,39 @@ static bool writable(const struct hvcfg_domain *cfg)
            strnlen(cfg->cmdline, sizeof cfg->cmdline) < sizeof cfg->cmdline;
 }
 
-static void write_key(struct json_gen *j, const struct hvcfg_domain *cfg, const struct cfg_key_def *k)
+static void write_key(struct json_gen *j, const struct hvcfg_domain *cfg,
+                      const struct cfg_key_def *k)
 {
     char uuid[37];
 
     switch (k->key) {
-    case KEY_NAME: gen_str(j, k->name, cfg->name); break;
-    case KEY_MEMORY: gen_u64(j, k->name, cfg->memory_mib); break;
-    case KEY_MAXMEM: gen_u64(j, k->name, cfg->maxmem_mib); break;
-    case KEY_VCPUS: gen_u64(j, k->name, cfg->vcpus); break;
-    case KEY_ON_POWEROFF: gen_str(j, k->name, hv_action_name(cfg->on_poweroff)); break;
-    case KEY_ON_REBOOT: gen_str(j, k->name, hv_action_name(cfg->on_reboot)); break;
-    case KEY_ON_CRASH: gen_str(j, k->name, hv_action_name(cfg->on_crash)); break;
-    case KEY_RESTART_LIMIT: gen_u64(j, k->name, cfg->restart_limit); break;
-    case KEY_RESTART_INTERVAL: gen_u64(j, k->name, cfg->restart_interval_s); break;
+    case KEY_NAME:
+        gen_str(j, k->name, cfg->name);
+        break;
+    case KEY_MEMORY:
+        gen_u64(j, k->name, cfg->memory_mib);
+        break;
+    case KEY_MAXMEM:
+        gen_u64(j, k->name, cfg->maxmem_mib);
+        break;
+    case KEY_VCPUS:
+        gen_u64(j, k->name, cfg->vcpus);
+        break;
+    case KEY_ON_POWEROFF:
+        gen_str(j, k->name, hv_action_name(cfg->on_poweroff));
+        break;
+    case KEY_ON_REBOOT:
+        gen_str(j, k->name, hv_action_name(cfg->on_reboot));
+        break;
+    case KEY_ON_CRASH:
+        gen_str(j, k->name, hv_action_name(cfg->on_crash));
+        break;
+    case KEY_RESTART_LIMIT:
+        gen_u64(j, k->name, cfg->restart_limit);
+        break;
+    case KEY_RESTART_INTERVAL:
+        gen_u64(j, k->name, cfg->restart_interval_s);
+        break;
     case KEY_KERNEL:
         if (cfg->kernel[0])
             gen_str(j, k->name, cfg->kernel);

@@ -55,7 +55,8 @@ static void xl_skip_list_space(struct xl_lexer *lx)
 }
 
 /* A problem at the lexer's position: "FILE:LINE: KEY: what, found X". */
-static int xl_unexpected(struct parser *p, const struct xl_lexer *lx, const char *key, const char *what)
+static int xl_unexpected(struct parser *p, const struct xl_lexer *lx, const char *key,
+                         const char *what)
 {
     char byte[16];
     p->line = lx->line;
@@ -73,7 +74,8 @@ static bool is_key_char(int c)
 }
 
 /* Decode a quoted string; on success *out is malloc'd and NUL-terminated. */
-static int xl_string(struct parser *p, struct xl_lexer *lx, const char *key, char **out, size_t *outlen)
+static int xl_string(struct parser *p, struct xl_lexer *lx, const char *key, char **out,
+                     size_t *outlen)
 {
     char quote = lx->s[lx->pos++];
     size_t start = lx->pos, end = start;
@@ -100,8 +102,9 @@ static int xl_string(struct parser *p, struct xl_lexer *lx, const char *key, cha
             } else if (c != '"' && c != '\\') {
                 free(buf);
                 p->line = lx->line;
-                return cfg_key_fail(p, key, "unknown escape '\\%c' in string (use \\\" \\\\ or \\n)",
-                                isprint((unsigned char)c) ? c : '?');
+                return cfg_key_fail(p, key,
+                                    "unknown escape '\\%c' in string (use \\\" \\\\ or \\n)",
+                                    isprint((unsigned char)c) ? c : '?');
             }
         }
         buf[n++] = c;
@@ -174,8 +177,9 @@ static int xl_list(struct parser *p, struct xl_lexer *lx, const char *key)
         if (xl_peek(lx) == ',') {
             lx->pos++;
         } else if (xl_peek(lx) != ']') {
-            return xl_unexpected(p, lx, key, xl_peek(lx) == EOF ? "unterminated list"
-                                                                : "expected ',' or ']' in the list");
+            return xl_unexpected(p, lx, key,
+                                 xl_peek(lx) == EOF ? "unterminated list"
+                                                    : "expected ',' or ']' in the list");
         }
     }
     lx->pos++;
@@ -207,7 +211,7 @@ static int xl_value(struct parser *p, struct xl_lexer *lx, const char *key, stru
             lx->pos++;
         char shown[SHOW_MAX + 4];
         return cfg_key_fail(p, key, "unquoted value '%s' (put strings in quotes)",
-                        cfg_show(shown, lx->s + start, lx->pos - start));
+                            cfg_show(shown, lx->s + start, lx->pos - start));
     }
     return xl_unexpected(p, lx, key, "expected a value");
 }

@@ -18,8 +18,8 @@ static const char *xml_name(const xmlNode *n)
 }
 
 /* A problem at node n: "FILE:LINE: message". */
-__attribute__((format(printf, 3, 4)))
-static int xml_fail(struct parser *p, const xmlNode *n, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int xml_fail(struct parser *p, const xmlNode *n,
+                                                          const char *fmt, ...)
 {
     long line = xmlGetLineNo(n);
     p->line = line > 0 ? (unsigned)line : 0;
@@ -92,7 +92,7 @@ static int xml_memory_mib(struct parser *p, const xmlNode *el, const char *text,
     } else if (strcmp(u, "MiB") != 0) {
         char shown[SHOW_MAX + 4];
         rc = cfg_key_fail(p, xml_name(el), "unknown unit '%s' (use KiB, MiB or GiB)",
-                      cfg_show(shown, u, strlen(u)));
+                          cfg_show(shown, u, strlen(u)));
     }
     xmlFree(unit);
     snprintf(mib_text, 32, "%" PRIu64, n);
@@ -143,7 +143,8 @@ static int xml_element(struct parser *p, const xmlNode *el, bool in_os)
     if (k)
         return xml_leaf(p, el, k);
     char shown[SHOW_MAX + 4];
-    return xml_fail(p, el, "unknown element <%s>", cfg_show(shown, xml_name(el), strlen(xml_name(el))));
+    return xml_fail(p, el, "unknown element <%s>",
+                    cfg_show(shown, xml_name(el), strlen(xml_name(el))));
 }
 
 static int xml_children(struct parser *p, const xmlNode *parent, bool in_os)
@@ -165,13 +166,14 @@ static int xml_children(struct parser *p, const xmlNode *parent, bool in_os)
 static int xml_domain(struct parser *p, const xmlNode *root)
 {
     if (strcmp(xml_name(root), "domain") != 0)
-        return xml_fail(p, root, "expected <domain> as the root element, found <%s>", xml_name(root));
+        return xml_fail(p, root, "expected <domain> as the root element, found <%s>",
+                        xml_name(root));
     xmlChar *type = xmlGetProp(root, (const xmlChar *)"type");
     int rc = 0;
     if (type && strcmp((const char *)type, "hv") != 0) {
         char shown[SHOW_MAX + 4];
         rc = xml_fail(p, root, "domain type '%s' is not supported (use 'hv')",
-                         cfg_show(shown, (const char *)type, strlen((const char *)type)));
+                      cfg_show(shown, (const char *)type, strlen((const char *)type)));
     }
     xmlFree(type);
     if (rc == 0)

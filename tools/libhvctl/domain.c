@@ -49,7 +49,8 @@ HVCTL_API int hvctl_domain_shutdown(hvctl_t *h, uint32_t domid, uint32_t reason)
     return domctl_simple(h, XEN_DOMCTL_shutdown, domid, &op);
 }
 
-HVCTL_API int hvctl_domain_getinfo(hvctl_t *h, uint32_t domid, struct xen_domctl_getdomaininfo *info)
+HVCTL_API int hvctl_domain_getinfo(hvctl_t *h, uint32_t domid,
+                                   struct xen_domctl_getdomaininfo *info)
 {
     struct xen_domctl op = { 0 };
     int rc = domctl_simple(h, XEN_DOMCTL_getdomaininfo, domid, &op);

@@ -53,8 +53,8 @@ HVCTL_API int hvctl_p2m_query(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t
 HVCTL_API int hvctl_p2m_set(hvctl_t *h, uint32_t domid, uint64_t gfn, uint32_t nr, int populate)
 {
     struct xen_domctl op = { .cmd = XEN_DOMCTL_p2m_set,
-                             .u.p2m_set = { .first_gfn = gfn, .nr = nr,
-                                            .populate = populate ? 1 : 0 } };
+                             .u.p2m_set = {
+                                 .first_gfn = gfn, .nr = nr, .populate = populate ? 1 : 0 } };
 
     return hvctl_domctl_on(h, domid, &op, NULL, 0, NULL, 0, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 #define HVCTL_API __attribute__((visibility("default")))
 
 struct hvctl {
-    int fd;          /* the SOCK_SEQPACKET connection to hvd */
+    int fd; /* the SOCK_SEQPACKET connection to hvd */
 };
 
 /* hvctl_domctl() on domain domid: -ESRCH for a domid no domain can have. */

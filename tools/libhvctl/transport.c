@@ -49,12 +49,15 @@ HVCTL_API void hvctl_close(hvctl_t *h)
     free(h);
 }
 
-static int send_request(hvctl_t *h, uint32_t kind, const void *op, size_t op_len,
-                        const void *buf, size_t buf_len)
+static int send_request(hvctl_t *h, uint32_t kind, const void *op, size_t op_len, const void *buf,
+                        size_t buf_len)
 {
-    struct hv_privcmd_request req = { .magic = HV_PRIVCMD_MAGIC, .kind = kind,
+    struct hv_privcmd_request req = { .magic = HV_PRIVCMD_MAGIC,
+                                      .kind = kind,
                                       .buf_len = (uint32_t)buf_len };
-    struct iovec iov[3] = { { &req, sizeof(req) }, { (void *)op, op_len }, { (void *)buf, buf_len } };
+    struct iovec iov[3] = { { &req, sizeof(req) },
+                            { (void *)op, op_len },
+                            { (void *)buf, buf_len } };
     struct msghdr msg = { .msg_iov = iov, .msg_iovlen = buf_len ? 3 : 2 };
     ssize_t n;
     do {
@@ -101,8 +104,9 @@ static int recv_reply(hvctl_t *h, int flags, void *op, size_t op_len, void *buf,
         struct cmsghdr align;
         char b[CMSG_SPACE(sizeof(int) * HV_PRIVCMD_MAX_FDS)];
     } cmsg;
-    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3, .msg_control = cmsg.b,
-                          .msg_controllen = sizeof(cmsg.b) };
+    struct msghdr msg = {
+        .msg_iov = iov, .msg_iovlen = 3, .msg_control = cmsg.b, .msg_controllen = sizeof(cmsg.b)
+    };
     ssize_t n;
     bool reset_seen = false;
     for (;;) {
@@ -154,21 +158,20 @@ static int transact(hvctl_t *h, uint32_t kind, void *op, size_t op_len, const vo
     return rc ? rc : recv_reply(h, 0, op, op_len, out, out_len, got, fd_out);
 }
 
-HVCTL_API int hvctl_domctl(hvctl_t *h, struct xen_domctl *op, const void *buf_in,
-                           size_t buf_in_len, void *buf_out, size_t buf_out_len,
-                           size_t *out_len, int *fd_out)
+HVCTL_API int hvctl_domctl(hvctl_t *h, struct xen_domctl *op, const void *buf_in, size_t buf_in_len,
+                           void *buf_out, size_t buf_out_len, size_t *out_len, int *fd_out)
 {
     op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    return transact(h, HV_PRIVCMD_DOMCTL, op, sizeof(*op), buf_in, buf_in_len, buf_out,
-                    buf_out_len, out_len, fd_out);
+    return transact(h, HV_PRIVCMD_DOMCTL, op, sizeof(*op), buf_in, buf_in_len, buf_out, buf_out_len,
+                    out_len, fd_out);
 }
 
 HVCTL_API int hvctl_sysctl(hvctl_t *h, struct xen_sysctl *op, void *buf_out, size_t buf_out_len,
                            size_t *out_len)
 {
     op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-    return transact(h, HV_PRIVCMD_SYSCTL, op, sizeof(*op), NULL, 0, buf_out, buf_out_len,
-                    out_len, NULL);
+    return transact(h, HV_PRIVCMD_SYSCTL, op, sizeof(*op), NULL, 0, buf_out, buf_out_len, out_len,
+                    NULL);
 }
 
 HVCTL_API int hvctl_sysctl_fd(hvctl_t *h, struct xen_sysctl *op, int *fd_out)

@@ -17,8 +17,8 @@
 #include "private.h"
 #include "x86_boot.h"
 
-#define MAP_CHUNK_PAGES  16384u               /* map the image 64 MiB at a time */
-#define IMAGE_FILE_MAX   (256ull << 20)       /* larger image files are refused */
+#define MAP_CHUNK_PAGES 16384u         /* map the image 64 MiB at a time */
+#define IMAGE_FILE_MAX  (256ull << 20) /* larger image files are refused */
 
 /* All the builder needs, computed and checked before guest memory is touched. */
 struct build_plan {
@@ -66,13 +66,12 @@ static int plan_build(hvctl_t *h, uint32_t domid, const void *image, size_t len,
     rc = plan_layout(ram_size, plan);
     if (rc < 0)
         return rc;
-    return boot_fill_start_info(&plan->start_info, &plan->layout, domid, info.max_vcpus,
-                                cmdline);
+    return boot_fill_start_info(&plan->start_info, &plan->layout, domid, info.max_vcpus, cmdline);
 }
 
 /* Map guest frames [gfn, gfn + nr) and load whatever part of the image falls there. */
-static int load_window(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
-                       const void *image, size_t len, uint64_t gfn, uint64_t nr)
+static int load_window(hvctl_t *h, uint32_t domid, const struct elf_image *elf, const void *image,
+                       size_t len, uint64_t gfn, uint64_t nr)
 {
     void *addr;
     int rc = hvctl_map_foreign(h, domid, gfn, nr, PROT_READ | PROT_WRITE, &addr);
@@ -87,8 +86,8 @@ static int load_window(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
 }
 
 /* Load each segment's pages in windows of at most MAP_CHUNK_PAGES frames. */
-static int load_image(hvctl_t *h, uint32_t domid, const struct elf_image *elf,
-                      const void *image, size_t len)
+static int load_image(hvctl_t *h, uint32_t domid, const struct elf_image *elf, const void *image,
+                      size_t len)
 {
     for (unsigned int i = 0; i < elf->nr_segments; i++) {
         const struct elf_segment *s = &elf->seg[i];
@@ -113,8 +112,8 @@ static int write_boot_pages(hvctl_t *h, uint32_t domid, const struct build_plan 
     uint64_t nr = boot_layout_size(l) / XEN_PAGE_SIZE;
     void *map;
     uint8_t *addr;
-    int rc = hvctl_map_foreign(h, domid, l->start_info / XEN_PAGE_SIZE, nr,
-                               PROT_READ | PROT_WRITE, &map);
+    int rc = hvctl_map_foreign(h, domid, l->start_info / XEN_PAGE_SIZE, nr, PROT_READ | PROT_WRITE,
+                               &map);
 
     if (rc < 0)
         return rc;
@@ -136,7 +135,7 @@ static void fill_build_info(struct hvguest_build_info *info, const struct build_
 }
 
 HVGUEST_API int hvguest_build_elf(hvctl_t *h, uint32_t domid, const void *image, size_t len,
-                              const char *cmdline, struct hvguest_build_info *info)
+                                  const char *cmdline, struct hvguest_build_info *info)
 {
     struct build_plan *plan;
     int rc;
@@ -205,7 +204,7 @@ static int read_image_fd(int fd, void **buf, size_t *len)
 }
 
 HVGUEST_API int hvguest_build_elf_file(hvctl_t *h, uint32_t domid, const char *path,
-                                   const char *cmdline, struct hvguest_build_info *info)
+                                       const char *cmdline, struct hvguest_build_info *info)
 {
     void *image = NULL;
     size_t len = 0;

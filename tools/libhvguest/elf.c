@@ -36,8 +36,8 @@ struct elf_header {
 /* -ENOEXEC unless ident names a little-endian ELF of a class we load. */
 static int check_ident(const uint8_t *ident, size_t len)
 {
-    if (len < EI_NIDENT || memcmp(ident, ELFMAG, SELFMAG) != 0 ||
-        ident[EI_DATA] != ELFDATA2LSB || ident[EI_VERSION] != EV_CURRENT)
+    if (len < EI_NIDENT || memcmp(ident, ELFMAG, SELFMAG) != 0 || ident[EI_DATA] != ELFDATA2LSB ||
+        ident[EI_VERSION] != EV_CURRENT)
         return -ENOEXEC;
     if (ident[EI_CLASS] != ELFCLASS64 && ident[EI_CLASS] != ELFCLASS32)
         return -ENOEXEC;
@@ -55,9 +55,14 @@ static int read_header64(const uint8_t *img, size_t len, struct elf_header *h)
     if (eh.e_version != EV_CURRENT || eh.e_machine != EM_X86_64 || eh.e_type != ET_EXEC)
         return -ENOEXEC;
     *h = (struct elf_header){
-        .elf_class = ELFCLASS64, .entry = eh.e_entry, .phoff = eh.e_phoff,
-        .ehsize = eh.e_ehsize, .phentsize = eh.e_phentsize, .phnum = eh.e_phnum,
-        .want_ehsize = sizeof(Elf64_Ehdr), .want_phentsize = sizeof(Elf64_Phdr),
+        .elf_class = ELFCLASS64,
+        .entry = eh.e_entry,
+        .phoff = eh.e_phoff,
+        .ehsize = eh.e_ehsize,
+        .phentsize = eh.e_phentsize,
+        .phnum = eh.e_phnum,
+        .want_ehsize = sizeof(Elf64_Ehdr),
+        .want_phentsize = sizeof(Elf64_Phdr),
     };
     return 0;
 }
@@ -73,9 +78,14 @@ static int read_header32(const uint8_t *img, size_t len, struct elf_header *h)
     if (eh.e_version != EV_CURRENT || eh.e_machine != EM_386 || eh.e_type != ET_EXEC)
         return -ENOEXEC;
     *h = (struct elf_header){
-        .elf_class = ELFCLASS32, .entry = eh.e_entry, .phoff = eh.e_phoff,
-        .ehsize = eh.e_ehsize, .phentsize = eh.e_phentsize, .phnum = eh.e_phnum,
-        .want_ehsize = sizeof(Elf32_Ehdr), .want_phentsize = sizeof(Elf32_Phdr),
+        .elf_class = ELFCLASS32,
+        .entry = eh.e_entry,
+        .phoff = eh.e_phoff,
+        .ehsize = eh.e_ehsize,
+        .phentsize = eh.e_phentsize,
+        .phnum = eh.e_phnum,
+        .want_ehsize = sizeof(Elf32_Ehdr),
+        .want_phentsize = sizeof(Elf32_Phdr),
     };
     return 0;
 }
@@ -120,9 +130,14 @@ static Elf64_Phdr read_phdr(const uint8_t *img, const struct elf_header *h, unsi
     }
     memcpy(&ph32, p, sizeof(ph32));
     return (Elf64_Phdr){
-        .p_type = ph32.p_type, .p_flags = ph32.p_flags, .p_offset = ph32.p_offset,
-        .p_vaddr = ph32.p_vaddr, .p_paddr = ph32.p_paddr, .p_filesz = ph32.p_filesz,
-        .p_memsz = ph32.p_memsz, .p_align = ph32.p_align,
+        .p_type = ph32.p_type,
+        .p_flags = ph32.p_flags,
+        .p_offset = ph32.p_offset,
+        .p_vaddr = ph32.p_vaddr,
+        .p_paddr = ph32.p_paddr,
+        .p_filesz = ph32.p_filesz,
+        .p_memsz = ph32.p_memsz,
+        .p_align = ph32.p_align,
     };
 }
 
@@ -189,8 +204,11 @@ static int add_load_segment(struct elf_image *out, const Elf64_Phdr *ph, size_t 
     if (rc < 0)
         return rc;
     s = (struct elf_segment){
-        .paddr = ph->p_paddr, .memsz = ph->p_memsz,
-        .offset = ph->p_offset, .filesz = ph->p_filesz, .flags = ph->p_flags,
+        .paddr = ph->p_paddr,
+        .memsz = ph->p_memsz,
+        .offset = ph->p_offset,
+        .filesz = ph->p_filesz,
+        .flags = ph->p_flags,
     };
     return insert_segment(out, &s);
 }

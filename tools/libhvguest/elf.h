@@ -12,9 +12,9 @@
 #include <hv/public/domctl.h>
 #include <hv/public/xen.h>
 
-#define ELF_MAX_PHNUM   64u        /* program headers we accept */
-#define ELF_FIRST_GPA   0x1000ull  /* guest page 0 stays unused */
-#define ELF32_LIMIT     0x100000000ull /* an ELF32 image ends at or below 4 GiB */
+#define ELF_MAX_PHNUM 64u            /* program headers we accept */
+#define ELF_FIRST_GPA 0x1000ull      /* guest page 0 stays unused */
+#define ELF32_LIMIT   0x100000000ull /* an ELF32 image ends at or below 4 GiB */
 
 /* One PT_LOAD segment; the image is loaded at paddr (== vaddr). */
 struct elf_segment {
@@ -22,7 +22,7 @@ struct elf_segment {
     uint64_t memsz;
     uint64_t offset; /* in the file */
     uint64_t filesz;
-    uint32_t flags;  /* PF_* */
+    uint32_t flags; /* PF_* */
 };
 
 /* A validated image: segments sorted by paddr, none overlapping. */

@@ -7,8 +7,7 @@
 #include <hvcfg.h>
 #include "image_config.h"
 
-int image_config_write(const struct xen_domctl_getdomaininfo *info, uint64_t nr_gfns,
-                       char **json)
+int image_config_write(const struct xen_domctl_getdomaininfo *info, uint64_t nr_gfns, char **json)
 {
     struct hvcfg_domain *cfg = malloc(sizeof(*cfg)); /* PATH_MAX inside: off the stack */
     int rc = cfg ? hvcfg_from_domaininfo(info, nr_gfns, cfg) : -ENOMEM;
@@ -21,17 +20,18 @@ int image_config_write(const struct xen_domctl_getdomaininfo *info, uint64_t nr_
 
 /* The config must describe the domain the header does. */
 static int check_against_header(const struct hvcfg_domain *cfg,
-                                const struct hvsave_domain_header *dh, char *err,
-                                size_t errlen)
+                                const struct hvsave_domain_header *dh, char *err, size_t errlen)
 {
     if (cfg->vcpus != dh->nr_vcpus) {
-        snprintf(err, errlen, "its configuration has %" PRIu32 " vCPUs, its domain header %"
-                 PRIu32, cfg->vcpus, dh->nr_vcpus);
+        snprintf(err, errlen, "its configuration has %" PRIu32 " vCPUs, its domain header %" PRIu32,
+                 cfg->vcpus, dh->nr_vcpus);
         return -EINVAL;
     }
     if (dh->nr_pages > cfg->maxmem_mib * XEN_PAGES_PER_MIB) {
-        snprintf(err, errlen, "its RAM window of %" PRIu64 " pages is larger than its "
-                 "configuration's maxmem (%" PRIu64 " MiB)", dh->nr_pages, cfg->maxmem_mib);
+        snprintf(err, errlen,
+                 "its RAM window of %" PRIu64 " pages is larger than its "
+                 "configuration's maxmem (%" PRIu64 " MiB)",
+                 dh->nr_pages, cfg->maxmem_mib);
         return -EINVAL;
     }
     return 0;
@@ -53,8 +53,8 @@ static int config_to_createdomain(const struct hvcfg_domain *cfg,
     return 0;
 }
 
-int image_config_read(const struct hvsave_domain_header *dh,
-                      struct xen_domctl_createdomain *cd, char *err, size_t errlen)
+int image_config_read(const struct hvsave_domain_header *dh, struct xen_domctl_createdomain *cd,
+                      char *err, size_t errlen)
 {
     struct hvcfg_domain *cfg;
     int rc;

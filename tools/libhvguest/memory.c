@@ -40,8 +40,7 @@ uint8_t *guest_memory_frame(const struct guest_memory *m, uint64_t frame)
     return frame < m->nr_gfns ? m->base + frame * XEN_PAGE_SIZE : NULL;
 }
 
-void guest_memory_prefault(const struct guest_memory *m, uint64_t frame, uint64_t nr,
-                           bool write)
+void guest_memory_prefault(const struct guest_memory *m, uint64_t frame, uint64_t nr, bool write)
 {
     if (frame >= m->nr_gfns)
         return;

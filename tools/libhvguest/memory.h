@@ -29,7 +29,6 @@ uint8_t *guest_memory_frame(const struct guest_memory *m, uint64_t frame);
 /* Map the backed frames [frame, frame + nr) in one go before they are
  * read (write: written) page by page: one call instead of a page fault
  * per page.  Only a speed-up: a kernel without it just faults later. */
-void guest_memory_prefault(const struct guest_memory *m, uint64_t frame, uint64_t nr,
-                           bool write);
+void guest_memory_prefault(const struct guest_memory *m, uint64_t frame, uint64_t nr, bool write);
 
 #endif

@@ -28,22 +28,22 @@ struct restorer {
     uint32_t domid;
     bool created;
     struct guest_memory mem;
-    uint8_t *populated;     /* bitmap: gfns backed in the new domain */
-    bool gfn0_in_stream;    /* gfn 0 (backed at creation) came in PAGE_DATA */
-    bool pages_finished;    /* a state record came: no more page records */
-    uint64_t *frames;       /* HV_P2M_QUERY_MAX entries */
+    uint8_t *populated;  /* bitmap: gfns backed in the new domain */
+    bool gfn0_in_stream; /* gfn 0 (backed at creation) came in PAGE_DATA */
+    bool pages_finished; /* a state record came: no more page records */
+    uint64_t *frames;    /* HV_P2M_QUERY_MAX entries */
     uint64_t pages_done;
     struct hvsave_run_state run; /* as the image records it */
-    char why[768];          /* the failure, in words */
+    char why[768];               /* the failure, in words */
 };
 
 #define restore_fail(t, rc, ...) guest_fail((t)->why, sizeof((t)->why), rc, __VA_ARGS__)
 
 /* A failure that concerns one record: name it by index, type and offset. */
-static int record_fail(struct restorer *t, const struct hvsave_record *rec, int rc,
-                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int record_fail(struct restorer *t, const struct hvsave_record *rec, int rc,
-                       const char *fmt, ...)
+static int record_fail(struct restorer *t, const struct hvsave_record *rec, int rc, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
+static int record_fail(struct restorer *t, const struct hvsave_record *rec, int rc, const char *fmt,
+                       ...)
 {
     char what[512];
     va_list ap;
@@ -84,16 +84,16 @@ static int create_domain(struct restorer *t)
         return restore_fail(t, rc, "a domain named '%s' (or with its UUID) already exists",
                             t->cd.name);
     if (rc < 0)
-        return restore_fail(t, rc, "cannot create domain '%s': %s%s", t->cd.name,
-                            strerror(-rc), rc == -EINVAL || rc == -ENOMEM ?
-                            " (hvcli info shows free guest memory)" : "");
+        return restore_fail(t, rc, "cannot create domain '%s': %s%s", t->cd.name, strerror(-rc),
+                            rc == -EINVAL || rc == -ENOMEM ? " (hvcli info shows free guest memory)"
+                                                           : "");
     t->created = true;
     rc = guest_memory_map(t->h, t->domid, PROT_READ | PROT_WRITE, &t->mem);
     if (rc < 0)
         return restore_fail(t, rc, "cannot map the new domain's memory: %s", strerror(-rc));
     if (t->mem.nr_gfns != t->dh->nr_pages)
-        return restore_fail(t, -EPROTO, "hvd made a RAM window of %" PRIu64 " pages, not %"
-                             PRIu64, t->mem.nr_gfns, t->dh->nr_pages);
+        return restore_fail(t, -EPROTO, "hvd made a RAM window of %" PRIu64 " pages, not %" PRIu64,
+                            t->mem.nr_gfns, t->dh->nr_pages);
     t->populated = calloc(t->dh->nr_pages / 8 + 1, 1);
     t->frames = malloc(HV_P2M_QUERY_MAX * sizeof(*t->frames));
     if (!t->populated || !t->frames)
@@ -112,7 +112,7 @@ static void mark_populated(struct restorer *t, uint64_t gfn, bool on)
     if (on)
         t->populated[gfn / 8] |= (uint8_t)(1u << (gfn % 8));
     else
-        t->populated[gfn / 8] &= (uint8_t)~(1u << (gfn % 8));
+        t->populated[gfn / 8] &= (uint8_t) ~(1u << (gfn % 8));
 }
 
 /* Consecutive gfns from gfns[0], at most max. */
@@ -150,8 +150,8 @@ static int populate_run(struct restorer *t, const struct hvsave_record *rec, uin
 
 /* Copy n pages to the frames behind [gfn, gfn + n), one memcpy per run
  * of consecutive frames. */
-static int copy_run(struct restorer *t, const struct hvsave_record *rec, uint64_t gfn,
-                    uint32_t n, const uint8_t *data)
+static int copy_run(struct restorer *t, const struct hvsave_record *rec, uint64_t gfn, uint32_t n,
+                    const uint8_t *data)
 {
     int rc = hvctl_p2m_query(t->h, t->domid, gfn, n, t->frames);
 
@@ -161,10 +161,13 @@ static int copy_run(struct restorer *t, const struct hvsave_record *rec, uint64_
     for (uint32_t i = 0, k; i < n; i += k) {
         uint8_t *dst = guest_memory_frame(&t->mem, t->frames[i]);
         if (!dst)
-            return record_fail(t, rec, -EPROTO, "hvd backs gfn %#" PRIx64 " with frame %#"
-                               PRIx64 ", outside its memory file", gfn + i, t->frames[i]);
-        for (k = 1; i + k < n && t->frames[i + k] == t->frames[i] + k &&
-                    t->frames[i + k] < t->mem.nr_gfns; k++)
+            return record_fail(t, rec, -EPROTO,
+                               "hvd backs gfn %#" PRIx64 " with frame %#" PRIx64
+                               ", outside its memory file",
+                               gfn + i, t->frames[i]);
+        for (k = 1;
+             i + k < n && t->frames[i + k] == t->frames[i] + k && t->frames[i + k] < t->mem.nr_gfns;
+             k++)
             ;
         guest_memory_prefault(&t->mem, t->frames[i], k, true);
         memcpy(dst, data + (size_t)i * XEN_PAGE_SIZE, (size_t)k * XEN_PAGE_SIZE);
@@ -242,8 +245,7 @@ static int restore_state(struct restorer *t, const struct hvsave_record *rec)
         return record_fail(t, rec, rc, "%" PRIu32 " octets: hvd takes at most %u per record",
                            rec->length, HV_PRIVCMD_MAX_BUF);
     if (rc < 0)
-        return record_fail(t, rec, rc, "hvd refused it: %s (hvd's log says why)",
-                           strerror(-rc));
+        return record_fail(t, rec, rc, "hvd refused it: %s (hvd's log says why)", strerror(-rc));
     return 0;
 }
 

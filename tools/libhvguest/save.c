@@ -18,7 +18,8 @@
 #include "private.h"
 
 _Static_assert(HVGUEST_RUN_PAUSED == HVSAVE_RUN_PAUSED &&
-               HVGUEST_RUN_SHUTDOWN == HVSAVE_RUN_SHUTDOWN, "one numbering of run states");
+                   HVGUEST_RUN_SHUTDOWN == HVSAVE_RUN_SHUTDOWN,
+               "one numbering of run states");
 
 struct saver {
     hvctl_t *h;
@@ -27,15 +28,15 @@ struct saver {
     unsigned int flags;
     hvguest_progress_fn *progress;
     void *arg;
-    bool paused;                /* we hold a pause on the domain */
+    bool paused; /* we hold a pause on the domain */
     struct xen_domctl_getdomaininfo info;
     struct guest_memory mem;
     struct hvsave_writer *w;
-    void *ctx;                  /* one context body (HV_PRIVCMD_MAX_BUF octets) */
-    uint64_t shared_info_gfn;   /* HV_INVALID_FRAME: the guest never placed it */
+    void *ctx;                /* one context body (HV_PRIVCMD_MAX_BUF octets) */
+    uint64_t shared_info_gfn; /* HV_INVALID_FRAME: the guest never placed it */
     uint64_t pages_done;
     struct hvsave_run_state run; /* before our pause */
-    char why[768];              /* the failure, in words */
+    char why[768];               /* the failure, in words */
 };
 
 #define save_fail(s, rc, ...) guest_fail((s)->why, sizeof((s)->why), rc, __VA_ARGS__)
@@ -96,8 +97,7 @@ static int find_shared_info(struct saver *s)
     if (rc < 0)
         return save_fail(s, rc, "cannot read its SHARED_INFO state: %s", strerror(-rc));
     if (len != sizeof(struct hv_save_shared_info))
-        return save_fail(s, -EPROTO, "hvd returned a SHARED_INFO body of %" PRIu32 " octets",
-                         len);
+        return save_fail(s, -EPROTO, "hvd returned a SHARED_INFO body of %" PRIu32 " octets", len);
     s->shared_info_gfn = ((const struct hv_save_shared_info *)s->ctx)->gfn;
     return 0;
 }
@@ -131,8 +131,8 @@ static int open_writer(struct saver *s)
 static void prefault_runs(struct saver *s, uint32_t n, const uint64_t *frames)
 {
     for (uint32_t i = 0, k; i < n; i += k) {
-        for (k = 1; i + k < n && frames[i] != HV_INVALID_FRAME &&
-                    frames[i + k] == frames[i] + k; k++)
+        for (k = 1; i + k < n && frames[i] != HV_INVALID_FRAME && frames[i + k] == frames[i] + k;
+             k++)
             ;
         if (frames[i] != HV_INVALID_FRAME)
             guest_memory_prefault(&s->mem, frames[i], k, false);
@@ -151,8 +151,10 @@ static int collect_pages(struct saver *s, uint64_t gfn, uint32_t n, const uint64
             continue;
         pages[count] = guest_memory_frame(&s->mem, frames[i]);
         if (!pages[count])
-            return save_fail(s, -EPROTO, "hvd maps gfn %#" PRIx64 " to frame %#" PRIx64
-                             ", outside its memory file", gfn + i, frames[i]);
+            return save_fail(s, -EPROTO,
+                             "hvd maps gfn %#" PRIx64 " to frame %#" PRIx64
+                             ", outside its memory file",
+                             gfn + i, frames[i]);
         gfns[count++] = gfn + i;
     }
     return count;
@@ -171,8 +173,7 @@ static int save_chunk(struct saver *s, uint64_t gfn, uint32_t n, struct page_bat
     int count, rc = hvctl_p2m_query(s->h, s->domid, gfn, n, b->frames);
 
     if (rc < 0)
-        return save_fail(s, rc, "cannot query its p2m at gfn %#" PRIx64 ": %s", gfn,
-                         strerror(-rc));
+        return save_fail(s, rc, "cannot query its p2m at gfn %#" PRIx64 ": %s", gfn, strerror(-rc));
     prefault_runs(s, n, b->frames);
     count = collect_pages(s, gfn, n, b->frames, b->gfns, b->pages);
     if (count <= 0)
@@ -289,11 +290,14 @@ static void undo_pause(struct saver *s)
 }
 
 HVGUEST_API int hvguest_save(hvctl_t *h, uint32_t domid, int fd, unsigned int flags,
-                             hvguest_progress_fn *progress, void *arg,
-                             struct hvguest_status *st)
+                             hvguest_progress_fn *progress, void *arg, struct hvguest_status *st)
 {
-    struct saver s = { .h = h, .domid = domid, .fd = fd, .flags = flags,
-                       .progress = progress, .arg = arg,
+    struct saver s = { .h = h,
+                       .domid = domid,
+                       .fd = fd,
+                       .flags = flags,
+                       .progress = progress,
+                       .arg = arg,
                        .shared_info_gfn = HV_INVALID_FRAME };
     int rc;
 

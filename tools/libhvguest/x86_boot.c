@@ -9,13 +9,13 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define PT_ENTRIES  512u
-#define PT_PRESENT  (1ull << 0)
-#define PT_RW       (1ull << 1)
-#define PT_USER     (1ull << 2)
-#define PT_LARGE    (1ull << 7) /* PS: a 2 MiB page in a PD entry */
-#define PT_FLAGS    (PT_PRESENT | PT_RW | PT_USER)
-#define GIB         (1ull << 30)
+#define PT_ENTRIES 512u
+#define PT_PRESENT (1ull << 0)
+#define PT_RW      (1ull << 1)
+#define PT_USER    (1ull << 2)
+#define PT_LARGE   (1ull << 7) /* PS: a 2 MiB page in a PD entry */
+#define PT_FLAGS   (PT_PRESENT | PT_RW | PT_USER)
+#define GIB        (1ull << 30)
 
 static uint64_t div_round_up(uint64_t n, uint64_t d)
 {
@@ -35,8 +35,8 @@ static bool round_up(uint64_t n, uint64_t align, uint64_t *out)
 static int layout_init(uint64_t ram_size, uint64_t image_start, uint64_t image_end,
                        struct boot_layout *out)
 {
-    if (ram_size % XEN_PAGE_SIZE != 0 || image_start < ELF_FIRST_GPA ||
-        image_start >= image_end || image_end > ram_size)
+    if (ram_size % XEN_PAGE_SIZE != 0 || image_start < ELF_FIRST_GPA || image_start >= image_end ||
+        image_end > ram_size)
         return -EINVAL;
     memset(out, 0, sizeof(*out));
     out->ram_size = ram_size;
@@ -101,7 +101,7 @@ void boot_write_page_tables(void *pt, const struct boot_layout *l)
 {
     uint64_t nr_pages = 1 + l->nr_pdpt + l->nr_pd;
     uint64_t *pml4 = pt;
-    uint64_t *pdpt = pml4 + PT_ENTRIES;           /* the PDPT pages follow the PML4 */
+    uint64_t *pdpt = pml4 + PT_ENTRIES;            /* the PDPT pages follow the PML4 */
     uint64_t *pd = pdpt + PT_ENTRIES * l->nr_pdpt; /* and the PD pages follow them */
     uint64_t pdpt_gpa = l->pt_base + XEN_PAGE_SIZE;
     uint64_t pd_gpa = pdpt_gpa + l->nr_pdpt * XEN_PAGE_SIZE;
@@ -122,12 +122,14 @@ static void memmap_add(struct hv_start_info *si, uint64_t start, uint64_t end, u
     if (start >= end)
         return;
     si->memmap[si->nr_memmap++] = (struct hv_memmap_entry){
-        .addr = start, .size = end - start, .type = type,
+        .addr = start,
+        .size = end - start,
+        .type = type,
     };
 }
 
-int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l,
-                         uint32_t domid, uint32_t nr_vcpus, const char *cmdline)
+int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l, uint32_t domid,
+                         uint32_t nr_vcpus, const char *cmdline)
 {
     size_t cmdline_len = cmdline ? strnlen(cmdline, HV_CMDLINE_MAX) : 0;
     uint64_t reserved_start = l->image_start & ~(XEN_PAGE_SIZE - 1);
@@ -160,15 +162,20 @@ static void boot_vcpu_context_common(struct hv_vcpu_context *ctx, uint64_t entry
                                      uint64_t start_info)
 {
     const struct hv_segment data = {
-        .limit = 0xffffffff, .selector = 0x10, .type = 0x3 /* RW, accessed */,
-        .present = 1, .s = 1, .db = 1, .g = 1,
+        .limit = 0xffffffff,
+        .selector = 0x10,
+        .type = 0x3 /* RW, accessed */,
+        .present = 1,
+        .s = 1,
+        .db = 1,
+        .g = 1,
     };
 
     memset(ctx, 0, sizeof(*ctx));
     ctx->flags = HV_VCPU_CTX_ONLINE;
     ctx->rip = entry;
     ctx->rsi = start_info;
-    ctx->rflags = 0x2;        /* bit 1 is reserved and always set */
+    ctx->rflags = 0x2;           /* bit 1 is reserved and always set */
     ctx->apic_base = 0xfee00900; /* default base, enabled, BSP */
     ctx->ds = ctx->es = ctx->fs = ctx->gs = ctx->ss = data;
     /* VM entry needs a usable busy TSS; the guest loads its own GDT, IDT and TR.
@@ -181,22 +188,32 @@ void boot_vcpu_context(struct hv_vcpu_context *ctx, uint64_t entry, uint64_t sta
                        uint64_t pt_base)
 {
     boot_vcpu_context_common(ctx, entry, start_info);
-    ctx->cr0 = 0x80050033;    /* PE MP ET NE WP PG */
+    ctx->cr0 = 0x80050033; /* PE MP ET NE WP PG */
     ctx->cr3 = pt_base;
-    ctx->cr4 = 0x20;          /* PAE */
-    ctx->efer = 0x500;        /* LME LMA */
+    ctx->cr4 = 0x20;   /* PAE */
+    ctx->efer = 0x500; /* LME LMA */
     ctx->cs = (struct hv_segment){
-        .limit = 0xffffffff, .selector = 0x08, .type = 0xb /* code, RX, accessed */,
-        .present = 1, .s = 1, .l = 1, .g = 1,
+        .limit = 0xffffffff,
+        .selector = 0x08,
+        .type = 0xb /* code, RX, accessed */,
+        .present = 1,
+        .s = 1,
+        .l = 1,
+        .g = 1,
     };
 }
 
 void boot_vcpu_context_32(struct hv_vcpu_context *ctx, uint32_t entry, uint32_t start_info)
 {
     boot_vcpu_context_common(ctx, entry, start_info);
-    ctx->cr0 = 0x11;          /* PE ET: protected mode, paging off */
+    ctx->cr0 = 0x11; /* PE ET: protected mode, paging off */
     ctx->cs = (struct hv_segment){
-        .limit = 0xffffffff, .selector = 0x08, .type = 0xb /* code, RX, accessed */,
-        .present = 1, .s = 1, .db = 1, .g = 1,
+        .limit = 0xffffffff,
+        .selector = 0x08,
+        .type = 0xb /* code, RX, accessed */,
+        .present = 1,
+        .s = 1,
+        .db = 1,
+        .g = 1,
     };
 }

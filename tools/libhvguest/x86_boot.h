@@ -11,7 +11,7 @@
 #include "elf.h"
 #include <hv/public/xen.h>
 
-#define BOOT_LARGE_PAGE 0x200000ull /* 2 MiB: the identity map's page size */
+#define BOOT_LARGE_PAGE  0x200000ull /* 2 MiB: the identity map's page size */
 #define BOOT_32BIT_LIMIT ELF32_LIMIT /* a 32-bit image and its start info end below 4 GiB */
 
 /*
@@ -23,13 +23,13 @@
  *               start-info page for a 32-bit image)
  */
 struct boot_layout {
-    uint64_t ram_size;     /* bytes of RAM at gpa 0 */
+    uint64_t ram_size; /* bytes of RAM at gpa 0 */
     uint64_t image_start;
     uint64_t image_end;
     uint64_t start_info;
     uint64_t pt_base;
-    uint64_t nr_pdpt;      /* PDPT pages */
-    uint64_t nr_pd;        /* PD pages */
+    uint64_t nr_pdpt; /* PDPT pages */
+    uint64_t nr_pd;   /* PD pages */
     uint64_t free_start;
 };
 
@@ -59,8 +59,8 @@ uint64_t boot_layout_size(const struct boot_layout *l);
 void boot_write_page_tables(void *pt, const struct boot_layout *l);
 
 /* Fill *si.  cmdline may be NULL.  -E2BIG: cmdline of HV_CMDLINE_MAX bytes or more. */
-int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l,
-                         uint32_t domid, uint32_t nr_vcpus, const char *cmdline);
+int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l, uint32_t domid,
+                         uint32_t nr_vcpus, const char *cmdline);
 
 /* The boot vCPU's state: 64-bit mode, paging on with cr3 = pt_base,
  * rip = entry, rsi = start_info, rsp = 0. */

@@ -28,10 +28,9 @@ struct type_info {
     uint32_t type;
     const char *name;
     int rank;
-    bool repeats; /* may come more than once */
+    bool repeats;   /* may come more than once */
     uint32_t since; /* the first hvd_version whose streams may carry it */
 };
-
 
 static const struct type_info types[] = {
     { HV_SAVE_TYPE_END, "END", RANK_END, false, 0 },
@@ -168,9 +167,11 @@ static int check_version(const struct hvsave_order *o, const struct type_info *t
 {
     if (o->hvd_version >= t->since)
         return 0;
-    return bad(why, "%s in a stream of hvd %" PRIu32 ".%" PRIu32 ": streams carry it from hvd %"
-               PRIu32 ".%" PRIu32 " on", t->name, o->hvd_version >> 16, o->hvd_version & 0xffff,
-               t->since >> 16, t->since & 0xffff);
+    return bad(why,
+               "%s in a stream of hvd %" PRIu32 ".%" PRIu32 ": streams carry it from hvd %" PRIu32
+               ".%" PRIu32 " on",
+               t->name, o->hvd_version >> 16, o->hvd_version & 0xffff, t->since >> 16,
+               t->since & 0xffff);
 }
 
 /* May a mandatory record of this rank come now? */
@@ -185,8 +186,8 @@ static int check_order(const struct hvsave_order *o, const struct type_info *t, 
     if (t->rank == RANK_VCPU && o->vcpus_seen >= o->nr_vcpus)
         return bad(why, "more VCPU records than nr_vcpus %" PRIu32, o->nr_vcpus);
     if (t->rank > RANK_VCPU && o->vcpus_seen < o->nr_vcpus)
-        return bad(why, "%s after %" PRIu32 " of %" PRIu32 " VCPU records", t->name,
-                   o->vcpus_seen, o->nr_vcpus);
+        return bad(why, "%s after %" PRIu32 " of %" PRIu32 " VCPU records", t->name, o->vcpus_seen,
+                   o->nr_vcpus);
     return 0;
 }
 
@@ -226,7 +227,8 @@ int hvsave_check_gfns(const struct hvsave_order *o, const uint64_t *gfns, uint32
     return 0;
 }
 
-static int check_page_data(const struct hvsave_order *o, const void *body, uint32_t length, char *why)
+static int check_page_data(const struct hvsave_order *o, const void *body, uint32_t length,
+                           char *why)
 {
     const struct hv_save_page_data *h = body;
     if (h->count < 1 || h->count > HV_SAVE_PAGES_PER_RECORD)
@@ -299,7 +301,8 @@ static int check_events(const struct hv_save_vcpu_events *e, char *why)
     return 0;
 }
 
-static int check_vcpu_tables(const struct hv_save_vcpu *v, const struct hv_save_msr *msrs, char *why)
+static int check_vcpu_tables(const struct hv_save_vcpu *v, const struct hv_save_msr *msrs,
+                             char *why)
 {
     for (uint32_t i = 0; i < HV_SAVE_MAX_XCRS; i++) {
         if (i >= v->nr_xcrs && !all_zero(&v->xcrs[i], sizeof(v->xcrs[i])))
@@ -337,7 +340,8 @@ static int check_vcpu(const struct hvsave_order *o, const void *body, uint32_t l
         return bad(why, "nr_msrs %" PRIu32 " exceeds %u", v->nr_msrs, HV_SAVE_MAX_MSRS);
     uint64_t want = sizeof(*v) + (uint64_t)v->xsave_len + 16 * (uint64_t)v->nr_msrs;
     if (length != want)
-        return bad(why, "length %" PRIu32 " does not match xsave_len and nr_msrs (want %" PRIu64 ")",
+        return bad(why,
+                   "length %" PRIu32 " does not match xsave_len and nr_msrs (want %" PRIu64 ")",
                    length, want);
     int rc = check_sregs(&v->sregs, why);
     if (!rc)
@@ -377,12 +381,13 @@ static int check_evtchn(const struct hvsave_order *o, const struct hv_save_evtch
 }
 
 static int check_event_channels(const struct hvsave_order *o, const void *body, uint32_t length,
-                                 char *why)
+                                char *why)
 {
     const struct hv_save_event_channels *h = body;
     const struct hv_save_evtchn *c = (const void *)(h + 1);
     if (h->nr_channels > HV_SAVE_MAX_EVTCHN - 1)
-        return bad(why, "nr_channels %" PRIu32 " exceeds %u", h->nr_channels, HV_SAVE_MAX_EVTCHN - 1);
+        return bad(why, "nr_channels %" PRIu32 " exceeds %u", h->nr_channels,
+                   HV_SAVE_MAX_EVTCHN - 1);
     if (length != sizeof(*h) + (uint64_t)h->nr_channels * sizeof(*c))
         return bad(why, "length %" PRIu32 " does not match nr_channels %" PRIu32, length,
                    h->nr_channels);
@@ -409,7 +414,8 @@ static int check_timers(const struct hvsave_order *o, const void *body, uint32_t
     if (h->pad)
         return bad(why, "pad is not zero");
     if (length != sizeof(*h) + (uint64_t)h->nr_timers * sizeof(*t))
-        return bad(why, "length %" PRIu32 " does not match nr_timers %" PRIu32, length, h->nr_timers);
+        return bad(why, "length %" PRIu32 " does not match nr_timers %" PRIu32, length,
+                   h->nr_timers);
     for (uint32_t i = 0; i < h->nr_timers; i++) {
         if (t[i].vcpu >= o->nr_vcpus)
             return bad(why, "timer %" PRIu32 ": vcpu %" PRIu32 " is beyond nr_vcpus", i, t[i].vcpu);

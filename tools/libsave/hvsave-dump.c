@@ -45,8 +45,9 @@ static void page_range(const struct hvsave_record *rec, struct summary *s)
 /* "running", "paused" or "shutdown" (for the JSON) and the reason's name. */
 static const char *run_state_name(uint32_t state)
 {
-    return state == HVSAVE_RUN_PAUSED ? "paused" : state == HVSAVE_RUN_SHUTDOWN ? "shutdown"
-                                                                              : "running";
+    return state == HVSAVE_RUN_PAUSED     ? "paused"
+           : state == HVSAVE_RUN_SHUTDOWN ? "shutdown"
+                                          : "running";
 }
 
 static const char *shutdown_reason_name(uint32_t reason)
@@ -205,8 +206,8 @@ static void json_record(yajl_gen g, const struct hvsave_record *rec, const struc
     json_uint(g, "length", rec->length);
     json_str(g, "skipped");
     yajl_gen_bool(g, rec->skipped);
-    if (!rec->skipped && (rec->type == HV_SAVE_TYPE_PAGE_DATA ||
-                          rec->type == HV_SAVE_TYPE_PAGE_DATA_ZLIB)) {
+    if (!rec->skipped &&
+        (rec->type == HV_SAVE_TYPE_PAGE_DATA || rec->type == HV_SAVE_TYPE_PAGE_DATA_ZLIB)) {
         json_uint(g, "pages", rec->u.pages.count);
         json_uint(g, "first_gfn", s->first_gfn);
         json_uint(g, "last_gfn", s->last_gfn);

@@ -28,12 +28,12 @@ static inline uint32_t hvsave_pad(uint64_t len)
  * reader would reject.
  */
 struct hvsave_order {
-    uint32_t hvd_version;  /* which record types the stream may carry */
+    uint32_t hvd_version; /* which record types the stream may carry */
     uint32_t nr_vcpus;
     uint64_t nr_pages;
-    int rank;              /* rank of the last mandatory record */
-    uint32_t vcpus_seen;   /* VCPU records so far: the next vcpu_id */
-    bool console_seen;     /* CONSOLE_RING (optional, at most once) */
+    int rank;            /* rank of the last mandatory record */
+    uint32_t vcpus_seen; /* VCPU records so far: the next vcpu_id */
+    bool console_seen;   /* CONSOLE_RING (optional, at most once) */
 };
 
 void hvsave_order_init(struct hvsave_order *o, const struct hvsave_domain_header *dh);
@@ -53,7 +53,8 @@ int hvsave_check_body(struct hvsave_order *o, uint32_t type, const void *body, u
                       char *why);
 
 /* Every gfn below nr_pages?  0 or -EBADMSG with why filled. */
-int hvsave_check_gfns(const struct hvsave_order *o, const uint64_t *gfns, uint32_t count, char *why);
+int hvsave_check_gfns(const struct hvsave_order *o, const uint64_t *gfns, uint32_t count,
+                      char *why);
 
 /* Check the domain header's ranges: 0 or -EBADMSG (-E2BIG for config_len) with why filled. */
 int hvsave_check_domain(const struct hvsave_domain_header *dh, uint32_t config_len, char *why);

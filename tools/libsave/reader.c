@@ -17,19 +17,19 @@
 
 struct hvsave_reader {
     int fd;
-    uint64_t offset;  /* octets consumed */
-    uint64_t index;   /* index of the next record */
+    uint64_t offset; /* octets consumed */
+    uint64_t index;  /* index of the next record */
     uint32_t version;
     struct hvsave_domain_header dh;
-    char *config;     /* NUL-terminated copy of the config text */
+    char *config; /* NUL-terminated copy of the config text */
     struct hvsave_order order;
-    bool ended;       /* END read */
+    bool ended;                  /* END read */
     struct hvsave_run_state run; /* from RUN_STATE; running without one */
-    int failed;       /* sticky error, 0 if none */
+    int failed;                  /* sticky error, 0 if none */
     char err[320];
-    uint64_t *body;   /* record body; uint64_t keeps it 8-aligned */
+    uint64_t *body; /* record body; uint64_t keeps it 8-aligned */
     size_t body_cap;
-    uint8_t *pages;   /* inflated PAGE_DATA_ZLIB pages */
+    uint8_t *pages; /* inflated PAGE_DATA_ZLIB pages */
     size_t pages_cap;
     z_stream zs;
     bool zs_ready;
@@ -107,14 +107,17 @@ static int check_image_header(struct hvsave_reader *r, const struct hv_save_imag
     if (r->version != HV_SAVE_VERSION)
         return reader_fail(r, -EPROTONOSUPPORT,
                            "image header: stream version %" PRIu32 " is not supported (this reader "
-                           "reads version %u)", r->version, HV_SAVE_VERSION);
+                           "reads version %u)",
+                           r->version, HV_SAVE_VERSION);
     uint32_t options = be32toh(ih->options);
     if (options & HV_SAVE_OPT_BIG_ENDIAN)
-        return reader_fail(r, -EPROTONOSUPPORT, "image header: big-endian streams are not supported");
+        return reader_fail(r, -EPROTONOSUPPORT,
+                           "image header: big-endian streams are not supported");
     if (options)
         return reader_fail(r, -EBADMSG, "image header: reserved options %#" PRIx32 " set", options);
     if (be32toh(ih->page_size) != HV_SAVE_PAGE_SIZE)
-        return reader_fail(r, -EPROTONOSUPPORT, "image header: page size %" PRIu32 " is not supported",
+        return reader_fail(r, -EPROTONOSUPPORT,
+                           "image header: page size %" PRIu32 " is not supported",
                            be32toh(ih->page_size));
     if (ih->pad)
         return reader_fail(r, -EBADMSG, "image header: pad is not zero");
@@ -237,19 +240,18 @@ static int inflate_pages(struct hvsave_reader *r, const struct hv_save_page_data
         zrc = inflate(&r->zs, Z_FINISH);
         if (r->zs.avail_out == 0)
             return because(why, -EBADMSG, "zlib data inflates to more than %" PRIu32 " pages",
-                            h->count);
+                           h->count);
     }
     if (zrc == Z_MEM_ERROR)
         return because(why, -ENOMEM, "out of memory for zlib");
     if (zrc != Z_STREAM_END)
         return because(why, -EBADMSG, "bad zlib data: %s",
-                        r->zs.msg ? r->zs.msg : "the stream is incomplete");
+                       r->zs.msg ? r->zs.msg : "the stream is incomplete");
     if (r->zs.total_out != want)
-        return because(why, -EBADMSG, "zlib data inflates to %lu octets, not %zu",
-                        r->zs.total_out, want);
+        return because(why, -EBADMSG, "zlib data inflates to %lu octets, not %zu", r->zs.total_out,
+                       want);
     if (r->zs.avail_in)
-        return because(why, -EBADMSG, "%u octets after the end of the zlib data",
-                        r->zs.avail_in);
+        return because(why, -EBADMSG, "%u octets after the end of the zlib data", r->zs.avail_in);
     return 0;
 }
 
@@ -293,8 +295,8 @@ static int decode_body(struct hvsave_reader *r, struct hvsave_record *rec, char 
         return 0;
     case HV_SAVE_TYPE_RUN_STATE:
         rec->u.run_state = rec->body;
-        r->run = (struct hvsave_run_state){ rec->u.run_state->state,
-                                            rec->u.run_state->shutdown_reason };
+        r->run =
+            (struct hvsave_run_state){ rec->u.run_state->state, rec->u.run_state->shutdown_reason };
         return 0;
     case HV_SAVE_TYPE_CONSOLE_RING:
         rec->u.console.hdr = rec->body;
@@ -329,9 +331,10 @@ static int read_record_header(struct hvsave_reader *r, struct hvsave_record *rec
     why[0] = '\0';
     int rc = reader_read(r, &h, sizeof(h), why);
     if (rc == -ENODATA && r->offset == rec->offset)
-        return reader_fail(r, rc, "truncated: the stream ends at offset %" PRIu64
-                           " after record %" PRIu64 ", without an END record", r->offset,
-                           r->index ? r->index - 1 : 0);
+        return reader_fail(r, rc,
+                           "truncated: the stream ends at offset %" PRIu64 " after record %" PRIu64
+                           ", without an END record",
+                           r->offset, r->index ? r->index - 1 : 0);
     if (rc)
         return reader_fail(r, rc, "record %" PRIu64 " at offset %" PRIu64 ": header%s", r->index,
                            rec->offset, why);
@@ -385,7 +388,8 @@ HVSAVE_EXPORT const struct hvsave_domain_header *hvsave_reader_domain(const stru
     return r ? &r->dh : NULL;
 }
 
-HVSAVE_EXPORT int hvsave_reader_run_state(const struct hvsave_reader *r, struct hvsave_run_state *rs)
+HVSAVE_EXPORT int hvsave_reader_run_state(const struct hvsave_reader *r,
+                                          struct hvsave_run_state *rs)
 {
     if (!r || !rs)
         return -EINVAL;

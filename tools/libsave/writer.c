@@ -15,16 +15,16 @@
 struct hvsave_writer {
     int fd;
     unsigned int flags;
-    uint64_t offset;  /* octets written */
+    uint64_t offset; /* octets written */
     struct hvsave_order order;
-    bool finished;    /* END written */
-    int failed;       /* sticky error, 0 if none */
+    bool finished; /* END written */
+    int failed;    /* sticky error, 0 if none */
     char err[256];
-    z_stream zs;      /* with HVSAVE_ZLIB */
-    uint8_t *zbuf;    /* HV_SAVE_PAGES_PER_RECORD pages: only smaller output is kept */
+    z_stream zs;   /* with HVSAVE_ZLIB */
+    uint8_t *zbuf; /* HV_SAVE_PAGES_PER_RECORD pages: only smaller output is kept */
     /* Scratch for one page record, kept here rather than on the stack. */
-    uint64_t gfns[HV_SAVE_PAGES_PER_RECORD];      /* little-endian copy */
-    const void *pages[HV_SAVE_PAGES_PER_RECORD];  /* hvsave_write_pages() */
+    uint64_t gfns[HV_SAVE_PAGES_PER_RECORD];        /* little-endian copy */
+    const void *pages[HV_SAVE_PAGES_PER_RECORD];    /* hvsave_write_pages() */
     struct iovec iov[HV_SAVE_PAGES_PER_RECORD + 4]; /* header, body parts, padding */
 };
 

@@ -22,7 +22,7 @@ static struct domain *domain_list; /* sorted by domid; changed by the main threa
  * while they look peers up; event_channel.c keeps all channel state under
  * it too, so a peer cannot go away in the middle of a send. */
 pthread_mutex_t domlist_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t host_max_pages;    /* --max-memory */
+static uint64_t host_max_pages;     /* --max-memory */
 static int shutdown_notify_fd = -1; /* eventfd the main loop watches */
 
 int domain_init(uint64_t max_host_pages, int notify_fd)
@@ -127,8 +127,7 @@ static int createdomain_check(const struct xen_domctl_createdomain *cfg)
     if (cfg->max_vcpus == 0 || cfg->max_vcpus > HV_MAX_VCPUS ||
         cfg->max_vcpus > (uint32_t)arch_kvm_max_vcpus())
         return -EINVAL;
-    if (cfg->init_pages == 0 || cfg->max_pages < cfg->init_pages ||
-        cfg->max_pages > host_max_pages)
+    if (cfg->init_pages == 0 || cfg->max_pages < cfg->init_pages || cfg->max_pages > host_max_pages)
         return -EINVAL; /* more than the host could ever give it */
     if (cfg->flags || cfg->pad)
         return -EINVAL;
@@ -400,8 +399,8 @@ int domain_create(const struct xen_domctl_createdomain *in, struct domain **out)
     d->created = true; /* from now on other domains and the toolstack see it */
     pthread_mutex_unlock(&domlist_lock);
     /* max_pages, not tot_pages: a restore populates its memory after this */
-    printk("d%u: created '%s', %u vCPU(s), up to %llu KiB of RAM", domid, d->name,
-           d->max_vcpus, (unsigned long long)(d->max_pages << (XEN_PAGE_SHIFT - 10)));
+    printk("d%u: created '%s', %u vCPU(s), up to %llu KiB of RAM", domid, d->name, d->max_vcpus,
+           (unsigned long long)(d->max_pages << (XEN_PAGE_SHIFT - 10)));
     *out = d;
     return 0;
 }
@@ -596,7 +595,8 @@ static bool domain_restart_or_defer(struct domain *d)
     return domain_destroy_in_background(d);
 }
 
-static const char *const shutdown_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+static const char *const shutdown_names[] = { "poweroff", "reboot", "suspend", "crash",
+                                              "watchdog" };
 
 /* createdomain_check() lets only HV_ACTION_* values in; "?" keeps printk safe regardless. */
 static const char *action_name(uint8_t action)

@@ -72,7 +72,8 @@ static long domctl_p2m_query(struct domain *d, struct xen_domctl *op,
     uint64_t *frames = out->buf;
     pthread_rwlock_rdlock(&d->p2m_lock); /* a vCPU's memory_op may be changing it */
     for (uint32_t i = 0; i < q->nr; i++)
-        frames[i] = q->first_gfn + i < q->first_gfn ? HV_INVALID_FRAME : p2m_lookup(d, q->first_gfn + i);
+        frames[i] =
+            q->first_gfn + i < q->first_gfn ? HV_INVALID_FRAME : p2m_lookup(d, q->first_gfn + i);
     pthread_rwlock_unlock(&d->p2m_lock);
     out->buf_len = q->nr * sizeof(uint64_t);
     return 0;
@@ -146,8 +147,8 @@ static long domctl_p2m_set(struct domain *d, struct xen_domctl_p2m_set *p)
     if (!d->pause_count)
         return -EBUSY;
     pthread_rwlock_wrlock(&d->p2m_lock);
-    int rc = p->populate ? p2m_populate(d, p->first_gfn, p->nr)
-                         : p2m_depopulate(d, p->first_gfn, p->nr);
+    int rc =
+        p->populate ? p2m_populate(d, p->first_gfn, p->nr) : p2m_depopulate(d, p->first_gfn, p->nr);
     pthread_rwlock_unlock(&d->p2m_lock);
     return rc;
 }

@@ -196,9 +196,10 @@ static long op_alloc_unbound(struct vcpu *v, void *arg)
     uint32_t p = evtchn_alloc_port(d);
     if (!p)
         return -XEN_ENOSPC;
-    d->evtchn[p] = (struct evtchn){ .state = EVTCHNSTAT_unbound, .host_fd = -1,
-                                    .remote_dom = dom_is_self(a->remote_dom) ? d->domid
-                                                                             : a->remote_dom };
+    d->evtchn[p] =
+        (struct evtchn){ .state = EVTCHNSTAT_unbound,
+                         .host_fd = -1,
+                         .remote_dom = dom_is_self(a->remote_dom) ? d->domid : a->remote_dom };
     a->port = p;
     return 0;
 }
@@ -221,8 +222,10 @@ static long op_bind_interdomain(struct vcpu *v, void *arg)
     uint32_t p = evtchn_alloc_port(d);
     if (!p)
         return -XEN_ENOSPC;
-    d->evtchn[p] = (struct evtchn){ .state = EVTCHNSTAT_interdomain, .host_fd = -1,
-                                    .remote_dom = rdom, .remote_port = b->remote_port };
+    d->evtchn[p] = (struct evtchn){ .state = EVTCHNSTAT_interdomain,
+                                    .host_fd = -1,
+                                    .remote_dom = rdom,
+                                    .remote_port = b->remote_port };
     rc->state = EVTCHNSTAT_interdomain;
     rc->remote_port = p;
     b->local_port = p;
@@ -252,8 +255,9 @@ static long op_bind_virq(struct vcpu *v, void *arg)
     uint32_t p = evtchn_alloc_port(d);
     if (!p)
         return -XEN_ENOSPC;
-    d->evtchn[p] = (struct evtchn){ .state = EVTCHNSTAT_virq, .host_fd = -1,
-                                    .remote_port = b->virq, .vcpu = b->vcpu };
+    d->evtchn[p] = (struct evtchn){
+        .state = EVTCHNSTAT_virq, .host_fd = -1, .remote_port = b->virq, .vcpu = b->vcpu
+    };
     *slot = p;
     b->port = p;
     return 0;
@@ -285,10 +289,11 @@ static long op_status(struct vcpu *v, void *arg)
     s->status = ch->state;
     s->vcpu = ch->vcpu;
     s->remote_dom = ch->state == EVTCHNSTAT_unbound || ch->state == EVTCHNSTAT_interdomain
-                        ? (ch->to_host ? 0 : ch->remote_dom) : 0;
+                        ? (ch->to_host ? 0 : ch->remote_dom)
+                        : 0;
     s->pad2 = 0;
-    s->remote_port = ch->state == EVTCHNSTAT_interdomain || ch->state == EVTCHNSTAT_virq
-                         ? ch->remote_port : 0;
+    s->remote_port =
+        ch->state == EVTCHNSTAT_interdomain || ch->state == EVTCHNSTAT_virq ? ch->remote_port : 0;
     return 0;
 }
 
@@ -462,8 +467,9 @@ int evtchn_host_close(struct domain *d, uint32_t port)
     int rc = ch->state == EVTCHNSTAT_interdomain && ch->to_host ? 0 : -EINVAL;
     if (rc == 0) {
         close(ch->host_fd);
-        *ch = (struct evtchn){ .state = EVTCHNSTAT_unbound, .remote_dom = 0, .host_fd = -1,
-                               .vcpu = ch->vcpu };
+        *ch = (struct evtchn){
+            .state = EVTCHNSTAT_unbound, .remote_dom = 0, .host_fd = -1, .vcpu = ch->vcpu
+        };
     }
     pthread_mutex_unlock(&domlist_lock);
     return rc;
@@ -542,9 +548,12 @@ int evtchn_save(struct domain *d, void *buf, uint32_t *len)
             continue;
         bool remote = ch->state == EVTCHNSTAT_unbound || ch->state == EVTCHNSTAT_interdomain;
         e[h->nr_channels++] = (struct hv_save_evtchn){
-            .port = p, .state = save_state_of[ch->state], .vcpu = ch->vcpu,
+            .port = p,
+            .state = save_state_of[ch->state],
+            .vcpu = ch->vcpu,
             .remote_domid = remote && !ch->to_host ? ch->remote_dom : 0,
-            .remote_port = ch->state == EVTCHNSTAT_interdomain && !ch->to_host ? ch->remote_port : 0,
+            .remote_port =
+                ch->state == EVTCHNSTAT_interdomain && !ch->to_host ? ch->remote_port : 0,
             .virq = ch->state == EVTCHNSTAT_virq ? ch->remote_port : 0,
         };
     }
@@ -556,13 +565,14 @@ int evtchn_save(struct domain *d, void *buf, uint32_t *len)
 static bool evtchn_record_valid(const struct domain *d, const struct hv_save_evtchn *e,
                                 uint32_t prev_port)
 {
-    if (e->port <= prev_port || e->port >= HV_EVTCHN_PORTS || e->pad[0] || e->pad[1] ||
-        e->pad[2] || e->vcpu >= d->max_vcpus || e->remote_domid > HV_SAVE_MAX_DOMID)
+    if (e->port <= prev_port || e->port >= HV_EVTCHN_PORTS || e->pad[0] || e->pad[1] || e->pad[2] ||
+        e->vcpu >= d->max_vcpus || e->remote_domid > HV_SAVE_MAX_DOMID)
         return false;
     switch (e->state) {
     case HV_SAVE_EVTCHN_UNBOUND:
     case HV_SAVE_EVTCHN_IPI:
-        return !e->remote_port && !e->virq && (e->state == HV_SAVE_EVTCHN_UNBOUND || !e->remote_domid);
+        return !e->remote_port && !e->virq &&
+               (e->state == HV_SAVE_EVTCHN_UNBOUND || !e->remote_domid);
     case HV_SAVE_EVTCHN_INTERDOMAIN:
         return e->remote_port < HV_SAVE_MAX_EVTCHN && !e->virq;
     case HV_SAVE_EVTCHN_VIRQ:

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <xen/lib.h>
 
-#define LOG_RING_SIZE (256u * 1024u)
+#define LOG_RING_SIZE   (256u * 1024u)
 #define GUEST_LOG_BURST 10u /* guest-triggered messages per second per domain */
 
 static char log_ring[LOG_RING_SIZE];

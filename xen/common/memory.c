@@ -32,7 +32,7 @@
  * dalloc blocks (p2m, frame bitmap, console rings, restart image). */
 #define DOMAIN_FIXED_MAPPINGS 16u
 /* Per vCPU: its kvm_run mapping and its thread's stack, with slack. */
-#define VCPU_MAPPINGS 4u
+#define VCPU_MAPPINGS               4u
 #define LINUX_DEFAULT_MAX_MAP_COUNT 65530u
 
 static uint64_t host_pages_used;        /* atomic; <= domain_host_pages() */
@@ -59,7 +59,8 @@ void memory_init(uint64_t window_mappings)
     if (window_mappings)
         window_mapping_bound = window_mappings;
     printk("hvd: mapping budget %llu of vm.max_map_count %llu; a domain's memory may take "
-           "%llu mappings", (unsigned long long)host_mapping_budget, (unsigned long long)max,
+           "%llu mappings",
+           (unsigned long long)host_mapping_budget, (unsigned long long)max,
            (unsigned long long)window_mapping_bound);
 }
 
@@ -179,7 +180,8 @@ bool p2m_release_chunk(struct domain *d, uint64_t *pos, uint64_t chunk)
     if (d->mem_fd < 0 || *pos >= size)
         return true;
     uint64_t len = size - *pos < chunk ? size - *pos : chunk;
-    if (fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)*pos, (off_t)len) < 0)
+    if (fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)*pos, (off_t)len) <
+        0)
         *pos = size; /* cannot happen on a memfd; closing the file frees it anyway */
     else
         *pos += len;
@@ -308,9 +310,10 @@ static int window_mappings_check(struct domain *d, uint64_t after)
 {
     if (after <= window_mapping_bound)
         return 0;
-    gprintk(&d->log_rl, "d%u: memory op refused: its memory would take %llu mappings in hvd "
-            "(the bound is %llu)", d->domid, (unsigned long long)after,
-            (unsigned long long)window_mapping_bound);
+    gprintk(&d->log_rl,
+            "d%u: memory op refused: its memory would take %llu mappings in hvd "
+            "(the bound is %llu)",
+            d->domid, (unsigned long long)after, (unsigned long long)window_mapping_bound);
     return -ENOMEM;
 }
 
@@ -658,7 +661,8 @@ static long memory_reservation(struct vcpu *v, uint64_t cmd, uint64_t arg,
     long rc = 0;
     while (done < r.nr_extents && rc == 0 && !preempted) {
         uint64_t n = r.nr_extents - done < EXTENT_CHUNK ? r.nr_extents - done : EXTENT_CHUNK;
-        if (copy_from_guest(v, gfns, r.extent_start + done * sizeof(uint64_t), n * sizeof(uint64_t)))
+        if (copy_from_guest(v, gfns, r.extent_start + done * sizeof(uint64_t),
+                            n * sizeof(uint64_t)))
             rc = -XEN_EFAULT;
         else
             rc = reservation_chunk(v, op, &r, gfns, n, start, &done, &preempted);

@@ -29,16 +29,23 @@
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 
-enum watch_kind { WATCH_LISTEN, WATCH_CONN, WATCH_CONSOLE, WATCH_SIGNAL, WATCH_SHUTDOWN, WATCH_TIMER };
+enum watch_kind {
+    WATCH_LISTEN,
+    WATCH_CONN,
+    WATCH_CONSOLE,
+    WATCH_SIGNAL,
+    WATCH_SHUTDOWN,
+    WATCH_TIMER
+};
 
 struct watch {
     enum watch_kind kind;
     int fd;
-    struct domain *owner; /* WATCH_CONSOLE, WATCH_TIMER: charged to it (dalloc) */
-    domid_t domid;       /* WATCH_CONSOLE: whose console */
-    struct vcpu *vcpu;   /* WATCH_TIMER: whose timer */
-    bool privileged;     /* WATCH_CONN: peer may issue requests */
-    uid_t uid;           /* WATCH_CONN: the peer's, from SO_PEERCRED */
+    struct domain *owner;        /* WATCH_CONSOLE, WATCH_TIMER: charged to it (dalloc) */
+    domid_t domid;               /* WATCH_CONSOLE: whose console */
+    struct vcpu *vcpu;           /* WATCH_TIMER: whose timer */
+    bool privileged;             /* WATCH_CONN: peer may issue requests */
+    uid_t uid;                   /* WATCH_CONN: the peer's, from SO_PEERCRED */
     struct queued_reply *queued; /* WATCH_CONN: a reply the peer has not taken yet */
     struct watch *next;
 };
@@ -49,11 +56,11 @@ struct queued_reply {
     unsigned int nr_fds;
     int fds[HV_PRIVCMD_MAX_FDS];
     size_t len;
-    uint8_t msg[];        /* header, op struct, trailing bytes */
+    uint8_t msg[]; /* header, op struct, trailing bytes */
 };
 
-#define REPLY_DRAIN_NS    (5ull * 1000000000ull)
-#define LISTEN_PAUSE_NS   (100ull * 1000000ull)
+#define REPLY_DRAIN_NS  (5ull * 1000000000ull)
+#define LISTEN_PAUSE_NS (100ull * 1000000ull)
 
 static int epoll_fd = -1;
 static int listen_fd = -1;
@@ -63,14 +70,15 @@ static int spare_fd = -1;            /* given up to accept (and refuse) when out
 static char *socket_path;
 static gid_t control_group = (gid_t)-1;
 static struct watch *watches;
-static unsigned int nr_queued;       /* connections with a queued reply */
+static unsigned int nr_queued; /* connections with a queued reply */
 static unsigned int max_clients = PRIVCMD_DEFAULT_MAX_CLIENTS;
 static unsigned int max_clients_per_user = PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER;
 /* Everything a client can make hvd log shares one limit. */
 static struct ratelimit client_log_limit = { .tag = "clients" };
 
-#define MAX_OP_SIZE (sizeof(struct xen_domctl) > sizeof(struct xen_sysctl) ? \
-                     sizeof(struct xen_domctl) : sizeof(struct xen_sysctl))
+#define MAX_OP_SIZE                                                                                \
+    (sizeof(struct xen_domctl) > sizeof(struct xen_sysctl) ? sizeof(struct xen_domctl)             \
+                                                           : sizeof(struct xen_sysctl))
 #define MAX_REQUEST (sizeof(struct hv_privcmd_request) + MAX_OP_SIZE + HV_PRIVCMD_MAX_BUF)
 static union {
     uint8_t bytes[MAX_REQUEST];
@@ -97,7 +105,6 @@ static void continuation_free(struct continuation *c)
     free(c);
 }
 
-
 static void watch_free(struct watch *w)
 {
     if (w->owner)
@@ -107,16 +114,16 @@ static void watch_free(struct watch *w)
 }
 
 /* A domain's watches are charged to it, so its overhead counts them. */
-static struct watch *watch_add(enum watch_kind kind, int fd, struct domain *owner,
-                               bool privileged)
+static struct watch *watch_add(enum watch_kind kind, int fd, struct domain *owner, bool privileged)
 {
     struct watch *w = owner ? dalloc(owner, sizeof(*w)) : calloc(1, sizeof(*w));
     if (!w) {
         errno = ENOMEM; /* dalloc's injected failures set no errno */
         return NULL;
     }
-    *w = (struct watch){ .kind = kind, .fd = fd, .owner = owner, .privileged = privileged,
-                         .next = watches };
+    *w = (struct watch){
+        .kind = kind, .fd = fd, .owner = owner, .privileged = privileged, .next = watches
+    };
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
     if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         int err = errno;
@@ -426,8 +433,8 @@ static int reply_queue(struct watch *w, const struct iovec *iov, size_t iovcnt,
     }
     for (q->nr_fds = 0; q->nr_fds < extra->nr_fds; q->nr_fds++) {
         unsigned int i = q->nr_fds;
-        int fd = extra->close_after_send[i] ? extra->fds[i]
-                                            : fcntl(extra->fds[i], F_DUPFD_CLOEXEC, 0);
+        int fd =
+            extra->close_after_send[i] ? extra->fds[i] : fcntl(extra->fds[i], F_DUPFD_CLOEXEC, 0);
         if (fd < 0) {
             int err = errno;
             queued_reply_free(q);
@@ -508,8 +515,8 @@ static void handle_request(struct watch *w, uint8_t *request, size_t len, bool c
 {
     struct hv_privcmd_request *req = (void *)request;
     void *op = request + sizeof(*req);
-    size_t need = req->kind == HV_PRIVCMD_DOMCTL ? sizeof(struct xen_domctl)
-                                                  : sizeof(struct xen_sysctl);
+    size_t need =
+        req->kind == HV_PRIVCMD_DOMCTL ? sizeof(struct xen_domctl) : sizeof(struct xen_sysctl);
     *op_len = 0;
     hdr->kind = req->kind;
     if (req->magic != HV_PRIVCMD_MAGIC || req->pad ||

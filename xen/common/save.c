@@ -16,8 +16,9 @@
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 
-#define VCPU_BODY_MAX (sizeof(struct hv_save_vcpu) + HV_SAVE_XSAVE_LEN_KVM + \
-                       HV_SAVE_MAX_MSRS * sizeof(struct hv_save_msr))
+#define VCPU_BODY_MAX                                                                              \
+    (sizeof(struct hv_save_vcpu) + HV_SAVE_XSAVE_LEN_KVM +                                         \
+     HV_SAVE_MAX_MSRS * sizeof(struct hv_save_msr))
 
 static int refuse(struct domain *d, const char *record, const char *why)
 {
@@ -101,7 +102,7 @@ static int set_vm_state(struct domain *d, const void *buf, uint32_t len)
 /* --- VCPU --- */
 
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01u
-#define PVCLOCK_SIZE 32u
+#define PVCLOCK_SIZE            32u
 
 /*
  * The guest's pvclock structure, which the kvmclock MSR names: restoring
@@ -158,13 +159,13 @@ static int check_vcpu(struct domain *d, const struct hv_save_vcpu *rec, uint32_t
                   rec->xsave_len - HV_SAVE_XSAVE_LEN_KVM))
         return refuse(d, "VCPU", "XSAVE state beyond the 4096 octets KVM loads");
     if (!all_zero(rec->lapic, sizeof(rec->lapic)) ||
-        !all_zero(&rec->xcrs[rec->nr_xcrs], (HV_SAVE_MAX_XCRS - rec->nr_xcrs) * sizeof(rec->xcrs[0])))
+        !all_zero(&rec->xcrs[rec->nr_xcrs],
+                  (HV_SAVE_MAX_XCRS - rec->nr_xcrs) * sizeof(rec->xcrs[0])))
         return refuse(d, "VCPU", "unused lapic or xcr entries not zero");
     if (rec->events.flags & ~HV_SAVE_EVENTS_ALL || rec->events.pad0 || rec->events.pad1[0] ||
         rec->events.pad1[1] || rec->sregs.cs.pad || rec->sregs.gdt.pad[0])
         return refuse(d, "VCPU", "reserved bits set");
-    const struct hv_save_msr *msrs =
-        (const void *)((const uint8_t *)(rec + 1) + rec->xsave_len);
+    const struct hv_save_msr *msrs = (const void *)((const uint8_t *)(rec + 1) + rec->xsave_len);
     for (uint32_t i = 0; i < rec->nr_msrs; i++) {
         if (msrs[i].pad || !arch_msr_saveable(msrs[i].index) ||
             (i && msrs[i].index <= msrs[i - 1].index))
@@ -198,8 +199,7 @@ static int set_vcpu(struct domain *d, uint32_t id, const void *buf, uint32_t len
     struct vcpu *v = d->vcpus[id];
     uint8_t xsave[HV_SAVE_XSAVE_LEN_KVM];
     xsave_region(rec, xsave);
-    const struct hv_save_msr *msrs =
-        (const void *)((const uint8_t *)(rec + 1) + rec->xsave_len);
+    const struct hv_save_msr *msrs = (const void *)((const uint8_t *)(rec + 1) + rec->xsave_len);
     uint8_t pvclock[PVCLOCK_SIZE];
     uint8_t *page = pvclock_area(d, msrs, rec->nr_msrs);
     if (page)
@@ -284,8 +284,10 @@ static int get_timers(struct domain *d, void *buf, uint32_t *len)
     pthread_mutex_lock(&d->lock);
     for (uint32_t i = 0; i < d->max_vcpus; i++) {
         if (d->vcpus[i]->singleshot_deadline)
-            e[t->nr_timers++] = (struct hv_save_timer){ .vcpu = i, .kind = HV_SAVE_TIMER_SINGLESHOT,
-                                                        .deadline_ns = d->vcpus[i]->singleshot_deadline };
+            e[t->nr_timers++] =
+                (struct hv_save_timer){ .vcpu = i,
+                                        .kind = HV_SAVE_TIMER_SINGLESHOT,
+                                        .deadline_ns = d->vcpus[i]->singleshot_deadline };
     }
     pthread_mutex_unlock(&d->lock);
     *len = (uint32_t)(sizeof(*t) + t->nr_timers * sizeof(*e));
@@ -302,7 +304,8 @@ static int set_timers(struct domain *d, const void *buf, uint32_t len)
     for (uint32_t i = 0; i < t->nr_timers; i++) {
         if (e[i].vcpu >= d->max_vcpus || e[i].kind != HV_SAVE_TIMER_SINGLESHOT || e[i].period_ns ||
             !e[i].deadline_ns || (i && e[i].vcpu <= e[i - 1].vcpu))
-            return refuse(d, "TIMERS", "a timer hv cannot arm (periodic, bad vCPU, or out of order)");
+            return refuse(d, "TIMERS",
+                          "a timer hv cannot arm (periodic, bad vCPU, or out of order)");
     }
     for (uint32_t i = 0; i < t->nr_timers; i++) {
         struct vcpu *v = d->vcpus[e[i].vcpu];
@@ -351,8 +354,7 @@ int save_get_context(struct domain *d, uint32_t type, uint32_t index, void *buf,
     }
 }
 
-int save_set_context(struct domain *d, uint32_t type, uint32_t index, const void *buf,
-                     uint32_t len)
+int save_set_context(struct domain *d, uint32_t type, uint32_t index, const void *buf, uint32_t len)
 {
     if (!d->pause_count)
         return -EBUSY;

@@ -30,7 +30,7 @@ struct hvd_options {
     const char *pidfile;
     const char *log;
     bool foreground;
-    uint64_t max_memory_mib; /* 0: the host's physical memory */
+    uint64_t max_memory_mib;  /* 0: the host's physical memory */
     uint64_t domain_mappings; /* 0: MEMORY_DEFAULT_WINDOW_MAPPINGS */
     gid_t group;
     uint64_t max_clients, max_clients_per_user;
@@ -47,8 +47,8 @@ static void save_command_line(int argc, char **argv)
 {
     size_t used = 0;
     for (int i = 0; i < argc && used < sizeof(command_line) - 1; i++) {
-        int n = snprintf(command_line + used, sizeof(command_line) - used, "%s%s",
-                         i ? " " : "", argv[i]);
+        int n = snprintf(command_line + used, sizeof(command_line) - used, "%s%s", i ? " " : "",
+                         argv[i]);
         if (n < 0)
             break;
         used += (size_t)n;
@@ -94,24 +94,26 @@ size_t hvd_build_id(uint8_t *buf, size_t len)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: hvd [OPTIONS]\n"
-            "Run the hv hypervisor: serve domains on KVM, controlled through a socket.\n\n"
-            "  -s, --socket PATH       control socket (default $HVD_SOCKET or %s)\n"
-            "  -f, --foreground        do not daemonize\n"
-            "  -p, --pidfile FILE      write hvd's pid to FILE\n"
-            "  -l, --log FILE          append the log to FILE (it is also kept in memory: hvcli dmesg)\n"
-            "  -m, --max-memory MiB    memory all guests together may hold (default: physical memory)\n"
-            "  -M, --domain-mappings N mappings one domain's memory may take in hvd (default %u)\n"
-            "  -g, --group GROUP       members of GROUP may control hvd too (default: root only)\n"
-            "      --max-clients N     control connections served at once (default %u; the\n"
-            "                          last eighth of them are kept for root)\n"
-            "      --max-clients-per-user N\n"
-            "                          connections one user other than root may hold (default %u)\n"
-            "  -h, --help              show this help\n"
-            "  -V, --version           show hvd's version\n",
-            DEFAULT_SOCKET, MEMORY_DEFAULT_WINDOW_MAPPINGS, PRIVCMD_DEFAULT_MAX_CLIENTS,
-            PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER);
+    fprintf(
+        f,
+        "Usage: hvd [OPTIONS]\n"
+        "Run the hv hypervisor: serve domains on KVM, controlled through a socket.\n\n"
+        "  -s, --socket PATH       control socket (default $HVD_SOCKET or %s)\n"
+        "  -f, --foreground        do not daemonize\n"
+        "  -p, --pidfile FILE      write hvd's pid to FILE\n"
+        "  -l, --log FILE          append the log to FILE (it is also kept in memory: hvcli "
+        "dmesg)\n"
+        "  -m, --max-memory MiB    memory all guests together may hold (default: physical memory)\n"
+        "  -M, --domain-mappings N mappings one domain's memory may take in hvd (default %u)\n"
+        "  -g, --group GROUP       members of GROUP may control hvd too (default: root only)\n"
+        "      --max-clients N     control connections served at once (default %u; the\n"
+        "                          last eighth of them are kept for root)\n"
+        "      --max-clients-per-user N\n"
+        "                          connections one user other than root may hold (default %u)\n"
+        "  -h, --help              show this help\n"
+        "  -V, --version           show hvd's version\n",
+        DEFAULT_SOCKET, MEMORY_DEFAULT_WINDOW_MAPPINGS, PRIVCMD_DEFAULT_MAX_CLIENTS,
+        PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER);
 }
 
 /* A domain's memory needs a few mappings (RAM, holes, the shared-info
@@ -119,11 +121,10 @@ static void usage(FILE *f)
  * domain is created. */
 #define DOMAIN_MAPPINGS_MIN 8u
 #define DOMAIN_MAPPINGS_MAX (1u << 24)
-#define CLIENTS_MAX 65536u
+#define CLIENTS_MAX         65536u
 
 /* The number option --name takes, from min to max; a one-line error if not. */
-static int parse_number(const char *name, const char *s, uint64_t min, uint64_t max,
-                        uint64_t *out)
+static int parse_number(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -160,22 +161,34 @@ static void print_version(void)
 static int parse_options(int argc, char **argv, struct hvd_options *o)
 {
     static const struct option longopts[] = {
-        { "socket", required_argument, NULL, 's' }, { "foreground", no_argument, NULL, 'f' },
-        { "pidfile", required_argument, NULL, 'p' }, { "log", required_argument, NULL, 'l' },
-        { "max-memory", required_argument, NULL, 'm' }, { "group", required_argument, NULL, 'g' },
+        { "socket", required_argument, NULL, 's' },
+        { "foreground", no_argument, NULL, 'f' },
+        { "pidfile", required_argument, NULL, 'p' },
+        { "log", required_argument, NULL, 'l' },
+        { "max-memory", required_argument, NULL, 'm' },
+        { "group", required_argument, NULL, 'g' },
         { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
         { "max-clients-per-user", required_argument, NULL, OPT_MAX_CLIENTS_PER_USER },
         { "domain-mappings", required_argument, NULL, 'M' },
-        { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     int c;
     while ((c = getopt_long(argc, argv, "s:fp:l:m:M:g:hV", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': o->socket = optarg; break;
-        case 'f': o->foreground = true; break;
-        case 'p': o->pidfile = optarg; break;
-        case 'l': o->log = optarg; break;
+        case 's':
+            o->socket = optarg;
+            break;
+        case 'f':
+            o->foreground = true;
+            break;
+        case 'p':
+            o->pidfile = optarg;
+            break;
+        case 'l':
+            o->log = optarg;
+            break;
         case 'm':
             if (parse_number("max-memory", optarg, 1, 1ull << 30, &o->max_memory_mib))
                 return -1;
@@ -203,9 +216,15 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
                              &o->max_clients_per_user))
                 return -1;
             break;
-        case 'h': usage(stdout); exit(0);
-        case 'V': print_version(); exit(0);
-        default: usage(stderr); return -1;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case 'V':
+            print_version();
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
         }
     }
     if (optind < argc) {
@@ -306,10 +325,13 @@ static void block_signals(void)
 static const char *kvm_error(int rc)
 {
     switch (rc) {
-    case -ENOENT: return "/dev/kvm does not exist (KVM not available: load kvm_intel or kvm_amd)";
+    case -ENOENT:
+        return "/dev/kvm does not exist (KVM not available: load kvm_intel or kvm_amd)";
     case -EACCES:
-    case -EPERM: return "/dev/kvm: permission denied (run as root or join the kvm group)";
-    default: return NULL;
+    case -EPERM:
+        return "/dev/kvm: permission denied (run as root or join the kvm group)";
+    default:
+        return NULL;
     }
 }
 
@@ -332,7 +354,8 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
     int rc = arch_kvm_open();
     if (rc) {
         const char *msg = kvm_error(rc);
-        fprintf(stderr, "hvd: %s%s\n", msg ? msg : "cannot use /dev/kvm: ", msg ? "" : strerror(-rc));
+        fprintf(stderr, "hvd: %s%s\n",
+                msg ? msg : "cannot use /dev/kvm: ", msg ? "" : strerror(-rc));
         return rc;
     }
     make_socket_dir(o->socket);
@@ -346,8 +369,8 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
     *notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (*notify_fd < 0)
         return -errno;
-    uint64_t pages = o->max_memory_mib ? o->max_memory_mib << (20 - XEN_PAGE_SHIFT)
-                                       : host_memory_pages();
+    uint64_t pages =
+        o->max_memory_mib ? o->max_memory_mib << (20 - XEN_PAGE_SHIFT) : host_memory_pages();
     domain_init(pages, *notify_fd);
     memory_init(o->domain_mappings);
     sysctl_init();
@@ -356,7 +379,8 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
 
 int main(int argc, char **argv)
 {
-    struct hvd_options o = { .socket = getenv("HVD_SOCKET"), .group = (gid_t)-1,
+    struct hvd_options o = { .socket = getenv("HVD_SOCKET"),
+                             .group = (gid_t)-1,
                              .max_clients = PRIVCMD_DEFAULT_MAX_CLIENTS,
                              .max_clients_per_user = PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER };
     if (!o.socket || !*o.socket)

@@ -50,7 +50,7 @@ static long sysctl_physinfo(struct xen_sysctl_physinfo *p)
     p->free_pages = p->total_pages > used ? p->total_pages - used : 0;
     p->hv_version = HV_VERSION_MAJOR << 16 | HV_VERSION_MINOR;
     p->max_vcpus = (uint32_t)arch_kvm_max_vcpus() < HV_MAX_VCPUS ? (uint32_t)arch_kvm_max_vcpus()
-                                                                  : HV_MAX_VCPUS;
+                                                                 : HV_MAX_VCPUS;
     p->uptime_ns = now_ns() - start_ns;
     struct dalloc_account acct;
     dalloc_host_totals(&acct);

@@ -15,7 +15,7 @@
 #include <xen/guest_access.h>
 #include <xen/sched.h>
 
-#define SIG_KICK SIGUSR1
+#define SIG_KICK         SIGUSR1
 #define PARK_WAIT_MAX_MS 500l /* the longest the main thread waits for vCPUs to park */
 
 static void kick_handler(int sig)

@@ -15,9 +15,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <hv/public/domctl.h>   /* HV_NAME_MAX, HV_ACTION_*, HV_MAX_VCPUS */
-#include <hv/public/sysctl.h>   /* struct xen_sysctl_physinfo */
-#include <hv/public/xen.h>      /* HV_CMDLINE_MAX */
+#include <hv/public/domctl.h> /* HV_NAME_MAX, HV_ACTION_*, HV_MAX_VCPUS */
+#include <hv/public/sysctl.h> /* struct xen_sysctl_physinfo */
+#include <hv/public/xen.h>    /* HV_CMDLINE_MAX */
 
 /* Bytes in a kernel path, NUL included: Linux's PATH_MAX, spelled out so
  * that a strict -std=c11 build of a caller needs no feature macro. */
@@ -27,20 +27,23 @@
 #define HVCFG_MAX_SIZE (1024u * 1024u)
 
 struct hvcfg_domain {
-    char name[HV_NAME_MAX];      /* required */
-    uint64_t memory_mib;         /* "memory", required, >= 1 */
-    uint64_t maxmem_mib;         /* "maxmem", default = memory, must be >= memory */
-    uint32_t vcpus;              /* "vcpus", default 1, 1..HV_MAX_VCPUS */
-    char kernel[HVCFG_PATH_MAX]; /* required unless HVCFG_PARSE_RESTORE ("": none); a relative
+    char name[HV_NAME_MAX];       /* required */
+    uint64_t memory_mib;          /* "memory", required, >= 1 */
+    uint64_t maxmem_mib;          /* "maxmem", default = memory, must be >= memory */
+    uint32_t vcpus;               /* "vcpus", default 1, 1..HV_MAX_VCPUS */
+    char kernel[HVCFG_PATH_MAX];  /* required unless HVCFG_PARSE_RESTORE ("": none); a relative
                                     path is resolved against the config file's directory */
-    char cmdline[HV_CMDLINE_MAX];/* "cmdline" (alias "extra"), default "" */
-    uint8_t on_poweroff, on_reboot, on_crash; /* "destroy"|"restart"|"preserve"; defaults destroy, restart, destroy */
+    char cmdline[HV_CMDLINE_MAX]; /* "cmdline" (alias "extra"), default "" */
+    uint8_t on_poweroff, on_reboot,
+        on_crash; /* "destroy"|"restart"|"preserve"; defaults destroy, restart, destroy */
     /* More than restart_limit restarts within restart_interval_s seconds
      * are a restart loop, which hvd treats as a crash. */
-    uint32_t restart_limit;      /* "restart_limit", 1..HV_RESTART_LIMIT_MAX, default HV_RESTART_LIMIT_DEFAULT */
-    uint32_t restart_interval_s; /* "restart_interval", 1..HV_RESTART_INTERVAL_MAX, default HV_RESTART_INTERVAL_DEFAULT */
-    int has_uuid;                /* "uuid" given */
-    uint8_t uuid[16];            /* parsed with libuuid's uuid_parse */
+    uint32_t
+        restart_limit; /* "restart_limit", 1..HV_RESTART_LIMIT_MAX, default HV_RESTART_LIMIT_DEFAULT */
+    uint32_t
+        restart_interval_s; /* "restart_interval", 1..HV_RESTART_INTERVAL_MAX, default HV_RESTART_INTERVAL_DEFAULT */
+    int has_uuid;     /* "uuid" given */
+    uint8_t uuid[16]; /* parsed with libuuid's uuid_parse */
 };
 
 /* Parse flags. */

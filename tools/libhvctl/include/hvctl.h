@@ -56,8 +56,7 @@ int hvctl_domain_lookup(hvctl_t *h, const char *what, uint32_t *domid);
 /* vCPU state.  Setting needs the domain paused (-EBUSY otherwise). */
 int hvctl_vcpu_setcontext(hvctl_t *h, uint32_t domid, uint32_t vcpu,
                           const struct hv_vcpu_context *ctx);
-int hvctl_vcpu_getcontext(hvctl_t *h, uint32_t domid, uint32_t vcpu,
-                          struct hv_vcpu_context *ctx);
+int hvctl_vcpu_getcontext(hvctl_t *h, uint32_t domid, uint32_t vcpu, struct hv_vcpu_context *ctx);
 
 /* Console: *fd is a stream socket carrying the domain's console (see
  * XEN_DOMCTL_console_attach).  The caller closes it. */
@@ -93,13 +92,12 @@ int hvctl_p2m_set(hvctl_t *h, uint32_t domid, uint64_t gfn, uint32_t nr, int pop
  * which).  Both: -EBUSY unless the domain is paused. */
 int hvctl_context_get(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index, void *buf,
                       size_t cap, uint32_t *len);
-int hvctl_context_set(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index,
-                      const void *body, uint32_t len);
+int hvctl_context_set(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index, const void *body,
+                      uint32_t len);
 
 /* Foreign memory: map nr guest frames from gfn into this process.
  * -ENXIO: a gfn in the range is not populated. */
-int hvctl_map_foreign(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, int prot,
-                      void **addr);
+int hvctl_map_foreign(hvctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, int prot, void **addr);
 int hvctl_unmap_foreign(void *addr, uint64_t nr);
 
 /* Raw transport for a sysctl whose reply carries a descriptor (as

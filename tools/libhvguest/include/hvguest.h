@@ -42,8 +42,7 @@ struct hvguest_build_info {
 int hvguest_build_elf(hvctl_t *h, uint32_t domid, const void *image, size_t len,
                       const char *cmdline, struct hvguest_build_info *info);
 int hvguest_build_elf_file(hvctl_t *h, uint32_t domid, const char *path, const char *cmdline,
-                         struct hvguest_build_info *info);
-
+                           struct hvguest_build_info *info);
 
 /* ---- save and restore ---------------------------------------------------- */
 
@@ -59,8 +58,7 @@ enum hvguest_phase {
  * the image's header says; informative).  Returning non-zero stops the
  * work: the call undoes what it did and fails with -EINTR.
  */
-typedef int hvguest_progress_fn(void *arg, enum hvguest_phase phase, uint64_t done,
-                                uint64_t total);
+typedef int hvguest_progress_fn(void *arg, enum hvguest_phase phase, uint64_t done, uint64_t total);
 
 /* A domain's run state as a save image records it (its RUN_STATE record). */
 #define HVGUEST_RUN_RUNNING  0u /* running (no RUN_STATE record) */

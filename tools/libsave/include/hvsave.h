@@ -103,8 +103,8 @@ int hvsave_write_pages(struct hvsave_writer *w, const uint64_t *gfns, const void
                        uint32_t count);
 
 /* As hvsave_write_pages(), with page i at pages[i] (no copy is made). */
-int hvsave_write_page_list(struct hvsave_writer *w, const uint64_t *gfns,
-                           const void *const *pages, uint32_t count);
+int hvsave_write_page_list(struct hvsave_writer *w, const uint64_t *gfns, const void *const *pages,
+                           uint32_t count);
 
 /*
  * Record the domain's run state at save time: for HVSAVE_RUN_PAUSED and
@@ -138,11 +138,11 @@ struct hvsave_reader;
 
 /* One record, as hvsave_read_record() returns it. */
 struct hvsave_record {
-    uint32_t type;    /* HV_SAVE_TYPE_*, or an unknown optional type */
-    uint32_t length;  /* body octets in the stream */
-    uint64_t index;   /* 0 for the first record after the domain header */
-    uint64_t offset;  /* stream offset of the record header */
-    bool skipped;     /* an unknown optional record: body is NULL */
+    uint32_t type;   /* HV_SAVE_TYPE_*, or an unknown optional type */
+    uint32_t length; /* body octets in the stream */
+    uint64_t index;  /* 0 for the first record after the domain header */
+    uint64_t offset; /* stream offset of the record header */
+    bool skipped;    /* an unknown optional record: body is NULL */
     /*
      * The body, 8-aligned, owned by the reader and valid until the next
      * hvsave_read_record() or hvsave_reader_close().  Already checked
@@ -159,7 +159,7 @@ struct hvsave_record {
         const struct hv_save_vm_state *vm_state;
         struct {
             const struct hv_save_vcpu *vcpu;
-            const uint8_t *xsave;          /* vcpu->xsave_len octets */
+            const uint8_t *xsave;           /* vcpu->xsave_len octets */
             const struct hv_save_msr *msrs; /* vcpu->nr_msrs entries */
         } vcpu;
         const struct hv_save_shared_info *shared_info;

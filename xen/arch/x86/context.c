@@ -16,23 +16,45 @@
 static void seg_from_kvm(struct hv_segment *s, const struct kvm_segment *k)
 {
     *s = (struct hv_segment){
-        .base = k->base, .limit = k->limit, .selector = k->selector, .type = k->type,
-        .present = k->present, .dpl = k->dpl, .db = k->db, .s = k->s, .l = k->l,
-        .g = k->g, .avl = k->avl, .unusable = k->unusable,
+        .base = k->base,
+        .limit = k->limit,
+        .selector = k->selector,
+        .type = k->type,
+        .present = k->present,
+        .dpl = k->dpl,
+        .db = k->db,
+        .s = k->s,
+        .l = k->l,
+        .g = k->g,
+        .avl = k->avl,
+        .unusable = k->unusable,
     };
 }
 
 static void seg_to_kvm(struct kvm_segment *k, const struct hv_segment *s)
 {
     *k = (struct kvm_segment){
-        .base = s->base, .limit = s->limit, .selector = s->selector, .type = s->type,
-        .present = s->present, .dpl = s->dpl, .db = s->db, .s = s->s, .l = s->l,
-        .g = s->g, .avl = s->avl, .unusable = s->unusable,
+        .base = s->base,
+        .limit = s->limit,
+        .selector = s->selector,
+        .type = s->type,
+        .present = s->present,
+        .dpl = s->dpl,
+        .db = s->db,
+        .s = s->s,
+        .l = s->l,
+        .g = s->g,
+        .avl = s->avl,
+        .unusable = s->unusable,
     };
 }
 
-#define GPRS(X) X(rax) X(rbx) X(rcx) X(rdx) X(rsi) X(rdi) X(rsp) X(rbp) \
+/* One register per X, in struct kvm_regs' order. */
+/* clang-format off */
+#define GPRS(X) \
+    X(rax) X(rbx) X(rcx) X(rdx) X(rsi) X(rdi) X(rsp) X(rbp) \
     X(r8) X(r9) X(r10) X(r11) X(r12) X(r13) X(r14) X(r15) X(rip) X(rflags)
+/* clang-format on */
 #define SEGS(X) X(cs) X(ds) X(es) X(fs) X(gs) X(ss) X(tr) X(ldt)
 
 int arch_get_vcpu_context(struct vcpu *v, struct hv_vcpu_context *c)
@@ -101,15 +123,15 @@ int arch_translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 
 /* MSRs worth saving; only those KVM reports are used, in ascending order. */
 static const uint32_t msr_candidates[] = {
-    0x00000010, /* TSC */
-    0x0000003b, /* TSC_ADJUST */
-    0x00000174, 0x00000175, 0x00000176, /* SYSENTER_CS/ESP/EIP */
-    0x000001a0, /* MISC_ENABLE */
-    0x00000277, /* PAT */
-    0x4b564d00, 0x4b564d01, /* KVM wall clock, system time (kvmclock) */
-    0x4b564d02, 0x4b564d03, 0x4b564d04, /* async PF, steal time, PV EOI */
+    0x00000010,                                     /* TSC */
+    0x0000003b,                                     /* TSC_ADJUST */
+    0x00000174, 0x00000175, 0x00000176,             /* SYSENTER_CS/ESP/EIP */
+    0x000001a0,                                     /* MISC_ENABLE */
+    0x00000277,                                     /* PAT */
+    0x4b564d00, 0x4b564d01,                         /* KVM wall clock, system time (kvmclock) */
+    0x4b564d02, 0x4b564d03, 0x4b564d04,             /* async PF, steal time, PV EOI */
     0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
-    0xc0000102, 0xc0000103, /* KERNEL_GS_BASE, TSC_AUX */
+    0xc0000102, 0xc0000103,                         /* KERNEL_GS_BASE, TSC_AUX */
 };
 static uint32_t msr_list[ARRAY_SIZE(msr_candidates)];
 static uint32_t nr_msr_list;
@@ -146,18 +168,36 @@ bool arch_msr_saveable(uint32_t index)
 static void seg_to_save(struct hv_save_segment *s, const struct kvm_segment *k)
 {
     *s = (struct hv_save_segment){
-        .base = k->base, .limit = k->limit, .selector = k->selector, .type = k->type,
-        .present = k->present, .dpl = k->dpl, .db = k->db, .s = k->s, .l = k->l,
-        .g = k->g, .avl = k->avl, .unusable = k->unusable,
+        .base = k->base,
+        .limit = k->limit,
+        .selector = k->selector,
+        .type = k->type,
+        .present = k->present,
+        .dpl = k->dpl,
+        .db = k->db,
+        .s = k->s,
+        .l = k->l,
+        .g = k->g,
+        .avl = k->avl,
+        .unusable = k->unusable,
     };
 }
 
 static void seg_from_save(struct kvm_segment *k, const struct hv_save_segment *s)
 {
     *k = (struct kvm_segment){
-        .base = s->base, .limit = s->limit, .selector = s->selector, .type = s->type,
-        .present = s->present, .dpl = s->dpl, .db = s->db, .s = s->s, .l = s->l,
-        .g = s->g, .avl = s->avl, .unusable = s->unusable,
+        .base = s->base,
+        .limit = s->limit,
+        .selector = s->selector,
+        .type = s->type,
+        .present = s->present,
+        .dpl = s->dpl,
+        .db = s->db,
+        .s = s->s,
+        .l = s->l,
+        .g = s->g,
+        .avl = s->avl,
+        .unusable = s->unusable,
     };
 }
 
@@ -184,16 +224,25 @@ static void sregs_from_save(struct kvm_sregs *s, const struct hv_save_sregs *o)
 static void events_to_save(struct hv_save_vcpu_events *o, const struct kvm_vcpu_events *e)
 {
     *o = (struct hv_save_vcpu_events){
-        .exception_injected = e->exception.injected, .exception_nr = e->exception.nr,
+        .exception_injected = e->exception.injected,
+        .exception_nr = e->exception.nr,
         .exception_has_error_code = e->exception.has_error_code,
-        .exception_pending = e->exception.pending, .exception_error_code = e->exception.error_code,
-        .interrupt_injected = e->interrupt.injected, .interrupt_nr = e->interrupt.nr,
-        .interrupt_soft = e->interrupt.soft, .interrupt_shadow = e->interrupt.shadow,
-        .nmi_injected = e->nmi.injected, .nmi_pending = e->nmi.pending,
-        .nmi_masked = e->nmi.masked, .sipi_vector = e->sipi_vector,
-        .flags = e->flags & HV_SAVE_EVENTS_ALL, .smi_smm = e->smi.smm,
-        .smi_pending = e->smi.pending, .smi_smm_inside_nmi = e->smi.smm_inside_nmi,
-        .smi_latched_init = e->smi.latched_init, .triple_fault_pending = e->triple_fault.pending,
+        .exception_pending = e->exception.pending,
+        .exception_error_code = e->exception.error_code,
+        .interrupt_injected = e->interrupt.injected,
+        .interrupt_nr = e->interrupt.nr,
+        .interrupt_soft = e->interrupt.soft,
+        .interrupt_shadow = e->interrupt.shadow,
+        .nmi_injected = e->nmi.injected,
+        .nmi_pending = e->nmi.pending,
+        .nmi_masked = e->nmi.masked,
+        .sipi_vector = e->sipi_vector,
+        .flags = e->flags & HV_SAVE_EVENTS_ALL,
+        .smi_smm = e->smi.smm,
+        .smi_pending = e->smi.pending,
+        .smi_smm_inside_nmi = e->smi.smm_inside_nmi,
+        .smi_latched_init = e->smi.latched_init,
+        .triple_fault_pending = e->triple_fault.pending,
         .exception_has_payload = e->exception_has_payload,
         .exception_payload = e->exception_payload,
     };
@@ -219,7 +268,8 @@ static void events_from_save(struct kvm_vcpu_events *e, const struct hv_save_vcp
 /* struct kvm_msrs with room for every candidate (its entries are a flexible array). */
 union msr_buf {
     struct kvm_msrs h;
-    uint8_t room[sizeof(struct kvm_msrs) + ARRAY_SIZE(msr_candidates) * sizeof(struct kvm_msr_entry)];
+    uint8_t
+        room[sizeof(struct kvm_msrs) + ARRAY_SIZE(msr_candidates) * sizeof(struct kvm_msr_entry)];
 };
 
 static int msrs_get(struct vcpu *v, struct hv_save_msr *out)
@@ -232,7 +282,8 @@ static int msrs_get(struct vcpu *v, struct hv_save_msr *out)
     if (ioctl(v->fd, KVM_GET_MSRS, &m) != (int)nr_msr_list)
         return -EIO;
     for (uint32_t i = 0; i < nr_msr_list; i++)
-        out[i] = (struct hv_save_msr){ .index = m.h.entries[i].index, .value = m.h.entries[i].data };
+        out[i] =
+            (struct hv_save_msr){ .index = m.h.entries[i].index, .value = m.h.entries[i].data };
     return (int)nr_msr_list;
 }
 

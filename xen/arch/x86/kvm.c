@@ -33,8 +33,11 @@ static int cpuid_set_hv_leaves(struct kvm_cpuid2 *c)
     if (n + 3 > CPUID_MAX_ENTRIES)
         return -E2BIG;
     struct kvm_cpuid_entry2 leaves[3] = {
-        { .function = HV_CPUID_BASE, .eax = HV_CPUID_BASE + 2, .ebx = HV_CPUID_SIGNATURE_EBX,
-          .ecx = HV_CPUID_SIGNATURE_ECX, .edx = HV_CPUID_SIGNATURE_EDX },
+        { .function = HV_CPUID_BASE,
+          .eax = HV_CPUID_BASE + 2,
+          .ebx = HV_CPUID_SIGNATURE_EBX,
+          .ecx = HV_CPUID_SIGNATURE_ECX,
+          .edx = HV_CPUID_SIGNATURE_EDX },
         { .function = HV_CPUID_BASE + 1, .eax = HV_VERSION_MAJOR << 16 | HV_VERSION_MINOR },
         { .function = HV_CPUID_BASE + 2, .eax = 1, .ebx = HV_HYPERCALL_MSR },
     };
@@ -61,7 +64,8 @@ int arch_kvm_open(void)
     kvm_run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (kvm_run_size <= 0)
         return -ENOSYS;
-    guest_cpuid = calloc(1, sizeof(*guest_cpuid) + CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
+    guest_cpuid =
+        calloc(1, sizeof(*guest_cpuid) + CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
     if (!guest_cpuid)
         return -ENOMEM;
     guest_cpuid->nent = CPUID_MAX_ENTRIES;
@@ -90,7 +94,9 @@ static int vm_filter_hypercall_msr(int vm_fd)
     struct kvm_msr_filter filter = {
         .flags = KVM_MSR_FILTER_DEFAULT_ALLOW,
         .ranges[0] = { .flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
-                       .nmsrs = 1, .base = HV_HYPERCALL_MSR, .bitmap = &deny },
+                       .nmsrs = 1,
+                       .base = HV_HYPERCALL_MSR,
+                       .bitmap = &deny },
     };
     return ioctl(vm_fd, KVM_X86_SET_MSR_FILTER, &filter) < 0 ? -errno : 0;
 }
@@ -103,8 +109,8 @@ int arch_vm_clock_offset(struct domain *d)
     if (ioctl(d->vm_fd, KVM_GET_CLOCK, &c) < 0)
         return -errno;
     clock_gettime(CLOCK_BOOTTIME, &ts);
-    d->kvmclock_offset_ns = (int64_t)((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) -
-                            (int64_t)c.clock;
+    d->kvmclock_offset_ns =
+        (int64_t)((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) - (int64_t)c.clock;
     time_update_wallclock(d);
     return 0;
 }

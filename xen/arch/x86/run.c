@@ -16,7 +16,7 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 
-#define EFER_LMA (1u << 10)
+#define EFER_LMA      (1u << 10)
 #define X86_EFLAGS_IF (1u << 9)
 
 /* A guest not in 64-bit mode (protected mode, or compat mode under long mode). */
@@ -162,8 +162,8 @@ static uint32_t upcall_vector(struct vcpu *v)
 static void crash(struct vcpu *v, const char *why, unsigned long long detail)
 {
     struct domain *d = v->domain;
-    gprintk(&d->lifecycle_rl, "d%u v%u: crashed: %s (%#llx) at rip %#llx", d->domid, v->vcpu_id, why,
-            detail, (unsigned long long)v->run->s.regs.regs.rip);
+    gprintk(&d->lifecycle_rl, "d%u v%u: crashed: %s (%#llx) at rip %#llx", d->domid, v->vcpu_id,
+            why, detail, (unsigned long long)v->run->s.regs.regs.rip);
     /* SCHEDOP_shutdown_code lets the guest name the reason for this case. */
     domain_shutdown(d, d->shutdown_code >= 0 ? (uint32_t)d->shutdown_code : SHUTDOWN_crash);
 }

@@ -13,8 +13,8 @@
 
 #define XEN_DOMCTL_INTERFACE_VERSION 0x00000003u
 
-#define HV_MAX_VCPUS    64u
-#define HV_NAME_MAX     64u /* bytes in a name, including the NUL */
+#define HV_MAX_VCPUS 64u
+#define HV_NAME_MAX  64u /* bytes in a name, including the NUL */
 
 /* Actions hvd takes when a domain shuts down (on_poweroff and friends). */
 #define HV_ACTION_destroy  0 /* destroy the domain */
@@ -28,18 +28,18 @@
  * init_pages of RAM populated at gfns 0..init_pages-1 and every vCPU down.
  */
 struct xen_domctl_createdomain {
-    uint8_t  handle[16];      /* in/out: UUID; all zero: hvd makes one */
-    char     name[HV_NAME_MAX]; /* in: NUL-terminated, unique, [A-Za-z0-9_.-], not all
+    uint8_t handle[16];     /* in/out: UUID; all zero: hvd makes one */
+    char name[HV_NAME_MAX]; /* in: NUL-terminated, unique, [A-Za-z0-9_.-], not all
                                    digits; "" : "domain-<id>" */
-    uint32_t max_vcpus;       /* in: 1..HV_MAX_VCPUS */
-    uint32_t flags;           /* in: zero (no flags defined yet) */
-    uint64_t max_pages;       /* in: 4 KiB pages the domain may hold, >= init_pages */
-    uint64_t init_pages;      /* in: 4 KiB pages populated now, >= 1 */
-    uint8_t  on_poweroff;     /* in: HV_ACTION_* */
-    uint8_t  on_reboot;       /* in: HV_ACTION_* */
-    uint8_t  on_crash;        /* in: HV_ACTION_* */
-    uint8_t  pad;             /* in: zero */
-    uint32_t fault_ttl;       /* in: 0, or fail the N-th fail-able action of this
+    uint32_t max_vcpus;     /* in: 1..HV_MAX_VCPUS */
+    uint32_t flags;         /* in: zero (no flags defined yet) */
+    uint64_t max_pages;     /* in: 4 KiB pages the domain may hold, >= init_pages */
+    uint64_t init_pages;    /* in: 4 KiB pages populated now, >= 1 */
+    uint8_t on_poweroff;    /* in: HV_ACTION_* */
+    uint8_t on_reboot;      /* in: HV_ACTION_* */
+    uint8_t on_crash;       /* in: HV_ACTION_* */
+    uint8_t pad;            /* in: zero */
+    uint32_t fault_ttl;     /* in: 0, or fail the N-th fail-able action of this
                                  creation with -ENOMEM (testing error paths) */
     /* A domain restarted (on_* = restart) more than restart_limit times within
      * restart_interval_s seconds is treated as crashed instead: on_crash, with
@@ -49,21 +49,21 @@ struct xen_domctl_createdomain {
 };
 _Static_assert(sizeof(struct xen_domctl_createdomain) == 120, "createdomain");
 
-#define HV_RESTART_LIMIT_DEFAULT     10u
-#define HV_RESTART_LIMIT_MAX         64u
-#define HV_RESTART_INTERVAL_DEFAULT  60u    /* seconds */
-#define HV_RESTART_INTERVAL_MAX      86400u /* a day */
+#define HV_RESTART_LIMIT_DEFAULT    10u
+#define HV_RESTART_LIMIT_MAX        64u
+#define HV_RESTART_INTERVAL_DEFAULT 60u    /* seconds */
+#define HV_RESTART_INTERVAL_MAX     86400u /* a day */
 
 /* Domain info flags. */
-#define XEN_DOMINF_dying     (1u << 0) /* being destroyed */
-#define XEN_DOMINF_shutdown  (1u << 2) /* shut down; reason in the shutdown field */
-#define XEN_DOMINF_paused    (1u << 3) /* pause count > 0 */
-#define XEN_DOMINF_blocked   (1u << 4) /* every online vCPU is blocked */
-#define XEN_DOMINF_running   (1u << 5) /* some vCPU is in the guest */
+#define XEN_DOMINF_dying    (1u << 0) /* being destroyed */
+#define XEN_DOMINF_shutdown (1u << 2) /* shut down; reason in the shutdown field */
+#define XEN_DOMINF_paused   (1u << 3) /* pause count > 0 */
+#define XEN_DOMINF_blocked  (1u << 4) /* every online vCPU is blocked */
+#define XEN_DOMINF_running  (1u << 5) /* some vCPU is in the guest */
 
 /* XEN_DOMCTL_getdomaininfo (and each entry of XEN_SYSCTL_getdomaininfolist). */
 struct xen_domctl_getdomaininfo {
-    uint16_t domain;          /* out: domid */
+    uint16_t domain; /* out: domid */
     uint16_t pad0;
     uint32_t flags;           /* out: XEN_DOMINF_* */
     uint32_t shutdown_reason; /* out: SHUTDOWN_*, valid with XEN_DOMINF_shutdown */
@@ -73,17 +73,17 @@ struct xen_domctl_getdomaininfo {
     uint64_t tot_pages;       /* out: 4 KiB pages the domain holds */
     uint64_t max_pages;       /* out: its limit */
     uint64_t cpu_time_ns;     /* out: time its vCPUs spent in KVM_RUN */
-    uint8_t  handle[16];      /* out: UUID */
-    char     name[HV_NAME_MAX]; /* out */
-    uint8_t  on_poweroff;     /* out: HV_ACTION_* */
-    uint8_t  on_reboot;
-    uint8_t  on_crash;
-    uint8_t  pad1;
+    uint8_t handle[16];       /* out: UUID */
+    char name[HV_NAME_MAX];   /* out */
+    uint8_t on_poweroff;      /* out: HV_ACTION_* */
+    uint8_t on_reboot;
+    uint8_t on_crash;
+    uint8_t pad1;
     uint32_t create_fault_points; /* out: fail-able actions its creation passed */
-    uint64_t overhead_bytes;  /* out: hvd memory allocated for the domain (dalloc) */
-    uint64_t overhead_allocs; /* out: number of those allocations */
-    uint32_t restart_limit;      /* out: as given at creation (the default filled in) */
-    uint32_t restart_interval_s; /* out */
+    uint64_t overhead_bytes;      /* out: hvd memory allocated for the domain (dalloc) */
+    uint64_t overhead_allocs;     /* out: number of those allocations */
+    uint32_t restart_limit;       /* out: as given at creation (the default filled in) */
+    uint32_t restart_interval_s;  /* out */
 };
 _Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 160, "getdomaininfo");
 
@@ -97,11 +97,11 @@ _Static_assert(sizeof(struct xen_domctl_shutdown) == 8, "shutdown");
 /* One segment register, as KVM describes it. */
 struct hv_segment {
     uint64_t base;
-    uint32_t limit;     /* bytes - 1, after granularity scaling */
+    uint32_t limit; /* bytes - 1, after granularity scaling */
     uint16_t selector;
-    uint8_t  type;      /* descriptor type, 4 bits */
-    uint8_t  present, dpl, db, s, l, g, avl, unusable;
-    uint8_t  pad;
+    uint8_t type; /* descriptor type, 4 bits */
+    uint8_t present, dpl, db, s, l, g, avl, unusable;
+    uint8_t pad;
 };
 _Static_assert(sizeof(struct hv_segment) == 24, "hv_segment");
 
@@ -109,7 +109,7 @@ _Static_assert(sizeof(struct hv_segment) == 24, "hv_segment");
 
 /* The architectural state of one vCPU. */
 struct hv_vcpu_context {
-    uint32_t flags;   /* HV_VCPU_CTX_*; clear = vCPU down */
+    uint32_t flags; /* HV_VCPU_CTX_*; clear = vCPU down */
     uint32_t pad0;
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
@@ -177,11 +177,11 @@ _Static_assert(sizeof(struct xen_domctl_console_attach) == 8, "console_attach");
 
 /* XEN_DOMCTL_getvcpuinfo: one vCPU's state. */
 struct xen_domctl_getvcpuinfo {
-    uint32_t vcpu;        /* in: 0..max_vcpus-1 */
-    uint8_t  online;      /* out: 1 if up */
-    uint8_t  blocked;     /* out: 1 if waiting for an event (block, poll, hlt) */
-    uint8_t  running;     /* out: 1 if in the guest or about to be */
-    uint8_t  pad;
+    uint32_t vcpu;   /* in: 0..max_vcpus-1 */
+    uint8_t online;  /* out: 1 if up */
+    uint8_t blocked; /* out: 1 if waiting for an event (block, poll, hlt) */
+    uint8_t running; /* out: 1 if in the guest or about to be */
+    uint8_t pad;
     uint64_t cpu_time_ns; /* out: time in KVM_RUN */
 };
 _Static_assert(sizeof(struct xen_domctl_getvcpuinfo) == 16, "getvcpuinfo");
@@ -246,30 +246,30 @@ struct xen_domctl_p2m_set {
 };
 _Static_assert(sizeof(struct xen_domctl_p2m_set) == 16, "p2m_set");
 
-#define XEN_DOMCTL_createdomain      1
-#define XEN_DOMCTL_destroydomain     2
-#define XEN_DOMCTL_pausedomain       3
-#define XEN_DOMCTL_unpausedomain     4
-#define XEN_DOMCTL_getdomaininfo     5
-#define XEN_DOMCTL_max_mem           11
-#define XEN_DOMCTL_setvcpucontext    12
-#define XEN_DOMCTL_getvcpucontext    13
-#define XEN_DOMCTL_getvcpuinfo       14
-#define XEN_DOMCTL_settimeoffset     42
-#define XEN_DOMCTL_shutdown          48
-#define XEN_DOMCTL_get_memory_fd     1001
-#define XEN_DOMCTL_p2m_query         1002
-#define XEN_DOMCTL_console_attach    1003
-#define XEN_DOMCTL_set_target        1004
-#define XEN_DOMCTL_evtchn_host       1005
-#define XEN_DOMCTL_getcontext        1006
-#define XEN_DOMCTL_setcontext        1007
-#define XEN_DOMCTL_p2m_set           1008
+#define XEN_DOMCTL_createdomain   1
+#define XEN_DOMCTL_destroydomain  2
+#define XEN_DOMCTL_pausedomain    3
+#define XEN_DOMCTL_unpausedomain  4
+#define XEN_DOMCTL_getdomaininfo  5
+#define XEN_DOMCTL_max_mem        11
+#define XEN_DOMCTL_setvcpucontext 12
+#define XEN_DOMCTL_getvcpucontext 13
+#define XEN_DOMCTL_getvcpuinfo    14
+#define XEN_DOMCTL_settimeoffset  42
+#define XEN_DOMCTL_shutdown       48
+#define XEN_DOMCTL_get_memory_fd  1001
+#define XEN_DOMCTL_p2m_query      1002
+#define XEN_DOMCTL_console_attach 1003
+#define XEN_DOMCTL_set_target     1004
+#define XEN_DOMCTL_evtchn_host    1005
+#define XEN_DOMCTL_getcontext     1006
+#define XEN_DOMCTL_setcontext     1007
+#define XEN_DOMCTL_p2m_set        1008
 
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
     uint32_t interface_version; /* XEN_DOMCTL_INTERFACE_VERSION */
-    domid_t  domain;            /* target; out for createdomain */
+    domid_t domain;             /* target; out for createdomain */
     uint16_t pad[3];
     union {
         struct xen_domctl_createdomain createdomain;

@@ -29,15 +29,15 @@
 
 /* alloc_unbound: a port that remote_dom may bind to. */
 struct evtchn_alloc_unbound {
-    domid_t  dom;        /* in: DOMID_SELF */
-    domid_t  remote_dom; /* in: the domain allowed to bind (DOMID_SELF, or 0 for the host) */
-    uint32_t port;       /* out */
+    domid_t dom;        /* in: DOMID_SELF */
+    domid_t remote_dom; /* in: the domain allowed to bind (DOMID_SELF, or 0 for the host) */
+    uint32_t port;      /* out */
 };
 _Static_assert(sizeof(struct evtchn_alloc_unbound) == 8, "evtchn_alloc_unbound");
 
 /* bind_interdomain: connect to remote_dom's unbound port reserved for us. */
 struct evtchn_bind_interdomain {
-    domid_t  remote_dom;  /* in */
+    domid_t remote_dom;   /* in */
     uint16_t pad;         /* in: zero */
     uint32_t remote_port; /* in */
     uint32_t local_port;  /* out */
@@ -72,19 +72,19 @@ struct evtchn_port_op {
 };
 _Static_assert(sizeof(struct evtchn_port_op) == 4, "evtchn_port_op");
 
-#define EVTCHNSTAT_closed       0
-#define EVTCHNSTAT_unbound      1
-#define EVTCHNSTAT_interdomain  2
-#define EVTCHNSTAT_virq         4
-#define EVTCHNSTAT_ipi          5
+#define EVTCHNSTAT_closed      0
+#define EVTCHNSTAT_unbound     1
+#define EVTCHNSTAT_interdomain 2
+#define EVTCHNSTAT_virq        4
+#define EVTCHNSTAT_ipi         5
 
 struct evtchn_status {
-    domid_t  dom;         /* in: DOMID_SELF */
-    uint16_t pad;         /* zero */
-    uint32_t port;        /* in */
-    uint32_t status;      /* out: EVTCHNSTAT_* */
-    uint32_t vcpu;        /* out: the vCPU it notifies */
-    domid_t  remote_dom;  /* out: unbound (who may bind), interdomain (peer) */
+    domid_t dom;        /* in: DOMID_SELF */
+    uint16_t pad;       /* zero */
+    uint32_t port;      /* in */
+    uint32_t status;    /* out: EVTCHNSTAT_* */
+    uint32_t vcpu;      /* out: the vCPU it notifies */
+    domid_t remote_dom; /* out: unbound (who may bind), interdomain (peer) */
     uint16_t pad2;
     uint32_t remote_port; /* out: interdomain: the peer's port; virq: the VIRQ */
 };

@@ -14,17 +14,17 @@
  * that vector into the notified vCPU; 0 disables upcalls (pending bits are
  * still set and sched_op poll still works).
  */
-#define HVM_PARAM_CALLBACK_IRQ 0
+#define HVM_PARAM_CALLBACK_IRQ         0
 #define HVM_PARAM_CALLBACK_TYPE_VECTOR 2ull
 /* HVM_PARAM_BALLOON_TARGET: read-only for the guest; the page target the
  * toolstack set with hvcli mem-set (XEN_DOMCTL_set_target), 0 = none. */
 #define HVM_PARAM_BALLOON_TARGET 40
-#define HVM_PARAM_NR 41
+#define HVM_PARAM_NR             41
 
 struct xen_hvm_param {
-    domid_t  domid;  /* DOMID_SELF */
-    uint16_t pad;    /* zero */
-    uint32_t index;  /* HVM_PARAM_* */
+    domid_t domid;  /* DOMID_SELF */
+    uint16_t pad;   /* zero */
+    uint32_t index; /* HVM_PARAM_* */
     uint64_t value;
 };
 _Static_assert(sizeof(struct xen_hvm_param) == 16, "xen_hvm_param");

@@ -51,7 +51,7 @@ struct xen_memory_reservation {
     uint64_t nr_extents;   /* <= 2^20 per call */
     uint32_t extent_order; /* 0..XENMEM_MAX_EXTENT_ORDER */
     uint32_t mem_flags;    /* zero */
-    domid_t  domid;        /* DOMID_SELF */
+    domid_t domid;         /* DOMID_SELF */
     uint16_t pad[3];       /* zero */
 };
 _Static_assert(sizeof(struct xen_memory_reservation) == 32, "xen_memory_reservation");
@@ -63,11 +63,11 @@ _Static_assert(sizeof(struct xen_memory_reservation) == 32, "xen_memory_reservat
  * xen.h) at gfn.  Whatever backed gfn before is freed.  Returns 0.
  */
 struct xen_add_to_physmap {
-    domid_t  domid;  /* DOMID_SELF */
-    uint16_t pad;    /* zero */
-    uint32_t space;  /* XENMAPSPACE_shared_info */
-    uint64_t idx;    /* zero (the one shared-info page) */
-    uint64_t gpfn;   /* gfn inside the domain's guest-physical window */
+    domid_t domid;  /* DOMID_SELF */
+    uint16_t pad;   /* zero */
+    uint32_t space; /* XENMAPSPACE_shared_info */
+    uint64_t idx;   /* zero (the one shared-info page) */
+    uint64_t gpfn;  /* gfn inside the domain's guest-physical window */
 };
 _Static_assert(sizeof(struct xen_add_to_physmap) == 24, "xen_add_to_physmap");
 

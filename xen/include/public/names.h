@@ -20,9 +20,9 @@
 enum hv_name_verdict {
     HV_NAME_OK,
     HV_NAME_EMPTY,
-    HV_NAME_TOO_LONG,   /* HV_NAME_MAX bytes or more: no room for the NUL */
-    HV_NAME_BAD_CHAR,   /* a byte outside [A-Za-z0-9_.-] */
-    HV_NAME_ALL_DIGITS  /* would read as a domid */
+    HV_NAME_TOO_LONG,  /* HV_NAME_MAX bytes or more: no room for the NUL */
+    HV_NAME_BAD_CHAR,  /* a byte outside [A-Za-z0-9_.-] */
+    HV_NAME_ALL_DIGITS /* would read as a domid */
 };
 
 /* Check the len bytes at name against the domain-name rule. */
@@ -36,8 +36,8 @@ static inline enum hv_name_verdict hv_name_check(const char *name, size_t len)
     for (size_t i = 0; i < len; i++) {
         char c = name[i];
         int digit = c >= '0' && c <= '9';
-        if (!(digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-              c == '.' || c == '-'))
+        if (!(digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
+              c == '-'))
             return HV_NAME_BAD_CHAR;
         digits += (size_t)digit;
     }
@@ -48,10 +48,14 @@ static inline enum hv_name_verdict hv_name_check(const char *name, size_t len)
 static inline const char *hv_action_name(unsigned action)
 {
     switch (action) {
-    case HV_ACTION_destroy: return "destroy";
-    case HV_ACTION_restart: return "restart";
-    case HV_ACTION_preserve: return "preserve";
-    default: return NULL;
+    case HV_ACTION_destroy:
+        return "destroy";
+    case HV_ACTION_restart:
+        return "restart";
+    case HV_ACTION_preserve:
+        return "preserve";
+    default:
+        return NULL;
     }
 }
 

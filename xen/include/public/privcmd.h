@@ -20,11 +20,11 @@
 
 #include <stdint.h>
 
-#define HV_PRIVCMD_MAGIC     0x31637668u /* "hvc1" */
-#define HV_PRIVCMD_DOMCTL    1u
-#define HV_PRIVCMD_SYSCTL    2u
-#define HV_PRIVCMD_MAX_BUF   65536u /* trailing bytes, either direction */
-#define HV_PRIVCMD_MAX_FDS   4u
+#define HV_PRIVCMD_MAGIC   0x31637668u /* "hvc1" */
+#define HV_PRIVCMD_DOMCTL  1u
+#define HV_PRIVCMD_SYSCTL  2u
+#define HV_PRIVCMD_MAX_BUF 65536u /* trailing bytes, either direction */
+#define HV_PRIVCMD_MAX_FDS 4u
 
 struct hv_privcmd_request {
     uint32_t magic;   /* HV_PRIVCMD_MAGIC */
@@ -39,7 +39,7 @@ struct hv_privcmd_reply {
     uint32_t kind;    /* echoes the request */
     uint32_t buf_len; /* trailing bytes after the op struct */
     uint32_t nr_fds;  /* descriptors attached */
-    int64_t  rc;      /* >= 0 success, -XEN_Exxx failure */
+    int64_t rc;       /* >= 0 success, -XEN_Exxx failure */
 };
 _Static_assert(sizeof(struct hv_privcmd_reply) == 24, "hv_privcmd_reply");
 

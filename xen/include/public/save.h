@@ -25,25 +25,25 @@
  * stream of an older hvd carries none of them (section 5 of the spec).
  */
 #define HV_SAVE_HVD_VERSION(major, minor) ((uint32_t)(major) << 16 | (uint32_t)(minor))
-#define HV_SAVE_HVD_1_1 HV_SAVE_HVD_VERSION(1, 1)
+#define HV_SAVE_HVD_1_1                   HV_SAVE_HVD_VERSION(1, 1)
 
 /* image_header.options */
 #define HV_SAVE_OPT_BIG_ENDIAN (1u << 0) /* records are big-endian: never set in version 1 */
 
 /* Limits (section 9 of the spec). */
-#define HV_SAVE_MAX_BODY          16842752u /* record body octets: 16 MiB + 64 KiB */
-#define HV_SAVE_PAGES_PER_RECORD  4096u
-#define HV_SAVE_MAX_PAGES         (1ull << 40) /* nr_pages */
-#define HV_SAVE_MAX_VCPUS         4096u
-#define HV_SAVE_CONFIG_MAX        1048576u
-#define HV_SAVE_MAX_MSRS          1024u
-#define HV_SAVE_MAX_XCRS          16u
-#define HV_SAVE_XSAVE_MIN         576u /* legacy FXSAVE region + XSAVE header */
-#define HV_SAVE_XSAVE_MAX         65536u
-#define HV_SAVE_MAX_EVTCHN        4096u /* ports 1..HV_SAVE_MAX_EVTCHN-1 */
-#define HV_SAVE_CONSOLE_MAX       1048576u
-#define HV_SAVE_IOAPIC_PINS       24u
-#define HV_SAVE_LAPIC_SIZE        1024u
+#define HV_SAVE_MAX_BODY         16842752u /* record body octets: 16 MiB + 64 KiB */
+#define HV_SAVE_PAGES_PER_RECORD 4096u
+#define HV_SAVE_MAX_PAGES        (1ull << 40) /* nr_pages */
+#define HV_SAVE_MAX_VCPUS        4096u
+#define HV_SAVE_CONFIG_MAX       1048576u
+#define HV_SAVE_MAX_MSRS         1024u
+#define HV_SAVE_MAX_XCRS         16u
+#define HV_SAVE_XSAVE_MIN        576u /* legacy FXSAVE region + XSAVE header */
+#define HV_SAVE_XSAVE_MAX        65536u
+#define HV_SAVE_MAX_EVTCHN       4096u /* ports 1..HV_SAVE_MAX_EVTCHN-1 */
+#define HV_SAVE_CONSOLE_MAX      1048576u
+#define HV_SAVE_IOAPIC_PINS      24u
+#define HV_SAVE_LAPIC_SIZE       1024u
 
 /* Record types.  Bit 31 set: optional (a reader that does not know it skips it). */
 #define HV_SAVE_TYPE_OPTIONAL       0x80000000u
@@ -60,7 +60,7 @@
 
 /* The first 24 octets of every stream.  All fields big-endian. */
 struct hv_save_image_header {
-    uint8_t  magic[8];  /* HV_SAVE_MAGIC */
+    uint8_t magic[8];   /* HV_SAVE_MAGIC */
     uint32_t version;   /* HV_SAVE_VERSION; decides the layout of all that follows */
     uint32_t options;   /* HV_SAVE_OPT_*; other bits zero */
     uint32_t page_size; /* HV_SAVE_PAGE_SIZE */
@@ -109,31 +109,31 @@ _Static_assert(sizeof(struct hv_save_page_data_zlib) == 8, "hv_save_page_data_zl
 
 /* One 8259 PIC (KVM's kvm_pic_state). */
 struct hv_save_pic {
-    uint8_t last_irr;          /* edge-detection latch */
-    uint8_t irr;               /* interrupt request register */
-    uint8_t imr;               /* interrupt mask register */
-    uint8_t isr;               /* in-service register */
-    uint8_t priority_add;      /* rotation base, 0..7 */
-    uint8_t irq_base;          /* vector of IRQ 0, multiple of 8 */
-    uint8_t read_reg_select;   /* 0: IRR, 1: ISR */
-    uint8_t poll;              /* 0/1 */
-    uint8_t special_mask;      /* 0/1 */
-    uint8_t init_state;        /* ICW step, 0..3 */
-    uint8_t auto_eoi;          /* 0/1 */
-    uint8_t rotate_on_auto_eoi; /* 0/1 */
+    uint8_t last_irr;                  /* edge-detection latch */
+    uint8_t irr;                       /* interrupt request register */
+    uint8_t imr;                       /* interrupt mask register */
+    uint8_t isr;                       /* in-service register */
+    uint8_t priority_add;              /* rotation base, 0..7 */
+    uint8_t irq_base;                  /* vector of IRQ 0, multiple of 8 */
+    uint8_t read_reg_select;           /* 0: IRR, 1: ISR */
+    uint8_t poll;                      /* 0/1 */
+    uint8_t special_mask;              /* 0/1 */
+    uint8_t init_state;                /* ICW step, 0..3 */
+    uint8_t auto_eoi;                  /* 0/1 */
+    uint8_t rotate_on_auto_eoi;        /* 0/1 */
     uint8_t special_fully_nested_mode; /* 0/1 */
-    uint8_t init4;             /* 0/1: ICW4 expected */
-    uint8_t elcr;              /* edge/level control, bit per IRQ */
-    uint8_t elcr_mask;         /* writable ELCR bits */
+    uint8_t init4;                     /* 0/1: ICW4 expected */
+    uint8_t elcr;                      /* edge/level control, bit per IRQ */
+    uint8_t elcr_mask;                 /* writable ELCR bits */
 };
 _Static_assert(sizeof(struct hv_save_pic) == 16, "hv_save_pic");
 
 struct hv_save_ioapic {
-    uint64_t base_address; /* guest-physical MMIO base */
-    uint32_t ioregsel;     /* index register */
-    uint32_t id;           /* IOAPIC id */
-    uint32_t irr;          /* pending level-triggered pins, bit per pin */
-    uint32_t pad;          /* zero */
+    uint64_t base_address;                  /* guest-physical MMIO base */
+    uint32_t ioregsel;                      /* index register */
+    uint32_t id;                            /* IOAPIC id */
+    uint32_t irr;                           /* pending level-triggered pins, bit per pin */
+    uint32_t pad;                           /* zero */
     uint64_t redirtbl[HV_SAVE_IOAPIC_PINS]; /* redirection entries, IOAPIC bit layout */
 };
 _Static_assert(sizeof(struct hv_save_ioapic) == 216, "hv_save_ioapic");
@@ -141,17 +141,17 @@ _Static_assert(sizeof(struct hv_save_ioapic) == 216, "hv_save_ioapic");
 struct hv_save_pit_channel {
     uint32_t count;          /* reload value, 1..65536 (0: never programmed) */
     uint16_t latched_count;  /* value latched by a latch command */
-    uint8_t  count_latched;  /* 0 none, 1 LSB, 2 MSB, 3 word */
-    uint8_t  status_latched; /* 0/1 */
-    uint8_t  status;         /* latched status byte */
-    uint8_t  read_state;     /* 1..4 */
-    uint8_t  write_state;    /* 1..4 */
-    uint8_t  write_latch;    /* first byte of a word write */
-    uint8_t  rw_mode;        /* 1..3 */
-    uint8_t  mode;           /* 0..5 */
-    uint8_t  bcd;            /* 0/1 */
-    uint8_t  gate;           /* 0/1 */
-    int64_t  count_load_time; /* ns of the VM clock when count was loaded */
+    uint8_t count_latched;   /* 0 none, 1 LSB, 2 MSB, 3 word */
+    uint8_t status_latched;  /* 0/1 */
+    uint8_t status;          /* latched status byte */
+    uint8_t read_state;      /* 1..4 */
+    uint8_t write_state;     /* 1..4 */
+    uint8_t write_latch;     /* first byte of a word write */
+    uint8_t rw_mode;         /* 1..3 */
+    uint8_t mode;            /* 0..5 */
+    uint8_t bcd;             /* 0/1 */
+    uint8_t gate;            /* 0/1 */
+    int64_t count_load_time; /* ns of the VM clock when count was loaded */
 };
 _Static_assert(sizeof(struct hv_save_pit_channel) == 24, "hv_save_pit_channel");
 
@@ -167,11 +167,11 @@ _Static_assert(sizeof(struct hv_save_pit) == 80, "hv_save_pit");
 #define HV_SAVE_CLOCK_TSC_STABLE (1u << 1)
 
 struct hv_save_clock {
-    uint64_t clock_ns;           /* VM clock (kvmclock): ns since the domain was created */
-    uint64_t realtime_ns;        /* host CLOCK_REALTIME when clock_ns was read; informative */
-    uint32_t flags;              /* HV_SAVE_CLOCK_*; other bits zero */
-    uint32_t pad;                /* zero */
-    int64_t  wallclock_offset_s; /* seconds added to the host wall clock for the guest's */
+    uint64_t clock_ns;          /* VM clock (kvmclock): ns since the domain was created */
+    uint64_t realtime_ns;       /* host CLOCK_REALTIME when clock_ns was read; informative */
+    uint32_t flags;             /* HV_SAVE_CLOCK_*; other bits zero */
+    uint32_t pad;               /* zero */
+    int64_t wallclock_offset_s; /* seconds added to the host wall clock for the guest's */
 };
 _Static_assert(sizeof(struct hv_save_clock) == 32, "hv_save_clock");
 
@@ -180,13 +180,13 @@ _Static_assert(sizeof(struct hv_save_clock) == 32, "hv_save_clock");
 
 /* VM_STATE: the whole body, 368 octets.  A part whose flag is clear is zero. */
 struct hv_save_vm_state {
-    uint32_t flags; /* HV_SAVE_VM_*; other bits zero */
-    uint32_t pad;   /* zero */
+    uint32_t flags;                /* HV_SAVE_VM_*; other bits zero */
+    uint32_t pad;                  /* zero */
     struct hv_save_pic pic_master; /* ports 0x20/0x21 */
     struct hv_save_pic pic_slave;  /* ports 0xa0/0xa1 */
     struct hv_save_ioapic ioapic;
     struct hv_save_pit pit;
-    struct hv_save_clock clock;    /* always valid */
+    struct hv_save_clock clock; /* always valid */
 };
 _Static_assert(sizeof(struct hv_save_vm_state) == 368, "hv_save_vm_state");
 
@@ -198,19 +198,19 @@ struct hv_save_regs {
 _Static_assert(sizeof(struct hv_save_regs) == 144, "hv_save_regs");
 
 struct hv_save_segment {
-    uint64_t base;     /* linear base address */
-    uint32_t limit;    /* octets - 1, after granularity scaling */
+    uint64_t base;  /* linear base address */
+    uint32_t limit; /* octets - 1, after granularity scaling */
     uint16_t selector;
-    uint8_t  type;     /* descriptor type, 0..15 */
-    uint8_t  present;  /* 0/1 */
-    uint8_t  dpl;      /* 0..3 */
-    uint8_t  db;       /* 0/1 */
-    uint8_t  s;        /* 0/1: code/data segment */
-    uint8_t  l;        /* 0/1: 64-bit code */
-    uint8_t  g;        /* 0/1: 4 KiB granularity */
-    uint8_t  avl;      /* 0/1 */
-    uint8_t  unusable; /* 0/1 */
-    uint8_t  pad;      /* zero */
+    uint8_t type;     /* descriptor type, 0..15 */
+    uint8_t present;  /* 0/1 */
+    uint8_t dpl;      /* 0..3 */
+    uint8_t db;       /* 0/1 */
+    uint8_t s;        /* 0/1: code/data segment */
+    uint8_t l;        /* 0/1: 64-bit code */
+    uint8_t g;        /* 0/1: 4 KiB granularity */
+    uint8_t avl;      /* 0/1 */
+    uint8_t unusable; /* 0/1 */
+    uint8_t pad;      /* zero */
 };
 _Static_assert(sizeof(struct hv_save_segment) == 24, "hv_save_segment");
 
@@ -240,29 +240,29 @@ _Static_assert(sizeof(struct hv_save_sregs) == 280, "hv_save_sregs");
 #define HV_SAVE_EVENTS_ALL          0x3fu
 
 struct hv_save_vcpu_events {
-    uint8_t  exception_injected;       /* 0/1 */
-    uint8_t  exception_nr;             /* vector 0..31 */
-    uint8_t  exception_has_error_code; /* 0/1 */
-    uint8_t  exception_pending;        /* 0/1 */
+    uint8_t exception_injected;       /* 0/1 */
+    uint8_t exception_nr;             /* vector 0..31 */
+    uint8_t exception_has_error_code; /* 0/1 */
+    uint8_t exception_pending;        /* 0/1 */
     uint32_t exception_error_code;
-    uint8_t  interrupt_injected;       /* 0/1 */
-    uint8_t  interrupt_nr;             /* vector 0..255 */
-    uint8_t  interrupt_soft;           /* 0/1 */
-    uint8_t  interrupt_shadow;         /* bit 0 STI, bit 1 MOV SS */
-    uint8_t  nmi_injected;             /* 0/1 */
-    uint8_t  nmi_pending;              /* 0/1 */
-    uint8_t  nmi_masked;               /* 0/1 */
-    uint8_t  pad0;                     /* zero */
-    uint32_t sipi_vector;              /* 0..255 */
-    uint32_t flags;                    /* HV_SAVE_EVENTS_*; other bits zero */
-    uint8_t  smi_smm;                  /* 0/1 */
-    uint8_t  smi_pending;              /* 0/1 */
-    uint8_t  smi_smm_inside_nmi;       /* 0/1 */
-    uint8_t  smi_latched_init;         /* 0/1 */
-    uint8_t  triple_fault_pending;     /* 0/1 */
-    uint8_t  exception_has_payload;    /* 0/1 */
-    uint8_t  pad1[2];                  /* zero */
-    uint64_t exception_payload;        /* CR2 for #PF, DR6 bits for #DB */
+    uint8_t interrupt_injected;    /* 0/1 */
+    uint8_t interrupt_nr;          /* vector 0..255 */
+    uint8_t interrupt_soft;        /* 0/1 */
+    uint8_t interrupt_shadow;      /* bit 0 STI, bit 1 MOV SS */
+    uint8_t nmi_injected;          /* 0/1 */
+    uint8_t nmi_pending;           /* 0/1 */
+    uint8_t nmi_masked;            /* 0/1 */
+    uint8_t pad0;                  /* zero */
+    uint32_t sipi_vector;          /* 0..255 */
+    uint32_t flags;                /* HV_SAVE_EVENTS_*; other bits zero */
+    uint8_t smi_smm;               /* 0/1 */
+    uint8_t smi_pending;           /* 0/1 */
+    uint8_t smi_smm_inside_nmi;    /* 0/1 */
+    uint8_t smi_latched_init;      /* 0/1 */
+    uint8_t triple_fault_pending;  /* 0/1 */
+    uint8_t exception_has_payload; /* 0/1 */
+    uint8_t pad1[2];               /* zero */
+    uint64_t exception_payload;    /* CR2 for #PF, DR6 bits for #DB */
 };
 _Static_assert(sizeof(struct hv_save_vcpu_events) == 40, "hv_save_vcpu_events");
 
@@ -313,14 +313,14 @@ struct hv_save_vcpu {
     struct hv_save_vcpu_events events;
     struct hv_save_debugregs debugregs;
     struct hv_save_xcr xcrs[HV_SAVE_MAX_XCRS]; /* entries from nr_xcrs on are zero */
-    uint8_t lapic[HV_SAVE_LAPIC_SIZE]; /* KVM_GET_LAPIC register page; zero without LAPIC */
+    uint8_t lapic[HV_SAVE_LAPIC_SIZE];         /* KVM_GET_LAPIC register page; zero without LAPIC */
 };
 _Static_assert(sizeof(struct hv_save_vcpu) == 1816, "hv_save_vcpu");
 
 /* SHARED_INFO: the whole body, 4104 octets. */
 struct hv_save_shared_info {
-    uint64_t gfn;                      /* where the guest placed it, < nr_pages */
-    uint8_t  page[HV_SAVE_PAGE_SIZE];  /* its contents */
+    uint64_t gfn;                    /* where the guest placed it, < nr_pages */
+    uint8_t page[HV_SAVE_PAGE_SIZE]; /* its contents */
 };
 _Static_assert(sizeof(struct hv_save_shared_info) == 4104, "hv_save_shared_info");
 
@@ -339,13 +339,14 @@ _Static_assert(sizeof(struct hv_save_event_channels) == 8, "hv_save_event_channe
 #define HV_SAVE_MAX_DOMID          0x7fefu /* highest remote_domid (DOMID_MAX) */
 
 struct hv_save_evtchn {
-    uint32_t port;         /* 1..HV_SAVE_MAX_EVTCHN-1, strictly ascending */
-    uint8_t  state;        /* HV_SAVE_EVTCHN_* */
-    uint8_t  pad[3];       /* zero */
-    uint32_t vcpu;         /* vCPU notified, < nr_vcpus */
-    uint32_t remote_domid; /* unbound: who may bind; interdomain: the peer; 0..HV_SAVE_MAX_DOMID; else 0 */
-    uint32_t remote_port;  /* interdomain: the peer's port; else 0 */
-    uint32_t virq;         /* virq: 0..HV_SAVE_NR_VIRQS-1; else 0 */
+    uint32_t port;  /* 1..HV_SAVE_MAX_EVTCHN-1, strictly ascending */
+    uint8_t state;  /* HV_SAVE_EVTCHN_* */
+    uint8_t pad[3]; /* zero */
+    uint32_t vcpu;  /* vCPU notified, < nr_vcpus */
+    uint32_t
+        remote_domid; /* unbound: who may bind; interdomain: the peer; 0..HV_SAVE_MAX_DOMID; else 0 */
+    uint32_t remote_port; /* interdomain: the peer's port; else 0 */
+    uint32_t virq;        /* virq: 0..HV_SAVE_NR_VIRQS-1; else 0 */
 };
 _Static_assert(sizeof(struct hv_save_evtchn) == 24, "hv_save_evtchn");
 

@@ -8,7 +8,8 @@
 #define SCHEDOP_block    1 /* arg ignored; sleep until an event or a kick; 0 */
 #define SCHEDOP_shutdown 2 /* arg: struct sched_shutdown *; does not return on success */
 #define SCHEDOP_poll     3 /* arg: struct sched_poll *; 0 when a port is pending or on timeout */
-#define SCHEDOP_shutdown_code 5 /* arg: struct sched_shutdown *; the reason reported if the
+#define SCHEDOP_shutdown_code                                                                      \
+    5 /* arg: struct sched_shutdown *; the reason reported if the
                                    domain is later stopped by hvd (a crash) instead of
                                    by SCHEDOP_shutdown; 0 */
 

@@ -13,11 +13,11 @@
  * the ring holds, reading starts at the oldest byte (see `index` out).
  */
 struct xen_sysctl_readconsole {
-    uint64_t index;  /* in: offset to read from; out: offset after the data */
-    uint32_t count;  /* in: buffer bytes wanted, <= HV_PRIVCMD_MAX_BUF;
+    uint64_t index; /* in: offset to read from; out: offset after the data */
+    uint32_t count; /* in: buffer bytes wanted, <= HV_PRIVCMD_MAX_BUF;
                         out: bytes returned */
     uint32_t pad;
-    uint64_t lost;   /* out: bytes between the requested index and the oldest held */
+    uint64_t lost; /* out: bytes between the requested index and the oldest held */
 };
 _Static_assert(sizeof(struct xen_sysctl_readconsole) == 24, "readconsole");
 
@@ -37,27 +37,27 @@ _Static_assert(sizeof(struct xen_sysctl_getdomaininfolist) == 16, "getdomaininfo
 
 /* XEN_SYSCTL_physinfo. */
 struct xen_sysctl_physinfo {
-    uint32_t nr_cpus;       /* out: host CPUs online */
-    uint32_t nr_domains;    /* out: domains that exist */
-    uint64_t total_pages;   /* out: host memory limit for guests, 4 KiB pages */
-    uint64_t free_pages;    /* out: total_pages minus what domains hold */
-    uint32_t hv_version;    /* out: major << 16 | minor */
-    uint32_t max_vcpus;     /* out: per domain (HV_MAX_VCPUS or KVM's limit) */
-    uint64_t uptime_ns;     /* out: since hvd started */
+    uint32_t nr_cpus;         /* out: host CPUs online */
+    uint32_t nr_domains;      /* out: domains that exist */
+    uint64_t total_pages;     /* out: host memory limit for guests, 4 KiB pages */
+    uint64_t free_pages;      /* out: total_pages minus what domains hold */
+    uint32_t hv_version;      /* out: major << 16 | minor */
+    uint32_t max_vcpus;       /* out: per domain (HV_MAX_VCPUS or KVM's limit) */
+    uint64_t uptime_ns;       /* out: since hvd started */
     uint64_t overhead_bytes;  /* out: hvd memory allocated for all domains (dalloc) */
     uint64_t overhead_allocs; /* out: number of those allocations */
 };
 _Static_assert(sizeof(struct xen_sysctl_physinfo) == 56, "physinfo");
 
-#define XEN_SYSCTL_readconsole        1
-#define XEN_SYSCTL_physinfo           3
-#define XEN_SYSCTL_getdomaininfolist  6
+#define XEN_SYSCTL_readconsole       1
+#define XEN_SYSCTL_physinfo          3
+#define XEN_SYSCTL_getdomaininfolist 6
 /* XEN_SYSCTL_dom_exc: no arguments; the reply carries the read end of a
  * pipe to which hvd writes a byte whenever a domain shuts down or is
  * destroyed (VIRQ_DOM_EXC for the host; a full pipe just stays readable).
  * -EBUSY when HV_DOM_EXC_MAX subscribers are open. */
-#define HV_DOM_EXC_MAX 16u
-#define XEN_SYSCTL_dom_exc            7
+#define HV_DOM_EXC_MAX     16u
+#define XEN_SYSCTL_dom_exc 7
 
 struct xen_sysctl {
     uint32_t cmd;               /* XEN_SYSCTL_* */

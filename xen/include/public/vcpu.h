@@ -9,14 +9,17 @@
 
 #include <stdint.h>
 
-#define VCPUOP_initialise            0 /* arg: struct hv_vcpu_context * (domctl.h); the target
+#define VCPUOP_initialise                                                                          \
+    0 /* arg: struct hv_vcpu_context * (domctl.h); the target
                                           must be down; its flags are ignored */
-#define VCPUOP_up                    2 /* arg ignored; start a vCPU given a context by
+#define VCPUOP_up                                                                                  \
+    2                              /* arg ignored; start a vCPU given a context by
                                           VCPUOP_initialise or the toolstack */
-#define VCPUOP_down                  3 /* arg ignored; stop it (not the caller's only running vCPU) */
-#define VCPUOP_is_up                 4 /* arg ignored; returns 1 or 0 */
-#define VCPUOP_get_runstate_info     5 /* arg: struct vcpu_runstate_info * */
-#define VCPUOP_set_singleshot_timer  8 /* arg: struct vcpu_set_singleshot_timer *; the caller's own vCPU */
+#define VCPUOP_down              3 /* arg ignored; stop it (not the caller's only running vCPU) */
+#define VCPUOP_is_up             4 /* arg ignored; returns 1 or 0 */
+#define VCPUOP_get_runstate_info 5 /* arg: struct vcpu_runstate_info * */
+#define VCPUOP_set_singleshot_timer                                                                \
+    8 /* arg: struct vcpu_set_singleshot_timer *; the caller's own vCPU */
 #define VCPUOP_stop_singleshot_timer 9 /* arg ignored; the caller's own vCPU */
 
 #define RUNSTATE_running  0
@@ -25,7 +28,7 @@
 #define RUNSTATE_offline  3
 
 struct vcpu_runstate_info {
-    uint32_t state;            /* RUNSTATE_* now */
+    uint32_t state; /* RUNSTATE_* now */
     uint32_t pad;
     uint64_t state_entry_time; /* system time of the last change */
     uint64_t time[4];          /* ns spent in each RUNSTATE_* */

@@ -4,17 +4,17 @@
 
 #include <stdint.h>
 
-#define XENVER_version      0 /* arg ignored; returns major << 16 | minor */
-#define XENVER_extraversion 1 /* arg: struct xen_extraversion * */
-#define XENVER_capabilities 3 /* arg: struct xen_capabilities_info * */
-#define XENVER_changeset    4 /* arg: struct xen_changeset_info * */
-#define XENVER_compile_info 2 /* arg: struct xen_compile_info * */
-#define XENVER_platform_parameters 5 /* arg: struct xen_platform_parameters * */
-#define XENVER_get_features 6 /* arg: struct xen_feature_info * */
-#define XENVER_pagesize     7 /* arg ignored; returns XEN_PAGE_SIZE */
-#define XENVER_guest_handle 8 /* arg: uint8_t[16], the domain's UUID */
-#define XENVER_commandline  9 /* arg: struct xen_commandline * (hvd's own command line) */
-#define XENVER_build_id     10 /* arg: struct xen_build_id *; returns the id's length */
+#define XENVER_version             0  /* arg ignored; returns major << 16 | minor */
+#define XENVER_extraversion        1  /* arg: struct xen_extraversion * */
+#define XENVER_capabilities        3  /* arg: struct xen_capabilities_info * */
+#define XENVER_changeset           4  /* arg: struct xen_changeset_info * */
+#define XENVER_compile_info        2  /* arg: struct xen_compile_info * */
+#define XENVER_platform_parameters 5  /* arg: struct xen_platform_parameters * */
+#define XENVER_get_features        6  /* arg: struct xen_feature_info * */
+#define XENVER_pagesize            7  /* arg ignored; returns XEN_PAGE_SIZE */
+#define XENVER_guest_handle        8  /* arg: uint8_t[16], the domain's UUID */
+#define XENVER_commandline         9  /* arg: struct xen_commandline * (hvd's own command line) */
+#define XENVER_build_id            10 /* arg: struct xen_build_id *; returns the id's length */
 
 struct xen_extraversion {
     char extraversion[16]; /* NUL-terminated, e.g. "-dev" */
@@ -32,7 +32,7 @@ struct xen_changeset_info {
 _Static_assert(sizeof(struct xen_changeset_info) == 64, "xen_changeset_info");
 
 struct xen_compile_info {
-    char compiler[64];       /* NUL-terminated */
+    char compiler[64]; /* NUL-terminated */
     char compile_by[16];
     char compile_domain[32];
     char compile_date[32];
@@ -56,9 +56,9 @@ struct xen_commandline {
 _Static_assert(sizeof(struct xen_commandline) == 1024, "xen_commandline");
 
 struct xen_build_id {
-    uint32_t len;      /* out: bytes of id */
-    uint8_t  buf[64];  /* out: hvd's GNU build-id */
-    uint8_t  pad[4];
+    uint32_t len;    /* out: bytes of id */
+    uint8_t buf[64]; /* out: hvd's GNU build-id */
+    uint8_t pad[4];
 };
 _Static_assert(sizeof(struct xen_build_id) == 72, "xen_build_id");
 

@@ -12,8 +12,8 @@ struct domain;
 
 /* What a domain (or the host) holds through dalloc(). */
 struct dalloc_account {
-    uint64_t count;  /* live allocations */
-    uint64_t bytes;  /* their requested sizes */
+    uint64_t count; /* live allocations */
+    uint64_t bytes; /* their requested sizes */
 };
 
 /*

@@ -39,8 +39,8 @@ long hypercall_dispatch(struct vcpu *v, const struct hypercall_args *args);
  * kicked, or its domain is paused or dying. */
 bool hypercall_preempt_check(struct vcpu *v);
 
-long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg);       /* version.c */
+long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg);                /* version.c */
 long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf); /* console.c */
-long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg);          /* sched.c */
+long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg);                   /* sched.c */
 
 #endif

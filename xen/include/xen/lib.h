@@ -8,12 +8,12 @@
 #include <time.h>
 #include <hv/public/errno.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
 #define HV_VERSION_MAJOR 1
 #define HV_VERSION_MINOR 1
 
 /* hvd's log: a ring read by `hvcli dmesg` and copied to the --log file. */
-int  log_init(const char *path);
+int log_init(const char *path);
 void log_close(void);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Messages a guest can trigger: at most a burst per second per domain. */
@@ -21,7 +21,7 @@ struct ratelimit {
     uint64_t window_start_ns;
     unsigned int printed;
     unsigned int suppressed;
-    char tag[16];             /* who, in the "suppressed" line: "d5" */
+    char tag[16]; /* who, in the "suppressed" line: "d5" */
 };
 void gprintk(struct ratelimit *rl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Copy log bytes from *index; returns bytes copied, updates *index, *lost. */

@@ -17,23 +17,23 @@ uint64_t memory_host_pages_used(void);
 struct domain;
 /* Reserves the domain's mappings from the host budget (-ENOMEM if it
  * cannot), then builds the memory file, p2m and window. */
-int  p2m_init(struct domain *d, uint64_t max_pages);
+int p2m_init(struct domain *d, uint64_t max_pages);
 bool p2m_release_chunk(struct domain *d, uint64_t *pos, uint64_t chunk);
 void p2m_teardown(struct domain *d);
 /* Back gfns [gfn, gfn+nr) with fresh zeroed frames, all or none.  -ENOMEM
  * past max_pages, the host limit or the domain's mapping bound. */
-int  p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr);
+int p2m_populate(struct domain *d, uint64_t gfn, uint64_t nr);
 uint64_t p2m_lookup(struct domain *d, uint64_t gfn);
-int  p2m_depopulate(struct domain *d, uint64_t gfn, uint64_t nr);
-int  p2m_map_shared_info(struct domain *d, uint64_t gfn);
+int p2m_depopulate(struct domain *d, uint64_t gfn, uint64_t nr);
+int p2m_map_shared_info(struct domain *d, uint64_t gfn);
 struct vcpu;
 struct hypercall_continuation;
 long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg, struct hypercall_continuation *cont);
 /* hvd's pointer to guest-physical [gpa, gpa+len) when all backed, else NULL. */
 void *gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len);
 /* Zero every frame (hole punch) and refill from the boot extents. */
-int  memory_reset_to_boot(struct domain *d);
-int  memory_capture_boot(struct domain *d);
+int memory_reset_to_boot(struct domain *d);
+int memory_capture_boot(struct domain *d);
 void memory_free_boot(struct domain *d);
 
 #endif

@@ -10,8 +10,8 @@
 
 /* What an operation hands back beside its struct: bytes and descriptors. */
 struct privcmd_reply_extra {
-    void *buf;          /* trailing reply bytes (HV_PRIVCMD_MAX_BUF) */
-    uint32_t buf_len;   /* bytes of buf to send */
+    void *buf;        /* trailing reply bytes (HV_PRIVCMD_MAX_BUF) */
+    uint32_t buf_len; /* bytes of buf to send */
     int fds[4];
     bool close_after_send[4]; /* hvd's copy is not needed after the reply */
     unsigned int nr_fds;
@@ -27,14 +27,14 @@ static inline void privcmd_reply_add_fd(struct privcmd_reply_extra *out, int fd,
 #define PRIVCMD_DEFAULT_MAX_CLIENTS          256u
 #define PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER 16u
 void privcmd_set_client_limits(unsigned int total, unsigned int per_user);
-int  privcmd_listen(const char *path, gid_t group);
-int  privcmd_run(int shutdown_notify_fd); /* the main loop; returns on SIGTERM/SIGINT */
+int privcmd_listen(const char *path, gid_t group);
+int privcmd_run(int shutdown_notify_fd); /* the main loop; returns on SIGTERM/SIGINT */
 void privcmd_close(void);
 /* Watch/unwatch a console client's socket in the main loop. */
 struct domain;
 struct vcpu;
-int  privcmd_watch(int fd, struct domain *d);
-int  privcmd_watch_timer(int fd, struct vcpu *v);
+int privcmd_watch(int fd, struct domain *d);
+int privcmd_watch_timer(int fd, struct vcpu *v);
 void privcmd_unwatch(int fd);
 
 /* continuation: this is the re-issue of a request that returned -ERESTART. */

@@ -20,19 +20,19 @@ struct domain;
 struct vcpu {
     struct domain *domain;
     unsigned int vcpu_id;
-    int fd;                   /* KVM vCPU fd */
-    struct kvm_run *run;      /* its shared kvm_run page(s) */
+    int fd;              /* KVM vCPU fd */
+    struct kvm_run *run; /* its shared kvm_run page(s) */
     size_t run_size;
     pthread_t thread;
-    void *stack;              /* the thread's stack (dalloc) */
+    void *stack; /* the thread's stack (dalloc) */
     bool thread_started;
     /* Fields below are protected by domain->lock. */
-    bool online;              /* has a context and may run */
-    bool blocked;             /* in SCHEDOP_block or hlt */
-    bool parked;              /* the thread sleeps in check_for_vcpu_work() */
-    bool in_guest;            /* between KVM_RUN entry and exit */
-    uint64_t cpu_time_ns;     /* time spent in KVM_RUN */
-    bool initialised;         /* has had a context set: VCPUOP_up may start it */
+    bool online;          /* has a context and may run */
+    bool blocked;         /* in SCHEDOP_block or hlt */
+    bool parked;          /* the thread sleeps in check_for_vcpu_work() */
+    bool in_guest;        /* between KVM_RUN entry and exit */
+    uint64_t cpu_time_ns; /* time spent in KVM_RUN */
+    bool initialised;     /* has had a context set: VCPUOP_up may start it */
     /* VCPUOP_initialise's context for a target not parked yet (vcpu.c). */
     bool context_pending;
     struct hv_vcpu_context *pending_context; /* dalloc */
@@ -49,22 +49,22 @@ struct vcpu {
 
     /* Runstate accounting (VCPUOP_get_runstate_info), under domain->lock. */
     uint32_t runstate;
-    uint64_t runstate_entry;  /* system time */
+    uint64_t runstate_entry; /* system time */
     uint64_t runstate_time[4];
     uint32_t virq_port[NR_VIRQS]; /* per-vCPU VIRQs (VIRQ_TIMER): bound port or 0 */
-    bool tsc_frozen;          /* paused: getcontext reports frozen_tsc (save.c) */
+    bool tsc_frozen;              /* paused: getcontext reports frozen_tsc (save.c) */
     uint64_t frozen_tsc;
 };
 
 /* One event channel (event_channel.c); protected by the global evtchn lock. */
 struct evtchn {
-    uint8_t state;            /* EVTCHNSTAT_* */
-    bool to_host;             /* interdomain with the host: host_fd counts sends */
-    bool send_dropped;        /* unbound: sent on before a peer bound */
-    domid_t remote_dom;       /* unbound: who may bind; interdomain: the peer */
-    uint32_t remote_port;     /* interdomain: the peer's port; virq: the VIRQ */
-    uint32_t vcpu;            /* notified vCPU */
-    int host_fd;              /* to_host: eventfd handed to the toolstack, else -1 */
+    uint8_t state;        /* EVTCHNSTAT_* */
+    bool to_host;         /* interdomain with the host: host_fd counts sends */
+    bool send_dropped;    /* unbound: sent on before a peer bound */
+    domid_t remote_dom;   /* unbound: who may bind; interdomain: the peer */
+    uint32_t remote_port; /* interdomain: the peer's port; virq: the VIRQ */
+    uint32_t vcpu;        /* notified vCPU */
+    int host_fd;          /* to_host: eventfd handed to the toolstack, else -1 */
 };
 
 /* A span of the memory file saved at first unpause, for on_*=restart. */
@@ -104,11 +104,11 @@ struct domain {
     uint64_t *frame_used;     /* bitmap of frames in use, 64 a word */
     uint64_t free_frame_hint; /* no frame below it is free */
     uint64_t max_pages, tot_pages;
-    uint64_t window_mappings; /* VMAs hvd's mapping of the window takes */
+    uint64_t window_mappings;   /* VMAs hvd's mapping of the window takes */
     uint64_t mappings_reserved; /* taken from hvd's mapping budget at creation */
     pthread_rwlock_t p2m_lock;  /* writers change the p2m; readers copy through it */
 
-    int vm_fd;                /* KVM VM fd */
+    int vm_fd; /* KVM VM fd */
 
     pthread_mutex_t lock;
     pthread_cond_t cond;      /* vCPU parking and pause acknowledgement */
@@ -116,7 +116,7 @@ struct domain {
     bool is_shutdown;
     uint32_t shutdown_reason;
     bool shutdown_pending_action; /* main thread must carry out on_* */
-    bool created;             /* every creation step done: others may see it */
+    bool created;                 /* every creation step done: others may see it */
     bool dying;
     bool ever_unpaused;
     uint8_t on_poweroff, on_reboot, on_crash;
@@ -137,29 +137,29 @@ struct domain {
     struct ratelimit lifecycle_rl; /* what happens to it: shutdowns, crashes, restarts */
 
     /* Event channels and the shared-info page (event_channel.c, memory.c). */
-    struct evtchn *evtchn;         /* HV_EVTCHN_PORTS entries */
+    struct evtchn *evtchn;           /* HV_EVTCHN_PORTS entries */
     struct shared_info *shared_info; /* hvd's mapping of the shared-info frame */
-    uint64_t shared_info_gfn;      /* where the guest sees it, or HV_INVALID_FRAME */
-    uint32_t virq_port[NR_VIRQS];  /* global VIRQs (VIRQ_CONSOLE): bound port or 0 */
+    uint64_t shared_info_gfn;        /* where the guest sees it, or HV_INVALID_FRAME */
+    uint32_t virq_port[NR_VIRQS];    /* global VIRQs (VIRQ_CONSOLE): bound port or 0 */
     uint64_t hvm_params[HVM_PARAM_NR];
-    uint64_t target_pages;         /* balloon target, 0 = none */
-    int64_t time_offset_seconds;   /* added to the host wall clock */
-    int64_t kvmclock_offset_ns;    /* CLOCK_BOOTTIME - system time */
-    int shutdown_code;             /* SCHEDOP_shutdown_code, or -1 */
+    uint64_t target_pages;       /* balloon target, 0 = none */
+    int64_t time_offset_seconds; /* added to the host wall clock */
+    int64_t kvmclock_offset_ns;  /* CLOCK_BOOTTIME - system time */
+    int shutdown_code;           /* SCHEDOP_shutdown_code, or -1 */
     /* While paused, the clock getcontext reports stands still (save.c). */
     bool clock_frozen;
     struct hv_save_clock frozen_clock;
 
-    struct dalloc_account dalloc;  /* what hvd holds for this domain */
-    struct fault_ttl *fault;       /* set only while domain_create() runs */
-    uint32_t create_fault_points;  /* fault points its creation passed */
+    struct dalloc_account dalloc; /* what hvd holds for this domain */
+    struct fault_ttl *fault;      /* set only while domain_create() runs */
+    uint32_t create_fault_points; /* fault points its creation passed */
     enum domain_teardown_state teardown;
-    uint64_t teardown_pos;         /* progress within the current state */
-    bool teardown_yielded;         /* logged that the destroy is long */
-    bool destroy_in_background;    /* an on_* destroy the main loop carries on */
-    bool restart_in_background;    /* an on_* restart waiting for its vCPUs to park */
+    uint64_t teardown_pos;      /* progress within the current state */
+    bool teardown_yielded;      /* logged that the destroy is long */
+    bool destroy_in_background; /* an on_* destroy the main loop carries on */
+    bool restart_in_background; /* an on_* restart waiting for its vCPUs to park */
 
-    struct domain *next;      /* domain list, sorted by domid */
+    struct domain *next; /* domain list, sorted by domid */
 };
 
 /* domain.c */
@@ -189,7 +189,7 @@ int domain_unpause_by_controller(struct domain *d);
 void domain_shutdown(struct domain *d, uint32_t reason);
 void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
 void domain_process_shutdowns(void);
-int  domain_init(uint64_t max_host_pages, int notify_fd);
+int domain_init(uint64_t max_host_pages, int notify_fd);
 uint64_t domain_host_pages(void);
 
 /* save.c: the domain's state as save-stream record bodies. */
@@ -199,13 +199,13 @@ int save_set_context(struct domain *d, uint32_t type, uint32_t index, const void
 void save_thaw(struct domain *d); /* the domain runs again: time moves on */
 
 /* vcpu.c */
-int  vcpu_create(struct domain *d, unsigned int id);
-int  vcpu_start_thread(struct vcpu *v);
-int  vcpu_destroy(struct vcpu *v); /* -ERESTART: its thread has not left yet */
-void vcpu_kick(struct vcpu *v); /* with domain->lock held */
+int vcpu_create(struct domain *d, unsigned int id);
+int vcpu_start_thread(struct vcpu *v);
+int vcpu_destroy(struct vcpu *v); /* -ERESTART: its thread has not left yet */
+void vcpu_kick(struct vcpu *v);   /* with domain->lock held */
 void vcpu_signals_init(void);
 void domain_kick_all(struct domain *d);
-int  domain_wait_parked(struct domain *d); /* -ETIMEDOUT past a bound */
+int domain_wait_parked(struct domain *d);         /* -ETIMEDOUT past a bound */
 bool domain_vcpus_parked(const struct domain *d); /* d->lock held */
 void check_for_vcpu_work(struct vcpu *v);
 /* An event arrived for v: end its block or poll and get it to take the upcall. */
