@@ -13,40 +13,32 @@
 #include <hv/public/save.h>
 #include <xen/sched.h>
 
-static void seg_from_kvm(struct hv_segment *s, const struct kvm_segment *k)
+/*
+ * A segment register's fields, the same in KVM's struct kvm_segment, our
+ * struct hv_segment (vCPU context) and struct hv_save_segment (save
+ * stream).  COPY_SEGMENT(), in a function whose parameters are dst and src,
+ * copies them after zeroing dst's padding.
+ */
+/* clang-format off */
+#define SEGMENT_FIELDS(X) \
+    X(base) X(limit) X(selector) X(type) X(present) X(dpl) X(db) X(s) X(l) X(g) X(avl) \
+    X(unusable)
+/* clang-format on */
+#define COPY_FIELD(f) dst->f = src->f;
+#define COPY_SEGMENT()                                                                             \
+    do {                                                                                           \
+        memset(dst, 0, sizeof(*dst));                                                              \
+        SEGMENT_FIELDS(COPY_FIELD)                                                                 \
+    } while (0)
+
+static void seg_from_kvm(struct hv_segment *dst, const struct kvm_segment *src)
 {
-    *s = (struct hv_segment){
-        .base = k->base,
-        .limit = k->limit,
-        .selector = k->selector,
-        .type = k->type,
-        .present = k->present,
-        .dpl = k->dpl,
-        .db = k->db,
-        .s = k->s,
-        .l = k->l,
-        .g = k->g,
-        .avl = k->avl,
-        .unusable = k->unusable,
-    };
+    COPY_SEGMENT();
 }
 
-static void seg_to_kvm(struct kvm_segment *k, const struct hv_segment *s)
+static void seg_to_kvm(struct kvm_segment *dst, const struct hv_segment *src)
 {
-    *k = (struct kvm_segment){
-        .base = s->base,
-        .limit = s->limit,
-        .selector = s->selector,
-        .type = s->type,
-        .present = s->present,
-        .dpl = s->dpl,
-        .db = s->db,
-        .s = s->s,
-        .l = s->l,
-        .g = s->g,
-        .avl = s->avl,
-        .unusable = s->unusable,
-    };
+    COPY_SEGMENT();
 }
 
 /* One register per X, in struct kvm_regs' order. */
@@ -165,40 +157,14 @@ bool arch_msr_saveable(uint32_t index)
     return false;
 }
 
-static void seg_to_save(struct hv_save_segment *s, const struct kvm_segment *k)
+static void seg_to_save(struct hv_save_segment *dst, const struct kvm_segment *src)
 {
-    *s = (struct hv_save_segment){
-        .base = k->base,
-        .limit = k->limit,
-        .selector = k->selector,
-        .type = k->type,
-        .present = k->present,
-        .dpl = k->dpl,
-        .db = k->db,
-        .s = k->s,
-        .l = k->l,
-        .g = k->g,
-        .avl = k->avl,
-        .unusable = k->unusable,
-    };
+    COPY_SEGMENT();
 }
 
-static void seg_from_save(struct kvm_segment *k, const struct hv_save_segment *s)
+static void seg_from_save(struct kvm_segment *dst, const struct hv_save_segment *src)
 {
-    *k = (struct kvm_segment){
-        .base = s->base,
-        .limit = s->limit,
-        .selector = s->selector,
-        .type = s->type,
-        .present = s->present,
-        .dpl = s->dpl,
-        .db = s->db,
-        .s = s->s,
-        .l = s->l,
-        .g = s->g,
-        .avl = s->avl,
-        .unusable = s->unusable,
-    };
+    COPY_SEGMENT();
 }
 
 static void sregs_to_save(struct hv_save_sregs *o, const struct kvm_sregs *s)
