@@ -112,44 +112,18 @@ hv_domid() {
 # Print field $2 (a dotted path, e.g. state.paused) of domain $1's
 # `hvcli list -l` object, or "gone" if the domain does not exist.
 hv_field() {
-    "$HVCLI" list -l 2>/dev/null | python3 -c '
-import json, sys
-name, field = sys.argv[1], sys.argv[2]
-for d in json.load(sys.stdin):
-    if d["name"] == name or str(d["domid"]) == name:
-        for part in field.split("."):
-            d = d[part]
-        print(d); break
-else:
-    print("gone")' "$1" "$2"
+    python3 "$HV_TOP/tests/domain_field.py" "$HVCLI" "$1" "$2"
 }
 
 # Wait up to $3 seconds (default 20) until field $2 of domain $1 reads $4.
-# One python polls `hvcli list -l` (a python per poll would take most of
-# the time on emulated CPUs: scripts/kvm-vm).
 hv_wait_field() {
-    local dom=$1 field=$2 secs=${3:-20} want=$4
-    python3 - "$HVCLI" "$dom" "$field" "$secs" "$want" <<'EOF' || fail "domain $dom: $field did not read '$want' within ${secs}s"
-import json, subprocess, sys, time
-hvcli, name, field, secs, want = sys.argv[1:]
-deadline = time.monotonic() + float(secs)
-value = None
-while True:
-    out = subprocess.run([hvcli, "list", "-l"], capture_output=True, text=True).stdout
-    value = "gone"
-    for d in json.loads(out or "[]"):
-        if d["name"] == name or str(d["domid"]) == name:
-            for part in field.split("."):
-                d = d[part]
-            value = str(d)
-            break
-    if value == want:
-        sys.exit(0)
-    if time.monotonic() > deadline:
-        print(f"domain {name}: {field} is '{value}'", file=sys.stderr)
-        sys.exit(1)
-    time.sleep(0.1)
-EOF
+    python3 "$HV_TOP/tests/domain_field.py" "$HVCLI" "$1" "$2" "${3:-20}" "$4" ||
+        fail "domain $1: $2 did not read '$4' within ${3:-20}s"
+}
+
+# The host's free guest pages (hvcli info's free_pages).
+hv_free_pages() {
+    "$HVCLI" info | python3 -c 'import json,sys; print(json.load(sys.stdin)["free_pages"])'
 }
 
 # Expect command to fail with a one-line message matching $1 (grep -E).

@@ -18,7 +18,7 @@ total_pages() {
 check_total() { # $1: when
     local t; t=$(total_pages)
     [ "$t" -le $LIMIT_PAGES ] || fail "$1: domains hold $t pages, over the limit of $LIMIT_PAGES"
-    local free; free=$("$HVCLI" info | python3 -c 'import json,sys; print(json.load(sys.stdin)["free_pages"])')
+    local free; free=$(hv_free_pages)
     [ "$free" -eq $((LIMIT_PAGES - t)) ] || fail "$1: hvcli info says $free pages free, domains hold $t"
     note "$1: domains hold $t of $LIMIT_PAGES pages"
 }

@@ -9,16 +9,13 @@
 hv_start --max-memory 40
 hv_save_baseline
 
-free_pages() {
-    "$HVCLI" info | python3 -c 'import json,sys; print(json.load(sys.stdin)["free_pages"])'
-}
 # Destroy finishes in slices after hvcli returns: wait up to 10 s for $1 free pages.
 wait_free_pages() {
     local i
-    for i in $(seq 100); do [ "$(free_pages)" -eq "$1" ] && return 0; sleep 0.1; done
+    for i in $(seq 100); do [ "$(hv_free_pages)" -eq "$1" ] && return 0; sleep 0.1; done
     return 1
 }
-total=$(free_pages)
+total=$(hv_free_pages)
 [ "$total" -eq $((40 * 256)) ] || fail "hvd --max-memory 40 gives $total free pages"
 
 hv_create r hello 'cmdline = "idle"' 'on_reboot = "restart"' >/dev/null
@@ -27,7 +24,7 @@ wait_free_pages "$total" || fail "saving (and so destroying) the domain left pag
 
 # Room for both: 16 MiB of RAM and its 16 MiB copy.
 "$HVCLI" restore -e "$HV_TMP/r.img" || fail "cannot restore the domain"
-used=$((total - $(free_pages)))
+used=$((total - $(hv_free_pages)))
 [ "$used" -eq $((2 * 16 * 256)) ] ||
     fail "a restored 16 MiB domain that restarts holds $used pages charged, want $((2 * 16 * 256))"
 "$HVCLI" destroy r
@@ -36,11 +33,11 @@ wait_free_pages "$total" || fail "destroy did not give the copy's pages back"
 # Room for the RAM, not for the copy: the restore fails in one line, no
 # domain is left behind and nothing stays charged.
 hv_create filler hello 'cmdline = "idle"' >/dev/null
-before=$(free_pages) # its RAM, and its image for on_reboot's default, restart
+before=$(hv_free_pages) # its RAM, and its image for on_reboot's default, restart
 expect_error "[Mm]emory" "$HVCLI" restore -e "$HV_TMP/r.img"
 [ "$("$HVCLI" list -l | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ] ||
     fail "the failed restore left a domain: $("$HVCLI" list)"
-wait_free_pages "$before" || fail "the failed restore left pages charged: $(free_pages) free"
+wait_free_pages "$before" || fail "the failed restore left pages charged: $(hv_free_pages) free"
 "$HVCLI" destroy filler
 hv_check_baseline
 hv_stop
