@@ -17,7 +17,9 @@ int failures;
 
 static struct xen_domctl_createdomain small_domain(const char *name)
 {
-    struct xen_domctl_createdomain c = { .max_vcpus = 2, .max_pages = 8192, .init_pages = 4096,
+    struct xen_domctl_createdomain c = { .max_vcpus = 2,
+                                         .max_pages = 8192,
+                                         .init_pages = 4096,
                                          .on_poweroff = HV_ACTION_preserve,
                                          .on_crash = HV_ACTION_preserve };
     snprintf(c.name, sizeof(c.name), "%s", name);
@@ -132,10 +134,54 @@ static void shutdown_preserved(hvctl_t *h, uint32_t id)
     CHECK(hvctl_domain_shutdown(h, id, 99) == -EINVAL, "bad shutdown reason");
     CHECK(hvctl_domain_shutdown(h, id, SHUTDOWN_poweroff) == 0, "shutdown");
     int rc = hvctl_domain_getinfo(h, id, &info);
-    CHECK(rc == 0 && (info.flags & XEN_DOMINF_shutdown) && info.shutdown_reason == SHUTDOWN_poweroff,
+    CHECK(rc == 0 && (info.flags & XEN_DOMINF_shutdown) &&
+              info.shutdown_reason == SHUTDOWN_poweroff,
           "preserved after shutdown: rc %d flags %#x", rc, info.flags);
     CHECK(hvctl_domain_destroy(h, id) == 0, "destroy");
     CHECK(hvctl_domain_destroy(h, id) == -ESRCH, "second destroy");
+}
+
+static uint64_t overhead_bytes(hvctl_t *h, uint32_t id)
+{
+    struct xen_domctl_getdomaininfo info = { .overhead_bytes = 0 };
+    CHECK(hvctl_domain_getinfo(h, id, &info) == 0, "getinfo for the overhead");
+    return info.overhead_bytes;
+}
+
+/* XEN_DOMCTL_toolstack_data: kept, replaced, cleared, charged, bounded. */
+static void toolstack_data_rules(hvctl_t *h, uint32_t id)
+{
+    static char big[HV_TOOLSTACK_DATA_MAX + 1], got[HV_TOOLSTACK_DATA_MAX];
+    size_t len = 1;
+    uint64_t before = overhead_bytes(h, id);
+    CHECK(hvctl_toolstack_data_get(h, id, got, sizeof(got), &len) == 0 && len == 0,
+          "a new domain has none (len %zu)", len);
+    CHECK(hvctl_toolstack_data_set(h, id, "{\"kernel\": \"k\"}", 15) == 0, "set");
+    CHECK(hvctl_toolstack_data_get(h, id, got, sizeof(got), &len) == 0 && len == 15 &&
+              memcmp(got, "{\"kernel\": \"k\"}", 15) == 0,
+          "get gives back what was set (len %zu)", len);
+    CHECK(overhead_bytes(h, id) == before + 15, "the 15 octets are charged to the domain");
+    CHECK(hvctl_toolstack_data_get(h, id, got, 4, &len) == -ENOBUFS, "a buffer too small");
+    memset(big, 'x', sizeof(big));
+    CHECK(hvctl_toolstack_data_set(h, id, big, HV_TOOLSTACK_DATA_MAX) == 0, "the maximum");
+    CHECK(hvctl_toolstack_data_set(h, id, big, sizeof(big)) == -E2BIG, "one past the maximum");
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_toolstack_data,
+                             .domain = (domid_t)id,
+                             .u.toolstack_data.cmd = HV_TOOLSTACK_DATA_set };
+    CHECK(hvctl_domctl(h, &op, big, sizeof(big), NULL, 0, NULL, NULL) == -E2BIG,
+          "hvd refuses one past the maximum too");
+    op.u.toolstack_data.cmd = HV_TOOLSTACK_DATA_get;
+    CHECK(hvctl_domctl(h, &op, "x", 1, got, sizeof(got), NULL, NULL) == -EINVAL,
+          "a get carrying data");
+    op.u.toolstack_data.cmd = 7;
+    CHECK(hvctl_domctl(h, &op, NULL, 0, NULL, 0, NULL, NULL) == -EINVAL, "an unknown command");
+    CHECK(hvctl_toolstack_data_get(h, id, got, sizeof(got), &len) == 0 &&
+              len == HV_TOOLSTACK_DATA_MAX,
+          "refusals left the data as it was (len %zu)", len);
+    CHECK(hvctl_toolstack_data_set(h, id, NULL, 0) == 0, "clear");
+    CHECK(hvctl_toolstack_data_get(h, id, got, sizeof(got), &len) == 0 && len == 0, "cleared");
+    CHECK(overhead_bytes(h, id) == before, "clearing gave the charge back");
+    CHECK(hvctl_toolstack_data_set(h, 4242, "x", 1) == -ESRCH, "an unknown domain");
 }
 
 int main(int argc, char **argv)
@@ -171,6 +217,7 @@ int main(int argc, char **argv)
     vcpu_context_rules(h, id);
     foreign_mapping(h, id);
     pause_rules(h, id);
+    toolstack_data_rules(h, id);
     shutdown_preserved(h, id);
     hvctl_close(h);
     printf("%s\n", failures ? "FAILED" : "all passed");

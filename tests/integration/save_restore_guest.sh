@@ -8,6 +8,7 @@
 #     hvd; the guest is told "restored count=N" on its console there.
 #  3. The checkpoint image is restored in the first hvd (the original is
 #     gone by then), hvcli restore following the console, input on stdin.
+#  4. hvcli create takes the config the image carries as it is.
 # Each restored guest checks its memory, counter, timer and channels and
 # must report SUCCESS; the restored console must replay the saved history.
 . "$(dirname "$0")/../lib.sh"
@@ -104,4 +105,16 @@ echo "restored count=$count1" | timeout 60 "$HVCLI" restore "$HV_TMP/ckpt.img" \
     >"$HV_TMP/a.out" 2>&1 || fail "restore in the first hvd failed: $(cat "$HV_TMP/a.out")"
 check_restored_output "$HV_TMP/a.out" "$count1" "first hvd"
 [ "$(hv_field "$name" name)" = gone ] || fail "the restored guest did not power off"
+
+# 4. The config an image carries is one `hvcli create` takes as is: it
+# has the kernel and cmdline the domain was created with (kept with the
+# domain in hvd, and kept again by each restore).
+"$SAVEDUMP" --json "$HV_TMP/ckpt.img" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["domain"]["config"])' \
+    >"$HV_TMP/from-image.json" || fail "cannot read the image's config"
+grep -Eq "\"kernel\": ?\"$HV_GUESTS/savetest.elf\"" "$HV_TMP/from-image.json" ||
+    fail "the image's config has no kernel: $(cat "$HV_TMP/from-image.json")"
+"$HVCLI" create -p "$HV_TMP/from-image.json" 2>"$HV_TMP/create.err" ||
+    fail "hvcli create refused the image's config: $(cat "$HV_TMP/create.err")"
+"$HVCLI" destroy "$name" || fail "cannot destroy the domain made from the image's config"
 hv_stop

@@ -108,8 +108,29 @@ static void abandon_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t dom
         hvcli_err(ctx, "%s", why);
 }
 
-/* Load the kernel, attach the console if asked, unpause unless asked not
- * to.  On failure the domain is destroyed.  *console_fd is -1 or the
+/* Keep the config with the domain (XEN_DOMCTL_toolstack_data), so that a
+ * save image of it carries its kernel.  Fills why on failure. */
+static int keep_config(hvctl_t *h, uint32_t domid, const struct hvcfg_domain *cfg, char *why,
+                       size_t len)
+{
+    char *json = NULL;
+    int rc = hvcfg_write_json(cfg, &json);
+
+    if (rc == 0)
+        rc = hvctl_toolstack_data_set(h, domid, json, strlen(json));
+    if (rc == -E2BIG)
+        snprintf(why, len,
+                 "its config is %zu octets as JSON, more than the %u hvd keeps with a "
+                 "domain (a shorter kernel path or cmdline fits)",
+                 strlen(json), HV_TOOLSTACK_DATA_MAX);
+    else if (rc < 0)
+        snprintf(why, len, "cannot keep its config with the domain: %s", strerror(-rc));
+    free(json);
+    return rc;
+}
+
+/* Keep the config, load the kernel, attach the console if asked, unpause
+ * unless asked not to.  On failure the domain is destroyed.  *console_fd is -1 or the
  * console stream. */
 static int start_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
                         const struct hvcfg_domain *cfg, const struct create_opts *o,
@@ -120,6 +141,9 @@ static int start_domain(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t domid,
     int rc;
 
     *console_fd = -1;
+    rc = keep_config(h, domid, cfg, why, sizeof(why));
+    if (rc < 0)
+        goto fail;
     rc = hvguest_build_elf_file(h, domid, cfg->kernel, cfg->cmdline, &info);
     if (rc < 0) {
         describe_build_error(why, sizeof(why), cfg->kernel, rc);

@@ -167,3 +167,27 @@ HVCTL_API int hvctl_physinfo(hvctl_t *h, struct xen_sysctl_physinfo *info)
         *info = op.u.physinfo;
     return rc;
 }
+
+HVCTL_API int hvctl_toolstack_data_set(hvctl_t *h, uint32_t domid, const void *data, size_t len)
+{
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_toolstack_data,
+                             .u.toolstack_data.cmd = HV_TOOLSTACK_DATA_set };
+    if (len > HV_TOOLSTACK_DATA_MAX)
+        return -E2BIG;
+    return hvctl_domctl_on(h, domid, &op, data, len, NULL, 0, NULL, NULL);
+}
+
+HVCTL_API int hvctl_toolstack_data_get(hvctl_t *h, uint32_t domid, void *buf, size_t cap,
+                                       size_t *len)
+{
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_toolstack_data,
+                             .u.toolstack_data.cmd = HV_TOOLSTACK_DATA_get };
+    size_t got = 0;
+    int rc = hvctl_domctl_on(h, domid, &op, NULL, 0, buf, cap, &got, NULL);
+    if (rc < 0)
+        return rc;
+    if (got != op.u.toolstack_data.length)
+        return -EPROTO;
+    *len = got;
+    return 0;
+}

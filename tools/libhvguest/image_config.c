@@ -7,15 +7,46 @@
 #include <hvcfg.h>
 #include "image_config.h"
 
-int image_config_write(const struct xen_domctl_getdomaininfo *info, uint64_t nr_gfns, char **json)
+/* The kernel and cmdline of the config the toolstack kept with domid, if
+ * any (one that is not a config is ignored: it is the toolstack's data). */
+static void kept_kernel(hvctl_t *h, uint32_t domid, struct hvcfg_domain *cfg)
+{
+    char *data = malloc(HV_TOOLSTACK_DATA_MAX);
+    struct hvcfg_domain *kept = malloc(sizeof(*kept));
+    char err[256];
+    size_t len = 0;
+
+    if (data && kept &&
+        hvctl_toolstack_data_get(h, domid, data, HV_TOOLSTACK_DATA_MAX, &len) == 0 && len > 0 &&
+        hvcfg_parse_buffer(data, len, "its kept config", NULL, HVCFG_PARSE_RESTORE, kept, err,
+                           sizeof(err)) == 0) {
+        memcpy(cfg->kernel, kept->kernel, sizeof(cfg->kernel));
+        memcpy(cfg->cmdline, kept->cmdline, sizeof(cfg->cmdline));
+    }
+    free(kept);
+    free(data);
+}
+
+int image_config_write(hvctl_t *h, uint32_t domid, const struct xen_domctl_getdomaininfo *info,
+                       uint64_t nr_gfns, char **json)
 {
     struct hvcfg_domain *cfg = malloc(sizeof(*cfg)); /* PATH_MAX inside: off the stack */
     int rc = cfg ? hvcfg_from_domaininfo(info, nr_gfns, cfg) : -ENOMEM;
 
-    if (rc == 0)
+    if (rc == 0) {
+        kept_kernel(h, domid, cfg);
         rc = hvcfg_write_json(cfg, json);
+    }
     free(cfg);
     return rc;
+}
+
+int image_config_keep(hvctl_t *h, uint32_t domid, const struct hvsave_domain_header *dh)
+{
+    size_t len = dh->config ? strlen(dh->config) : 0;
+    int rc = len ? hvctl_toolstack_data_set(h, domid, dh->config, len) : 0;
+
+    return rc == -E2BIG ? 0 : rc;
 }
 
 /* The config must describe the domain the header does. */

@@ -88,6 +88,9 @@ static int create_domain(struct restorer *t)
                             rc == -EINVAL || rc == -ENOMEM ? " (hvcli info shows free guest memory)"
                                                            : "");
     t->created = true;
+    rc = image_config_keep(t->h, t->domid, t->dh);
+    if (rc < 0)
+        return restore_fail(t, rc, "cannot keep its config with the new domain: %s", strerror(-rc));
     rc = guest_memory_map(t->h, t->domid, PROT_READ | PROT_WRITE, &t->mem);
     if (rc < 0)
         return restore_fail(t, rc, "cannot map the new domain's memory: %s", strerror(-rc));

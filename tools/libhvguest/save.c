@@ -110,7 +110,7 @@ static int open_writer(struct saver *s)
 
     if (rc < 0)
         return save_fail(s, rc, "cannot read hvd's version: %s", strerror(-rc));
-    rc = image_config_write(&s->info, s->mem.nr_gfns, &config);
+    rc = image_config_write(s->h, s->domid, &s->info, s->mem.nr_gfns, &config);
     if (rc < 0)
         return save_fail(s, rc, "cannot build its config: %s", strerror(-rc));
     struct hvsave_domain_header dh = {

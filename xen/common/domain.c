@@ -16,6 +16,7 @@
 #include <xen/event.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
+#include <xen/toolstack_data.h>
 
 static struct domain *domain_list; /* sorted by domid; changed by the main thread only */
 /* Held by the main thread while it changes domain_list and by vCPU threads
@@ -244,6 +245,7 @@ static int teardown_step(struct domain *d)
         break;
     case TEARDOWN_console:
         console_teardown(d);
+        toolstack_data_free(d);
         d->teardown = TEARDOWN_vm;
         break;
     case TEARDOWN_vm:

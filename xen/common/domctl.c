@@ -14,6 +14,7 @@
 #include <xen/memory.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
+#include <xen/toolstack_data.h>
 
 static long domctl_createdomain(struct xen_domctl *op)
 {
@@ -200,6 +201,8 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void
         return domctl_context(d, op, buf, buf_len, out);
     case XEN_DOMCTL_p2m_set:
         return domctl_p2m_set(d, &op->u.p2m_set);
+    case XEN_DOMCTL_toolstack_data:
+        return toolstack_data_op(d, &op->u.toolstack_data, buf, buf_len, out);
     case XEN_DOMCTL_console_attach: {
         int fd = console_attach(d, &op->u.console_attach.lost);
         if (fd < 0)

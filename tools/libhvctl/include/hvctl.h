@@ -50,6 +50,15 @@ int hvctl_domain_list(hvctl_t *h, uint32_t first, struct xen_domctl_getdomaininf
                       unsigned int max);
 int hvctl_domain_setmaxmem(hvctl_t *h, uint32_t domid, uint64_t max_kb);
 
+/* The toolstack's octets kept with a domain (XEN_DOMCTL_toolstack_data):
+ * hvd stores up to HV_TOOLSTACK_DATA_MAX of them, charged to the domain,
+ * never reads them, and drops them with the domain.  set replaces them
+ * (len 0: none); -E2BIG past the maximum.  get copies them to buf (cap
+ * octets; HV_TOOLSTACK_DATA_MAX is always enough) and their count to
+ * *len; -ENOBUFS if cap is too small. */
+int hvctl_toolstack_data_set(hvctl_t *h, uint32_t domid, const void *data, size_t len);
+int hvctl_toolstack_data_get(hvctl_t *h, uint32_t domid, void *buf, size_t cap, size_t *len);
+
 /* Resolve a domid, name or UUID string to a domid.  -ESRCH: none matches. */
 int hvctl_domain_lookup(hvctl_t *h, const char *what, uint32_t *domid);
 

@@ -265,6 +265,25 @@ _Static_assert(sizeof(struct xen_domctl_p2m_set) == 16, "p2m_set");
 #define XEN_DOMCTL_getcontext     1006
 #define XEN_DOMCTL_setcontext     1007
 #define XEN_DOMCTL_p2m_set        1008
+#define XEN_DOMCTL_toolstack_data 1009
+
+/*
+ * XEN_DOMCTL_toolstack_data: up to HV_TOOLSTACK_DATA_MAX octets the
+ * toolstack keeps with a domain and hvd never reads (hvcli: the config the
+ * domain was created from, so that a save image can carry its kernel).
+ * They are charged to the domain and go with it.
+ * set: the trailing buffer replaces them (0 octets: none); -E2BIG past
+ *      HV_TOOLSTACK_DATA_MAX.
+ * get: they come back in the trailing buffer, length says how many.
+ */
+#define HV_TOOLSTACK_DATA_MAX 4096u
+#define HV_TOOLSTACK_DATA_set 0
+#define HV_TOOLSTACK_DATA_get 1
+struct xen_domctl_toolstack_data {
+    uint32_t cmd;    /* in: HV_TOOLSTACK_DATA_* */
+    uint32_t length; /* out (get): octets */
+};
+_Static_assert(sizeof(struct xen_domctl_toolstack_data) == 8, "toolstack_data");
 
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
@@ -286,6 +305,7 @@ struct xen_domctl {
         struct xen_domctl_evtchn_host evtchn_host;
         struct xen_domctl_context context;
         struct xen_domctl_p2m_set p2m_set;
+        struct xen_domctl_toolstack_data toolstack_data;
         uint8_t raw[256];
     } u;
 };

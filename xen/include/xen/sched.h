@@ -133,6 +133,9 @@ struct domain {
     struct hv_vcpu_context boot_ctx;
 
     struct console console;
+    /* The toolstack's octets (XEN_DOMCTL_toolstack_data, toolstack_data.c). */
+    void *toolstack_data;
+    uint32_t toolstack_data_len;
     struct ratelimit log_rl;       /* what the guest does: unhandled I/O, refusals */
     struct ratelimit lifecycle_rl; /* what happens to it: shutdowns, crashes, restarts */
 
