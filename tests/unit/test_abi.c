@@ -671,6 +671,11 @@ static void check_structs_domctl_h_more(void)
         FIELD(xen_domctl_p2m_set, populate, 12, 4),
     };
     CHECK_STRUCT(xen_domctl_p2m_set, 16);
+    static const struct field xen_domctl_toolstack_data_fields[] = {
+        FIELD(xen_domctl_toolstack_data, cmd, 0, 4),
+        FIELD(xen_domctl_toolstack_data, length, 4, 4),
+    };
+    CHECK_STRUCT(xen_domctl_toolstack_data, 8);
 }
 
 /* sched.h (issue 4 additions) */
@@ -1267,6 +1272,10 @@ static void check_constants_hypercall_surface(void)
         CONSTANT(XEN_DOMCTL_getcontext, 1006),
         CONSTANT(XEN_DOMCTL_setcontext, 1007),
         CONSTANT(XEN_DOMCTL_p2m_set, 1008),
+        CONSTANT(XEN_DOMCTL_toolstack_data, 1009),
+        CONSTANT(HV_TOOLSTACK_DATA_MAX, 4096),
+        CONSTANT(HV_TOOLSTACK_DATA_set, 0),
+        CONSTANT(HV_TOOLSTACK_DATA_get, 1),
         CONSTANT(HV_EVTCHN_HOST_bind, 0),
         CONSTANT(HV_EVTCHN_HOST_send, 1),
         CONSTANT(HV_EVTCHN_HOST_close, 2),
