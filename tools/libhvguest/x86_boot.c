@@ -157,9 +157,10 @@ int boot_fill_start_info(struct hv_start_info *si, const struct boot_layout *l, 
     return 0;
 }
 
-/* What both boot states share: flat data segments, a busy TSS, the APIC, rflags. */
+/* What both boot states share: flat code (64-bit or 32-bit) and data
+ * segments, a busy TSS, the APIC, rflags. */
 static void boot_vcpu_context_common(struct hv_vcpu_context *ctx, uint64_t entry,
-                                     uint64_t start_info)
+                                     uint64_t start_info, bool long_mode)
 {
     const struct hv_segment data = {
         .limit = 0xffffffff,
@@ -177,6 +178,16 @@ static void boot_vcpu_context_common(struct hv_vcpu_context *ctx, uint64_t entry
     ctx->rsi = start_info;
     ctx->rflags = 0x2;           /* bit 1 is reserved and always set */
     ctx->apic_base = 0xfee00900; /* default base, enabled, BSP */
+    ctx->cs = (struct hv_segment){
+        .limit = 0xffffffff,
+        .selector = 0x08,
+        .type = 0xb /* code, RX, accessed */,
+        .present = 1,
+        .s = 1,
+        .l = long_mode,
+        .db = !long_mode,
+        .g = 1,
+    };
     ctx->ds = ctx->es = ctx->fs = ctx->gs = ctx->ss = data;
     /* VM entry needs a usable busy TSS; the guest loads its own GDT, IDT and TR.
      * Type 0xb is a busy 64-bit TSS in long mode and a busy 32-bit TSS outside it. */
@@ -187,33 +198,15 @@ static void boot_vcpu_context_common(struct hv_vcpu_context *ctx, uint64_t entry
 void boot_vcpu_context(struct hv_vcpu_context *ctx, uint64_t entry, uint64_t start_info,
                        uint64_t pt_base)
 {
-    boot_vcpu_context_common(ctx, entry, start_info);
+    boot_vcpu_context_common(ctx, entry, start_info, true);
     ctx->cr0 = 0x80050033; /* PE MP ET NE WP PG */
     ctx->cr3 = pt_base;
     ctx->cr4 = 0x20;   /* PAE */
     ctx->efer = 0x500; /* LME LMA */
-    ctx->cs = (struct hv_segment){
-        .limit = 0xffffffff,
-        .selector = 0x08,
-        .type = 0xb /* code, RX, accessed */,
-        .present = 1,
-        .s = 1,
-        .l = 1,
-        .g = 1,
-    };
 }
 
 void boot_vcpu_context_32(struct hv_vcpu_context *ctx, uint32_t entry, uint32_t start_info)
 {
-    boot_vcpu_context_common(ctx, entry, start_info);
+    boot_vcpu_context_common(ctx, entry, start_info, false);
     ctx->cr0 = 0x11; /* PE ET: protected mode, paging off */
-    ctx->cs = (struct hv_segment){
-        .limit = 0xffffffff,
-        .selector = 0x08,
-        .type = 0xb /* code, RX, accessed */,
-        .present = 1,
-        .s = 1,
-        .db = 1,
-        .g = 1,
-    };
 }
