@@ -1,4 +1,5 @@
 /* hvcli save/restore: progress on a terminal, and signals that stop the work cleanly. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +8,7 @@
 
 /* ---- progress ------------------------------------------------------------ */
 
-void progress_init(struct progress *p, const char *what)
+static void progress_init(struct progress *p, const char *what)
 {
     p->on = isatty(STDERR_FILENO);
     p->what = what;
@@ -26,7 +27,8 @@ static void progress_show(struct progress *p, uint64_t done, uint64_t total)
     fflush(stderr);
 }
 
-void progress_end(struct progress *p)
+/* Clear the progress line (after success or failure). */
+static void progress_end(struct progress *p)
 {
     if (p->on && p->shown >= 0)
         fputs("\r\033[K", stderr); /* erase the line: what follows stands alone */
@@ -59,7 +61,7 @@ static void note_stop(int sig)
     stop_requested = sig;
 }
 
-void domstream_signals_catch(void)
+static void signals_catch(void)
 {
     struct sigaction sa;
 
@@ -72,7 +74,7 @@ void domstream_signals_catch(void)
         sigaction(ignored_signals[i], &sa, &saved_ignored[i]);
 }
 
-void domstream_signals_restore(void)
+void domstream_end(void)
 {
     for (size_t i = 0; i < NR_STOP_SIGNALS; i++)
         sigaction(stop_signals[i], &saved_stop[i], NULL);
@@ -83,4 +85,23 @@ void domstream_signals_restore(void)
 int domstream_interrupted(void)
 {
     return stop_requested;
+}
+
+/* ---- the work ------------------------------------------------------------ */
+
+void domstream_begin(struct progress *p, const char *what)
+{
+    progress_init(p, what);
+    signals_catch();
+}
+
+int domstream_engine_done(struct progress *p, int rc, struct hvguest_status *st)
+{
+    int sig = domstream_interrupted();
+
+    progress_end(p);
+    if (rc == -EINTR && sig)
+        snprintf(st->error, sizeof(st->error), "interrupted by signal %d (%s)", sig,
+                 strsignal(sig));
+    return rc;
 }

@@ -38,26 +38,19 @@ static const char *source(const struct restore_opts *o)
     return is_stdin(o) ? "standard input" : o->path;
 }
 
-/* Run the engine on the image with progress on a terminal and signals caught. */
+/* Run the engine on the image (p: progress on a terminal). */
 static int read_image(const struct hvcli_ctx *ctx, hvctl_t *h, const struct restore_opts *o,
-                      uint32_t *domid, struct hvguest_status *st)
+                      struct progress *p, uint32_t *domid, struct hvguest_status *st)
 {
-    struct progress p;
     int fd = is_stdin(o) ? STDIN_FILENO : open(o->path, O_RDONLY | O_CLOEXEC);
     int rc;
 
     if (fd < 0) {
-        hvcli_err(ctx, "cannot restore from %s: cannot open it: %s", o->path, strerror(errno));
-        return -errno;
+        int err = errno;
+        hvcli_err(ctx, "cannot restore from %s: cannot open it: %s", o->path, strerror(err));
+        return -err;
     }
-    progress_init(&p, "restoring");
-    domstream_signals_catch();
-    rc = hvguest_restore(h, fd, 0, progress_report, &p, domid, st);
-    progress_end(&p);
-    if (rc == -EINTR && domstream_interrupted())
-        snprintf(st->error, sizeof(st->error), "interrupted by signal %d (%s)",
-                 domstream_interrupted(), strsignal(domstream_interrupted()));
-    domstream_signals_restore();
+    rc = domstream_engine_done(p, hvguest_restore(h, fd, 0, progress_report, p, domid, st), st);
     if (fd != STDIN_FILENO)
         close(fd);
     if (rc < 0)
@@ -123,17 +116,22 @@ static int exec_restore(const struct hvcli_ctx *ctx, const struct hvcli_args *ar
                               .path = args->operands[0] };
     struct xen_domctl_getdomaininfo info = { .domain = 0 };
     struct hvguest_status st = { .octets = 0 };
+    struct progress p;
     hvctl_t *h;
     uint32_t domid;
     int console_fd = -1, rc;
 
     if (hvcli_open(ctx, &h) < 0)
         return HVCLI_EXIT_FAILURE;
-    rc = read_image(ctx, h, &o, &domid, &st);
+    /* Signals are caught until the new domain runs or is gone: none can
+     * leave it half-built or paused. */
+    domstream_begin(&p, "restoring");
+    rc = read_image(ctx, h, &o, &p, &domid, &st);
     if (rc == 0 && hvctl_domain_getinfo(h, domid, &info) < 0) /* its name, for the message */
         snprintf(info.name, sizeof(info.name), "(gone: its on_* action destroyed it)");
     if (rc == 0)
         rc = start_domain(ctx, h, &o, domid, st.run_state, &console_fd);
+    domstream_end();
     if (rc == 0)
         fprintf(stderr, "Restored domain %s (domid %" PRIu32 ")%s\n", info.name, domid,
                 restored_state(&o, &st));

@@ -62,30 +62,13 @@ static int open_output(const struct hvcli_ctx *ctx, struct saver *s)
     }
     s->fd = open(s->o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (s->fd < 0) {
+        int err = errno;
         hvcli_err(ctx, "cannot save domain '%s': cannot create %s: %s", s->o->dom, s->o->path,
-                  strerror(errno));
-        return -errno;
+                  strerror(err));
+        return -err;
     }
     s->remove_on_failure = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
     return 0;
-}
-
-/* Run the engine with progress on a terminal and signals caught. */
-static int write_image(struct saver *s)
-{
-    struct progress p;
-    int rc;
-
-    progress_init(&p, "saving");
-    domstream_signals_catch();
-    rc = hvguest_save(s->h, s->domid, s->fd, s->o->zlib ? HVGUEST_SAVE_ZLIB : 0, progress_report,
-                      &p, &s->st);
-    progress_end(&p);
-    if (rc == -EINTR && domstream_interrupted())
-        snprintf(s->st.error, sizeof(s->st.error), "interrupted by signal %d (%s)",
-                 domstream_interrupted(), strsignal(domstream_interrupted()));
-    domstream_signals_restore();
-    return rc;
 }
 
 /* The image is written: it must also reach its file. */
@@ -96,8 +79,9 @@ static int close_output(struct saver *s)
     s->fd = -1;
     if (fd == STDOUT_FILENO || close(fd) == 0)
         return 0;
-    snprintf(s->st.error, sizeof(s->st.error), "cannot write %s: %s", s->o->path, strerror(errno));
-    return -errno;
+    int err = errno;
+    snprintf(s->st.error, sizeof(s->st.error), "cannot write %s: %s", s->o->path, strerror(err));
+    return -err;
 }
 
 /* After a failure: the partial image goes, the domain runs on. */
@@ -153,9 +137,12 @@ static int finish_save(const struct hvcli_ctx *ctx, struct saver *s)
     return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
 }
 
+/* Write the image; signals are caught from the engine's start until the
+ * domain is destroyed or runs on, so none can leave it paused. */
 static int save_domain(const struct hvcli_ctx *ctx, struct saver *s)
 {
-    int rc = hvctl_domain_getinfo(s->h, s->domid, &s->info);
+    struct progress p;
+    int saved, rc = hvctl_domain_getinfo(s->h, s->domid, &s->info);
 
     if (rc < 0) {
         hvcli_err(ctx, "cannot save domain '%s': cannot read its info: %s", s->o->dom,
@@ -164,16 +151,19 @@ static int save_domain(const struct hvcli_ctx *ctx, struct saver *s)
     }
     if (open_output(ctx, s) < 0)
         return HVCLI_EXIT_FAILURE;
-    rc = write_image(s);
-    if (rc == 0 && (rc = close_output(s)) < 0) {
-        report_failure(ctx, s, true); /* the engine succeeded: its pause is held */
-        return HVCLI_EXIT_FAILURE;
-    }
-    if (rc < 0) {
-        report_failure(ctx, s, false);
-        return HVCLI_EXIT_FAILURE;
-    }
-    return finish_save(ctx, s);
+    domstream_begin(&p, "saving");
+    saved = domstream_engine_done(&p,
+                                  hvguest_save(s->h, s->domid, s->fd,
+                                               s->o->zlib ? HVGUEST_SAVE_ZLIB : 0, progress_report,
+                                               &p, &s->st),
+                                  &s->st);
+    rc = saved == 0 ? close_output(s) : saved;
+    if (rc < 0)
+        report_failure(ctx, s, saved == 0); /* after a save, its pause is held */
+    else
+        rc = finish_save(ctx, s) == HVCLI_EXIT_OK ? 0 : -1;
+    domstream_end();
+    return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
 }
 
 static int exec_save(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
