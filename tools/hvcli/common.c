@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,34 @@ int hvcli_lookup(const struct hvcli_ctx *ctx, hvctl_t *h, const char *dom, uint3
     return rc;
 }
 
+int hvcli_lookup_info(const struct hvcli_ctx *ctx, hvctl_t *h, const char *dom, uint32_t *domid,
+                      struct xen_domctl_getdomaininfo *info)
+{
+    int rc = hvcli_lookup(ctx, h, dom, domid);
+
+    if (rc < 0)
+        return rc;
+    rc = hvctl_domain_getinfo(h, *domid, info);
+    if (rc == -ESRCH)
+        hvcli_err(ctx, "unknown domain '%s'", dom);
+    else if (rc < 0)
+        hvcli_err(ctx, "cannot read the state of domain '%s': %s", dom, strerror(-rc));
+    return rc;
+}
+
+int hvcli_run(const struct hvcli_ctx *ctx,
+              int (*op)(const struct hvcli_ctx *ctx, hvctl_t *h, const void *arg), const void *arg)
+{
+    hvctl_t *h;
+    int rc;
+
+    if (hvcli_open(ctx, &h) < 0)
+        return HVCLI_EXIT_FAILURE;
+    rc = op(ctx, h, arg);
+    hvctl_close(h);
+    return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
+}
+
 int hvcli_run_domain_op(const struct hvcli_ctx *ctx, const struct hvcli_args *args,
                         int (*op)(hvctl_t *h, uint32_t domid), const char *what)
 {
@@ -341,15 +370,11 @@ double hvcli_monotonic_s(void)
 
 static int domains_reserve(struct hvcli_domains *a, size_t more)
 {
-    struct xen_domctl_getdomaininfo *v;
+    struct xen_domctl_getdomaininfo *v = hvcli_reserve(a->v, &a->cap, a->count, more, sizeof(*v));
 
-    if (a->cap - a->count >= more)
-        return 0;
-    v = realloc(a->v, (a->count + more) * sizeof(*v));
     if (!v)
         return -ENOMEM;
     a->v = v;
-    a->cap = a->count + more;
     return 0;
 }
 
@@ -411,13 +436,30 @@ int hvcli_collect_domains(const struct hvcli_ctx *ctx, hvctl_t *h, char **doms, 
     return count ? collect_named_domains(ctx, h, doms, count, a) : collect_all_domains(ctx, h, a);
 }
 
-int hvcli_put_json(char *json)
+int hvcli_put_json(const struct hvcli_ctx *ctx, int made, char *json)
 {
-    int rc = 0;
+    int rc = made;
 
     errno = 0;
-    if (fputs(json, stdout) == EOF || fflush(stdout) != 0)
+    if (rc == 0 && (fputs(json, stdout) == EOF || fflush(stdout) != 0))
         rc = errno ? -errno : -EIO;
-    free(json);
+    if (made == 0)
+        free(json);
+    if (rc < 0)
+        hvcli_err(ctx, "cannot write JSON: %s", strerror(-rc));
     return rc;
+}
+
+void *hvcli_reserve(void *array, size_t *cap, size_t count, size_t more, size_t size)
+{
+    void *grown;
+
+    if (*cap - count >= more)
+        return array;
+    if (more > SIZE_MAX / size - count)
+        return NULL;
+    grown = realloc(array, (count + more) * size);
+    if (grown)
+        *cap = count + more;
+    return grown;
 }

@@ -31,8 +31,10 @@ static int print_available(const struct hvcli_ctx *ctx, hvctl_t *h, uint64_t *in
     }
 }
 
-static int print_log(const struct hvcli_ctx *ctx, hvctl_t *h, bool follow)
+/* arg: a bool, whether to follow. */
+static int print_log(const struct hvcli_ctx *ctx, hvctl_t *h, const void *arg)
 {
+    bool follow = *(const bool *)arg;
     const struct timespec poll_interval = { .tv_sec = 0, .tv_nsec = FOLLOW_POLL_NS };
     char buf[DMESG_CHUNK];
     uint64_t index = 0;
@@ -53,14 +55,9 @@ static const struct hvcli_opt dmesg_options[] = {
 
 static int exec_dmesg(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
-    hvctl_t *h;
-    int rc;
+    bool follow = args->value[OPT_FOLLOW] != NULL;
 
-    if (hvcli_open(ctx, &h) < 0)
-        return HVCLI_EXIT_FAILURE;
-    rc = print_log(ctx, h, args->value[OPT_FOLLOW] != NULL);
-    hvctl_close(h);
-    return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
+    return hvcli_run(ctx, print_log, &follow);
 }
 
 const struct hvcli_verb hvcli_verb_dmesg = {

@@ -127,6 +127,15 @@ int hvcli_open(const struct hvcli_ctx *ctx, hvctl_t **h);
  * failures. */
 int hvcli_lookup(const struct hvcli_ctx *ctx, hvctl_t *h, const char *dom, uint32_t *domid);
 
+/* hvcli_lookup, then the domain's information; reports any failure. */
+int hvcli_lookup_info(const struct hvcli_ctx *ctx, hvctl_t *h, const char *dom, uint32_t *domid,
+                      struct xen_domctl_getdomaininfo *info);
+
+/* The body of a verb that does op(ctx, h, arg) on a connection to hvd
+ * (op reports its own failures); returns the exit status. */
+int hvcli_run(const struct hvcli_ctx *ctx,
+              int (*op)(const struct hvcli_ctx *ctx, hvctl_t *h, const void *arg), const void *arg);
+
 /* The body of a verb that takes one DOM and applies op to it (destroy,
  * pause, unpause); `what` names the action in errors ("pause"). */
 int hvcli_run_domain_op(const struct hvcli_ctx *ctx, const struct hvcli_args *args,
@@ -137,8 +146,14 @@ int hvcli_run_domain_op(const struct hvcli_ctx *ctx, const struct hvcli_args *ar
  * exit status. */
 int hvcli_console_run(const struct hvcli_ctx *ctx, int fd);
 
-/* Print a JSON document (from libhvcfg) to stdout and free it.  Returns 0
- * or -errno. */
-int hvcli_put_json(char *json);
+/* Print the JSON document a libhvcfg writer made (made: the writer's
+ * result; json is freed) to stdout, or report why not.  Returns 0 or
+ * -errno. */
+int hvcli_put_json(const struct hvcli_ctx *ctx, int made, char *json);
+
+/* Room for `more` elements of `size` octets after the first `count` of
+ * array, which has room for *cap: returns the array (moved if it grew) or
+ * NULL, when out of memory (array and *cap unchanged). */
+void *hvcli_reserve(void *array, size_t *cap, size_t count, size_t more, size_t size);
 
 #endif

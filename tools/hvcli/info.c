@@ -19,13 +19,7 @@ static int exec_info(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
         return HVCLI_EXIT_FAILURE;
     }
     rc = hvcfg_json_physinfo(&pi, HVCLI_VERSION, hvcli_socket(ctx), &json);
-    if (rc == 0)
-        rc = hvcli_put_json(json);
-    if (rc < 0) {
-        hvcli_err(ctx, "cannot write JSON: %s", strerror(-rc));
-        return HVCLI_EXIT_FAILURE;
-    }
-    return HVCLI_EXIT_OK;
+    return hvcli_put_json(ctx, rc, json) < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
 }
 
 const struct hvcli_verb hvcli_verb_info = {

@@ -55,12 +55,9 @@ static int exec_list(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
     hvctl_close(h);
     if (rc == 0 && args->value[OPT_LONG]) {
         char *out;
+        int made = hvcfg_json_domains(a.v, a.count, &out);
 
-        rc = hvcfg_json_domains(a.v, a.count, &out);
-        if (rc == 0)
-            rc = hvcli_put_json(out);
-        if (rc < 0)
-            hvcli_err(ctx, "cannot write JSON: %s", strerror(-rc));
+        rc = hvcli_put_json(ctx, made, out);
     } else if (rc == 0) {
         print_table(&a);
     }

@@ -143,17 +143,16 @@ static void report_set_target_error(const struct hvcli_ctx *ctx, const struct me
         hvcli_err(ctx, "cannot set the memory target of domain '%s': %s", o->dom, strerror(-rc));
 }
 
-static int set_memory_target(const struct hvcli_ctx *ctx, hvctl_t *h, const struct mem_set_opts *o)
+static int set_memory_target(const struct hvcli_ctx *ctx, hvctl_t *h, const void *arg)
 {
+    const struct mem_set_opts *o = arg;
     struct xen_domctl_getdomaininfo info;
     uint32_t domid;
-    int rc = hvcli_lookup(ctx, h, o->dom, &domid);
+    int rc = hvcli_lookup_info(ctx, h, o->dom, &domid, &info);
 
     if (rc < 0)
         return rc;
-    rc = hvctl_domain_getinfo(h, domid, &info);
-    if (rc == 0)
-        rc = hvctl_domain_set_target(h, domid, o->target_pages);
+    rc = hvctl_domain_set_target(h, domid, o->target_pages);
     if (rc < 0) {
         report_set_target_error(ctx, o, &info, rc);
         return rc;
@@ -164,16 +163,10 @@ static int set_memory_target(const struct hvcli_ctx *ctx, hvctl_t *h, const stru
 static int exec_mem_set(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
     struct mem_set_opts o = { .wait = false, .timeout_s = 0 };
-    hvctl_t *h;
-    int rc;
 
     if (read_mem_set_args(ctx, args, &o) < 0)
         return HVCLI_EXIT_USAGE;
-    if (hvcli_open(ctx, &h) < 0)
-        return HVCLI_EXIT_FAILURE;
-    rc = set_memory_target(ctx, h, &o);
-    hvctl_close(h);
-    return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
+    return hvcli_run(ctx, set_memory_target, &o);
 }
 
 const struct hvcli_verb hvcli_verb_mem_set = {

@@ -87,17 +87,16 @@ static int wait_for_shutdown(const struct hvcli_ctx *ctx, hvctl_t *h, uint32_t d
     }
 }
 
-static int shutdown_domain(const struct hvcli_ctx *ctx, hvctl_t *h, const struct shutdown_opts *o)
+static int shutdown_domain(const struct hvcli_ctx *ctx, hvctl_t *h, const void *arg)
 {
+    const struct shutdown_opts *o = arg;
     struct xen_domctl_getdomaininfo info;
     uint32_t domid;
-    int rc = hvcli_lookup(ctx, h, o->dom, &domid);
+    int rc = hvcli_lookup_info(ctx, h, o->dom, &domid, &info);
 
     if (rc < 0)
         return rc;
-    rc = hvctl_domain_getinfo(h, domid, &info);
-    if (rc == 0)
-        rc = hvctl_domain_shutdown(h, domid, o->reason);
+    rc = hvctl_domain_shutdown(h, domid, o->reason);
     if (rc < 0) {
         hvcli_err(ctx, "cannot shut down domain '%s': %s", o->dom, strerror(-rc));
         return rc;
@@ -112,16 +111,10 @@ static int shutdown_domain(const struct hvcli_ctx *ctx, hvctl_t *h, const struct
 static int exec_shutdown(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
 {
     struct shutdown_opts o = { .wait = false, .timeout_s = 0, .reason = SHUTDOWN_poweroff };
-    hvctl_t *h;
-    int rc;
 
     if (read_shutdown_args(ctx, args, &o) < 0)
         return HVCLI_EXIT_USAGE;
-    if (hvcli_open(ctx, &h) < 0)
-        return HVCLI_EXIT_FAILURE;
-    rc = shutdown_domain(ctx, h, &o);
-    hvctl_close(h);
-    return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
+    return hvcli_run(ctx, shutdown_domain, &o);
 }
 
 const struct hvcli_verb hvcli_verb_shutdown = {

@@ -13,24 +13,14 @@ struct row_array {
     size_t count, cap;
 };
 
-static int row_array_reserve(struct row_array *a, size_t more)
-{
-    struct hvcfg_vcpu_row *v;
-
-    if (a->cap - a->count >= more)
-        return 0;
-    v = realloc(a->v, (a->count + more) * sizeof(*v));
-    if (!v)
-        return -ENOMEM;
-    a->v = v;
-    a->cap = a->count + more;
-    return 0;
-}
-
 /* Append a row for each vCPU of domain d.  -ESRCH: d went away meanwhile. */
 static int collect_vcpus(hvctl_t *h, const struct xen_domctl_getdomaininfo *d, struct row_array *a)
 {
-    int rc = row_array_reserve(a, d->max_vcpus);
+    struct hvcfg_vcpu_row *v = hvcli_reserve(a->v, &a->cap, a->count, d->max_vcpus, sizeof(*v));
+    int rc = v ? 0 : -ENOMEM;
+
+    if (v)
+        a->v = v;
 
     for (uint32_t i = 0; rc == 0 && i < d->max_vcpus; i++) {
         struct hvcfg_vcpu_row *r = &a->v[a->count];
@@ -111,12 +101,9 @@ static int exec_vcpu_list(const struct hvcli_ctx *ctx, const struct hvcli_args *
     free(doms.v);
     if (rc == 0 && args->value[OPT_LONG]) {
         char *out;
+        int made = hvcfg_json_vcpus(a.v, a.count, &out);
 
-        rc = hvcfg_json_vcpus(a.v, a.count, &out);
-        if (rc == 0)
-            rc = hvcli_put_json(out);
-        if (rc < 0)
-            hvcli_err(ctx, "cannot write JSON: %s", strerror(-rc));
+        rc = hvcli_put_json(ctx, made, out);
     } else if (rc == 0) {
         print_table(&a);
     }

@@ -12,14 +12,11 @@ HVCTL_API int hvctl_context_get(hvctl_t *h, uint32_t domid, uint32_t type, uint3
     struct xen_domctl op = { .cmd = XEN_DOMCTL_getcontext,
                              .u.context = { .type = type, .index = index } };
     size_t got = 0;
-    int rc = hvctl_domctl_on(h, domid, &op, NULL, 0, buf, cap, &got, NULL);
+    int rc = hvctl_domctl_read(h, domid, &op, buf, cap, &op.u.context.length, &got);
 
-    if (rc < 0)
-        return rc;
-    if (got != op.u.context.length)
-        return -EPROTO;
-    *len = op.u.context.length;
-    return 0;
+    if (rc == 0)
+        *len = (uint32_t)got;
+    return rc;
 }
 
 HVCTL_API int hvctl_context_set(hvctl_t *h, uint32_t domid, uint32_t type, uint32_t index,

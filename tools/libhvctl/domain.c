@@ -183,11 +183,8 @@ HVCTL_API int hvctl_toolstack_data_get(hvctl_t *h, uint32_t domid, void *buf, si
     struct xen_domctl op = { .cmd = XEN_DOMCTL_toolstack_data,
                              .u.toolstack_data.cmd = HV_TOOLSTACK_DATA_get };
     size_t got = 0;
-    int rc = hvctl_domctl_on(h, domid, &op, NULL, 0, buf, cap, &got, NULL);
-    if (rc < 0)
-        return rc;
-    if (got != op.u.toolstack_data.length)
-        return -EPROTO;
-    *len = got;
-    return 0;
+    int rc = hvctl_domctl_read(h, domid, &op, buf, cap, &op.u.toolstack_data.length, &got);
+    if (rc == 0)
+        *len = got;
+    return rc;
 }

@@ -16,4 +16,10 @@ int hvctl_domctl_on(hvctl_t *h, uint32_t domid, struct xen_domctl *op, const voi
                     size_t buf_in_len, void *buf_out, size_t buf_out_len, size_t *out_len,
                     int *fd_out);
 
+/* hvctl_domctl_on for an op whose reply carries up to cap octets in buf
+ * and counts them in its own field *reported: sets *got to the count, or
+ * returns -EPROTO when the octets that came are not that many. */
+int hvctl_domctl_read(hvctl_t *h, uint32_t domid, struct xen_domctl *op, void *buf, size_t cap,
+                      const uint32_t *reported, size_t *got);
+
 #endif

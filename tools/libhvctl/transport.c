@@ -189,3 +189,13 @@ int hvctl_domctl_on(hvctl_t *h, uint32_t domid, struct xen_domctl *op, const voi
     op->domain = (domid_t)domid;
     return hvctl_domctl(h, op, buf_in, buf_in_len, buf_out, buf_out_len, out_len, fd_out);
 }
+
+int hvctl_domctl_read(hvctl_t *h, uint32_t domid, struct xen_domctl *op, void *buf, size_t cap,
+                      const uint32_t *reported, size_t *got)
+{
+    int rc = hvctl_domctl_on(h, domid, op, NULL, 0, buf, cap, got, NULL);
+
+    if (rc < 0)
+        return rc;
+    return *got == *reported ? 0 : -EPROTO;
+}
