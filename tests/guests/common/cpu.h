@@ -46,11 +46,13 @@ static inline void irq_disable(void)
     __asm__ volatile("cli" ::: "memory");
 }
 
-/* Open a one-instruction interrupt window (sti's shadow covers the nop):
- * a pending upcall is taken here, then interrupts are off again. */
+/* Open a short interrupt window: a pending upcall is taken here, then
+ * interrupts are off again.  sti's shadow covers the nop; the jump ends
+ * a translated block, where an emulated CPU (QEMU's TCG under a nested
+ * KVM) looks for interrupts, so the window is not missed there. */
 static inline void irq_window(void)
 {
-    __asm__ volatile("sti; nop; cli" ::: "memory");
+    __asm__ volatile("sti; nop; jmp 1f; 1: cli" ::: "memory");
 }
 
 /* Sleep until an interrupt, atomically with enabling interrupts (sti's
