@@ -3,7 +3,8 @@
 # scripts/kvm-pool's queue with a worker that runs here on the host in
 # place of a VM (its pid file names it, so the pool boots no VM): output
 # and status carried back, first come first served, a worker that dies
-# mid-job and a queue nobody serves both end in a clear error, bounded.
+# mid-job, a queue nobody serves and VMs that do not boot all end in a
+# clear error, bounded.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -85,6 +86,19 @@ grep -q "no VM took 'true' within 1 s" "$work/unserved" || fail "unserved: $(cat
 [ -z "$(ls "$pool/queue")" ] || fail "the abandoned job stayed queued"
 kill "$(cat "$pool/vm0.pid")"
 "$top/scripts/kvm-pool" run "$work/nowhere" true 2>/dev/null && fail "a run without a pool passed"
+
+# VMs that do not boot: the job fails within seconds, saying why.
+broken=$work/broken-pool
+"$top/scripts/kvm-pool" start "$broken"
+printf '#!/bin/sh\necho "qemu: cannot boot"\nexit 1\n' >"$work/no-vm"
+chmod +x "$work/no-vm"
+SECONDS=0
+KVM_POOL_VM=$work/no-vm "$top/scripts/kvm-pool" run "$broken" true >"$work/broken" 2>&1 &&
+    fail "a job in a pool whose VMs cannot boot passed"
+[ $SECONDS -le 10 ] || fail "a broken pool took $SECONDS s to fail a job"
+grep -q "qemu: cannot boot" "$work/broken" || fail "a broken pool does not say why: $(cat "$work/broken")"
+grep -q "the pool's VMs do not start" "$work/broken" || fail "broken pool: $(cat "$work/broken")"
+"$top/scripts/kvm-pool" stop "$broken"
 
 # stop powers the pool off and removes it.
 start_worker

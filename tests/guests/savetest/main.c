@@ -141,11 +141,13 @@ static void setup_channels(void)
         xtf_error("the IPI does not arrive even before the save");
 }
 
-/* Take the upcalls that became pending while ring 3 ran with interrupts off. */
+/* Take the upcalls that became pending while ring 3 ran with interrupts
+ * off: in a window, not at sti; hlt, which an emulated CPU can leave
+ * asleep (see evtchn_wait). */
 static void take_upcalls(void)
 {
     if (shared_info->vcpu_info[0].evtchn_upcall_pending)
-        irq_enable_and_halt();
+        irq_window();
 }
 
 /* Run one chunk twice from the same state; both runs must agree. */
