@@ -49,6 +49,20 @@ double bench_median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+const char *bench_spread(const double *v, size_t n, int decimals, char *buf, size_t len)
+{
+    double *sorted = malloc(n * sizeof(*sorted));
+
+    if (!sorted)
+        bench_fail("bench_spread", -ENOMEM);
+    memcpy(sorted, v, n * sizeof(*sorted));
+    double median = bench_median(sorted, n);
+    snprintf(buf, len, "%.*f (%.*f-%.*f)", decimals, median, decimals, sorted[0], decimals,
+             sorted[n - 1]);
+    free(sorted);
+    return buf;
+}
+
 _Noreturn void bench_fail(const char *what, int err)
 {
     fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what, strerror(-err));

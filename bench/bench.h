@@ -17,6 +17,10 @@ double bench_percentile(double *v, size_t n, double p);
 /* The median of v[0..n); sorts v.  n > 0. */
 double bench_median(double *v, size_t n);
 
+/* The median, smallest and largest of v[0..n), as "M (MIN-MAX)" with
+ * `decimals` decimals, in buf.  v is left as it was.  n > 0. */
+const char *bench_spread(const double *v, size_t n, int decimals, char *buf, size_t len);
+
 /* Print "PROG: what: strerror(-err)" to stderr and exit 1. */
 _Noreturn void bench_fail(const char *what, int err);
 

@@ -5,17 +5,20 @@
  * page cache).  Rounds alternate: cat, save (which destroys the domain),
  * restore -p (which brings it back); each is timed as a whole command,
  * started after a sync(2) so that none pays for the last one's writeback.
- * One more round saves with -z and restores that image.  At the end every
- * page is checked against the pattern it was given.
+ * Each round then saves with -z and restores that image too.  At the end
+ * every page is checked against the pattern it was given.  Every figure
+ * is printed as the median of the rounds with their smallest and largest.
  *
  * A page is 1 KiB of pseudo-random octets and 3 KiB of a repeated stamp,
  * so that zlib has something to do but cannot make it vanish.
  *
  * Usage: bench/save [-r ROUNDS] [-m MIB] [-d DIR] [-H HVCLI]   (hvd at $HVD_SOCKET)
  * Last line: RESULT save_ratio=S restore_ratio=R save_gbps=G restore_gbps=H zlib_save_ratio=Z
+ *              save_ratio_min=.. save_ratio_max=.. restore_ratio_min=.. restore_ratio_max=..
  *   save_gbps, restore_gbps  10^9 octets of guest memory per second (median round)
- *   save_ratio, restore_ratio  those rates over cat's rate (median round)
- *   zlib_save_ratio  the rate of save -z over cat's rate
+ *   save_ratio, restore_ratio  those rates over cat's rate in the same round (median;
+ *                              _min and _max: the smallest and largest round)
+ *   zlib_save_ratio  the rate of save -z over cat's rate (median round)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +36,7 @@
 
 #define PAGE_SIZE       XEN_PAGE_SIZE
 #define DEFAULT_MIB     1024ul
-#define DEFAULT_ROUNDS  3ul
+#define DEFAULT_ROUNDS  5ul
 #define MAX_ROUNDS      20ul
 #define DOMAIN_NAME     "bench-save"
 #define RANDOM_OCTETS   1024u
@@ -239,12 +242,53 @@ static off_t file_size(const char *path)
     return stat(path, &st) == 0 ? st.st_size : 0;
 }
 
+/* The timed commands of a round, in the order they run. */
+enum { CAT, SAVE, RESTORE, ZSAVE, ZRESTORE, FIGURES };
+
+static const char *const figure_label[FIGURES] = {
+    [CAT] = "cat FILE > FILE2", [SAVE] = "hvcli save", [RESTORE] = "hvcli restore -p",
+    [ZSAVE] = "hvcli save -z", [ZRESTORE] = "hvcli restore -p (zlib)",
+};
+
+/* One round: ns[f] is how long figure f took. */
+static void run_round(const struct bench *b, double ns[FIGURES], off_t *image_size,
+                      off_t *zimage_size)
+{
+    ns[CAT] = (double)time_cat(b);
+    ns[SAVE] = (double)time_save(b, b->image, false);
+    ns[RESTORE] = (double)time_restore(b, b->image);
+    *image_size = file_size(b->image);
+    unlink(b->image);
+    ns[ZSAVE] = (double)time_save(b, b->zimage, true);
+    ns[ZRESTORE] = (double)time_restore(b, b->zimage);
+    *zimage_size = file_size(b->zimage);
+    unlink(b->zimage);
+}
+
+/* A row of the table: seconds, GB/s and the rate over cat's, each as
+ * "median (min-max)" over the rounds.  ns[i] is this figure's time in
+ * round i, ratio[i] cat's time over it in the same round. */
+static void print_figure(const char *label, const double *ns, const double *ratio,
+                         uint64_t octets, size_t rounds)
+{
+    double secs[MAX_ROUNDS], rate[MAX_ROUNDS];
+    char a[64], c[64], d[64];
+
+    for (size_t i = 0; i < rounds; i++) {
+        secs[i] = ns[i] / 1e9;
+        rate[i] = gbps(octets, ns[i]);
+    }
+    printf("%-24s %22s %22s %22s\n", label, bench_spread(secs, rounds, 3, a, sizeof(a)),
+           bench_spread(rate, rounds, 3, c, sizeof(c)),
+           bench_spread(ratio, rounds, 3, d, sizeof(d)));
+}
+
 int main(int argc, char **argv)
 {
     struct bench b;
     unsigned long rounds = DEFAULT_ROUNDS;
-    double cat_ns[MAX_ROUNDS], save_ns[MAX_ROUNDS], restore_ns[MAX_ROUNDS];
-    double save_ratio[MAX_ROUNDS], restore_ratio[MAX_ROUNDS];
+    double ns[FIGURES][MAX_ROUNDS], ratio[FIGURES][MAX_ROUNDS], round_ns[FIGURES];
+    off_t image_size = 0, zimage_size = 0;
     hvctl_t *h;
     int rc;
 
@@ -254,47 +298,36 @@ int main(int argc, char **argv)
     uint64_t octets = b.pages * PAGE_SIZE;
     make_domain(h, b.pages);
     make_source(&b);
-    off_t image_size = 0, zimage_size;
     for (unsigned long i = 0; i < rounds; i++) {
-        cat_ns[i] = (double)time_cat(&b);
-        save_ns[i] = (double)time_save(&b, b.image, false);
-        restore_ns[i] = (double)time_restore(&b, b.image);
-        save_ratio[i] = cat_ns[i] / save_ns[i];
-        restore_ratio[i] = cat_ns[i] / restore_ns[i];
-        image_size = file_size(b.image);
-        unlink(b.image);
+        run_round(&b, round_ns, &image_size, &zimage_size);
+        for (int f = 0; f < FIGURES; f++) {
+            ns[f][i] = round_ns[f];
+            ratio[f][i] = round_ns[CAT] / round_ns[f];
+        }
     }
-    double zcat_ns = (double)time_cat(&b);
-    double zsave_ns = (double)time_save(&b, b.zimage, true);
-    double zrestore_ns = (double)time_restore(&b, b.zimage);
-    zimage_size = file_size(b.zimage);
-    unlink(b.zimage);
     unlink(b.src);
     unlink(errlog);
     check_domain(h, b.pages);
 
-    printf("%lu MiB domain, every page written; files in %s; %lu rounds (median)\n",
+    printf("%lu MiB domain, every page written; files in %s; %lu rounds: median (min-max)\n",
            (unsigned long)(octets >> 20), b.dir, rounds);
-    printf("%-28s %10s %10s %12s\n", "", "seconds", "GB/s", "vs cat");
-    double cat_med = bench_median(cat_ns, rounds), save_med = bench_median(save_ns, rounds);
-    double restore_med = bench_median(restore_ns, rounds);
-    printf("%-28s %10.3f %10.3f %12s\n", "cat FILE > FILE2", cat_med / 1e9,
-           gbps(octets, cat_med), "1.000");
-    printf("%-28s %10.3f %10.3f %12.3f\n", "hvcli save", save_med / 1e9,
-           gbps(octets, save_med), bench_median(save_ratio, rounds));
-    printf("%-28s %10.3f %10.3f %12.3f\n", "hvcli restore -p", restore_med / 1e9,
-           gbps(octets, restore_med), bench_median(restore_ratio, rounds));
-    printf("%-28s %10.3f %10.3f %12.3f\n", "hvcli save -z", zsave_ns / 1e9,
-           gbps(octets, zsave_ns), zcat_ns / zsave_ns);
-    printf("%-28s %10.3f %10.3f %12.3f\n", "hvcli restore -p (zlib)", zrestore_ns / 1e9,
-           gbps(octets, zrestore_ns), zcat_ns / zrestore_ns);
+    printf("%-24s %22s %22s %22s\n", "", "seconds", "GB/s", "vs cat");
+    for (int f = 0; f < FIGURES; f++)
+        print_figure(figure_label[f], ns[f], ratio[f], octets, rounds);
     printf("image %.1f MiB; with -z %.1f MiB (%.2f : 1)\n", (double)image_size / 1048576.0,
            (double)zimage_size / 1048576.0,
            zimage_size ? (double)image_size / (double)zimage_size : 0.0);
+    /* bench_median sorts: after it, [0] is the smallest and [rounds - 1] the largest. */
+    double save_gbps = gbps(octets, bench_median(ns[SAVE], rounds));
+    double restore_gbps = gbps(octets, bench_median(ns[RESTORE], rounds));
+    double save_ratio = bench_median(ratio[SAVE], rounds);
+    double restore_ratio = bench_median(ratio[RESTORE], rounds);
+    double zlib_save_ratio = bench_median(ratio[ZSAVE], rounds);
     printf("RESULT save_ratio=%.3f restore_ratio=%.3f save_gbps=%.3f restore_gbps=%.3f "
-           "zlib_save_ratio=%.3f\n", bench_median(save_ratio, rounds),
-           bench_median(restore_ratio, rounds), gbps(octets, save_med),
-           gbps(octets, restore_med), zcat_ns / zsave_ns);
+           "zlib_save_ratio=%.3f save_ratio_min=%.3f save_ratio_max=%.3f "
+           "restore_ratio_min=%.3f restore_ratio_max=%.3f\n",
+           save_ratio, restore_ratio, save_gbps, restore_gbps, zlib_save_ratio, ratio[SAVE][0],
+           ratio[SAVE][rounds - 1], ratio[RESTORE][0], ratio[RESTORE][rounds - 1]);
     uint32_t domid;
     if (hvctl_domain_lookup(h, DOMAIN_NAME, &domid) == 0)
         hvctl_domain_destroy(h, domid);
