@@ -142,7 +142,7 @@ static int finish_save(const struct hvcli_ctx *ctx, struct saver *s)
 static int save_domain(const struct hvcli_ctx *ctx, struct saver *s)
 {
     struct progress p;
-    int saved, rc = hvctl_domain_getinfo(s->h, s->domid, &s->info);
+    int saved, status = HVCLI_EXIT_FAILURE, rc = hvctl_domain_getinfo(s->h, s->domid, &s->info);
 
     if (rc < 0) {
         hvcli_err(ctx, "cannot save domain '%s': cannot read its info: %s", s->o->dom,
@@ -161,9 +161,9 @@ static int save_domain(const struct hvcli_ctx *ctx, struct saver *s)
     if (rc < 0)
         report_failure(ctx, s, saved == 0); /* after a save, its pause is held */
     else
-        rc = finish_save(ctx, s) == HVCLI_EXIT_OK ? 0 : -1;
+        status = finish_save(ctx, s);
     domstream_end();
-    return rc < 0 ? HVCLI_EXIT_FAILURE : HVCLI_EXIT_OK;
+    return status;
 }
 
 static int exec_save(const struct hvcli_ctx *ctx, const struct hvcli_args *args)
