@@ -81,6 +81,9 @@ void __wrap_free(void *p)
 
 static int passed, failed;
 static char why[512]; /* the current test's first failure */
+/* Read page records with HVSAVE_READ_PAGES_LATER, taking their pages with
+ * hvsave_read_pages() (the reader tests run both ways). */
+static bool pages_later;
 
 __attribute__((format(printf, 1, 2))) static bool fail(const char *fmt, ...)
 {
@@ -99,11 +102,12 @@ static void run(const char *name, void (*test)(void))
 {
     why[0] = '\0';
     test();
+    const char *mode = pages_later ? " (pages later)" : "";
     if (why[0]) {
-        printf("not ok %s: %s\n", name, why);
+        printf("not ok %s%s: %s\n", name, mode, why);
         failed++;
     } else {
-        printf("ok %s\n", name);
+        printf("ok %s%s\n", name, mode);
         passed++;
     }
     fflush(stdout);
@@ -432,6 +436,27 @@ struct result {
     uint32_t skipped_type;
 };
 
+/*
+ * A page record's pages: with pages_later, taken into a buffer of ours,
+ * the first page alone and then the rest (so a record's end is checked
+ * after more than one call); *data points at them either way.
+ */
+static int take_pages(struct hvsave_reader *r, const struct hvsave_record *rec, const uint8_t **data)
+{
+    static uint8_t pages[HV_SAVE_PAGES_PER_RECORD * 4096];
+    bool is_pages = rec->type == HV_SAVE_TYPE_PAGE_DATA || rec->type == HV_SAVE_TYPE_PAGE_DATA_ZLIB;
+    if (data)
+        *data = pages_later ? pages : rec->u.pages.data;
+    if (!is_pages || !pages_later)
+        return 0;
+    if (rec->u.pages.data)
+        return fail("HVSAVE_READ_PAGES_LATER: the record came with its pages"), -EPROTO;
+    int rc = hvsave_read_pages(r, pages, 1);
+    if (!rc && rec->u.pages.count > 1)
+        rc = hvsave_read_pages(r, pages + 4096, rec->u.pages.count - 1);
+    return rc;
+}
+
 /* Read every record from fd; checks that the reader freed all it allocated. */
 static struct result read_fd(int fd)
 {
@@ -440,8 +465,12 @@ static struct result read_fd(int fd)
     struct hvsave_reader *r;
     struct hvsave_record rec;
     res.rc = hvsave_reader_open(&r, fd);
+    if (!res.rc && pages_later)
+        res.rc = hvsave_reader_set_flags(r, HVSAVE_READ_PAGES_LATER);
     while (!res.rc) {
         res.rc = hvsave_read_record(r, &rec);
+        if (!res.rc)
+            res.rc = take_pages(r, &rec, NULL);
         if (res.rc)
             break;
         res.records++;
@@ -494,13 +523,18 @@ static bool verify_stream(const struct fixture *f, int fd, unsigned *zlib_record
     unsigned other = 0;
     int rc = hvsave_reader_open(&r, fd);
     CHECK(!rc, "open: %s", hvsave_reader_error(r));
+    if (!rc && pages_later)
+        rc = hvsave_reader_set_flags(r, HVSAVE_READ_PAGES_LATER);
     const struct hvsave_domain_header *dh = hvsave_reader_domain(r);
     if (!rc)
         CHECK(dh->nr_vcpus == 2 && dh->nr_pages == NR_PAGES_WINDOW && dh->tot_pages == f->nr &&
                   dh->hvd_version == HV_SAVE_HVD_1_1 && strcmp(dh->config, f->dh.config) == 0,
               "the domain header did not survive");
     while (!rc && !why[0]) {
+        const uint8_t *data = NULL;
         rc = hvsave_read_record(r, &rec);
+        if (!rc)
+            rc = take_pages(r, &rec, &data);
         if (rc) {
             fail("record: %s", hvsave_reader_error(r));
             break;
@@ -515,7 +549,7 @@ static bool verify_stream(const struct fixture *f, int fd, unsigned *zlib_record
                 uint32_t idx = seen[rec.u.pages.gfns[i]];
                 if (!CHECK(idx, "gfn %#" PRIx64 " was not saved", rec.u.pages.gfns[i]))
                     break;
-                CHECK(memcmp(rec.u.pages.data + (size_t)i * 4096,
+                CHECK(memcmp(data + (size_t)i * 4096,
                              f->pages + (size_t)(idx - 1) * 4096, 4096) == 0,
                       "page at gfn %#" PRIx64 " differs", rec.u.pages.gfns[i]);
                 pages++;
@@ -976,6 +1010,47 @@ static void reader_rejects_bad_zlib_bodies(void)
     buf_free(&b);
 }
 
+/* HVSAVE_READ_PAGES_LATER: what a caller may and may not do with open pages. */
+static void reader_gives_pages_later_only_as_asked(void)
+{
+    struct buf b = small_stream(0);
+    int fd = fd_with(b.p, b.n);
+    struct hvsave_reader *r;
+    struct hvsave_record rec;
+    static uint8_t dst[2 * 4096];
+    CHECK(hvsave_reader_set_flags(NULL, 0) == -EINVAL, "set_flags(NULL) is not -EINVAL");
+    CHECK(hvsave_reader_open(&r, fd) == 0, "open: %s", hvsave_reader_error(r));
+    CHECK(hvsave_reader_set_flags(r, 1u << 7) == -EINVAL, "an unknown flag is not -EINVAL");
+    CHECK(hvsave_read_pages(r, dst, 1) == -EINVAL, "pages taken with no page record open");
+    CHECK(hvsave_reader_set_flags(r, HVSAVE_READ_PAGES_LATER) == 0, "set_flags failed");
+    CHECK(hvsave_read_record(r, &rec) == 0 && rec.type == HV_SAVE_TYPE_CONSOLE_RING,
+          "the first record is not the CONSOLE_RING");
+    CHECK(hvsave_read_record(r, &rec) == 0 && rec.type == HV_SAVE_TYPE_PAGE_DATA &&
+              rec.u.pages.data == NULL && rec.u.pages.count >= 2,
+          "the second record is not a PAGE_DATA of 2+ pages without its data");
+    uint32_t count = rec.u.pages.count;
+    uint64_t index = rec.index;
+    CHECK(hvsave_read_record(r, &rec) == -EINVAL, "a record read while pages are open");
+    CHECK(hvsave_reader_set_flags(r, 0) == -EBUSY, "flags changed while pages are open");
+    CHECK(hvsave_read_pages(r, NULL, 1) == -EINVAL, "pages read to NULL");
+    CHECK(hvsave_read_pages(r, dst, count + 1) == -EINVAL, "more pages taken than the record has");
+    CHECK(hvsave_reader_error(r)[0] == '\0', "a misuse failed the reader: %s", hvsave_reader_error(r));
+    uint8_t page[4096];
+    fill_page(page, 0);
+    for (uint32_t i = 0; i < count && !why[0]; i++) {
+        CHECK(hvsave_read_pages(r, dst, 1) == 0, "page %u: %s", i, hvsave_reader_error(r));
+        fill_page(page, i);
+        CHECK(memcmp(dst, page, 4096) == 0, "page %u differs", i);
+    }
+    CHECK(hvsave_read_pages(r, dst, 1) == -EINVAL, "a page taken after the record's last");
+    CHECK(hvsave_read_record(r, &rec) == 0 && rec.index == index + 1,
+          "the next record: %s (index %" PRIu64 ", want %" PRIu64 ")", hvsave_reader_error(r),
+          rec.index, index + 1);
+    hvsave_reader_close(r);
+    close(fd);
+    buf_free(&b);
+}
+
 static void reader_rejects_records_out_of_order(void)
 {
     struct buf b = small_stream(0);
@@ -1428,16 +1503,12 @@ static int write_seeds(const char *dir)
     return rc;
 }
 
-int main(int argc, char **argv)
+/* The reader's tests, each way of taking pages (pages_later). */
+static void run_reader_tests(void)
 {
-    if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0)
-        return write_seeds(argv[2]);
-    signal(SIGPIPE, SIG_IGN);
     run("roundtrip_through_pipe_keeps_every_record", roundtrip_through_pipe_keeps_every_record);
     run("roundtrip_through_pipe_with_zlib_keeps_every_record",
         roundtrip_through_pipe_with_zlib_keeps_every_record);
-    run("zlib_writes_plain_records_for_incompressible_pages",
-        zlib_writes_plain_records_for_incompressible_pages);
     run("reader_stops_at_end", reader_stops_at_end);
     run("reader_rejects_truncation_at_every_offset", reader_rejects_truncation_at_every_offset);
     run("reader_rejects_truncation_at_every_offset_zlib", reader_rejects_truncation_at_every_offset_zlib);
@@ -1456,6 +1527,21 @@ int main(int argc, char **argv)
     run("reader_rejects_bad_zlib_bodies", reader_rejects_bad_zlib_bodies);
     run("reader_rejects_records_out_of_order", reader_rejects_records_out_of_order);
     run("reader_rejects_bad_fields_in_bodies", reader_rejects_bad_fields_in_bodies);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0)
+        return write_seeds(argv[2]);
+    signal(SIGPIPE, SIG_IGN);
+    run("zlib_writes_plain_records_for_incompressible_pages",
+        zlib_writes_plain_records_for_incompressible_pages);
+    run("reader_gives_pages_later_only_as_asked", reader_gives_pages_later_only_as_asked);
+    for (int later = 0; later < 2; later++) {
+        pages_later = later;
+        run_reader_tests();
+    }
+    pages_later = false;
     run("xsave_len_from_576_to_65536_in_steps_of_8", xsave_len_from_576_to_65536_in_steps_of_8);
     run("reader_rejects_hvd_1_1_records_in_a_hvd_1_0_stream",
         reader_rejects_hvd_1_1_records_in_a_hvd_1_0_stream);

@@ -71,6 +71,9 @@ static int open_image(struct restorer *t, int fd)
 
     if (rc < 0)
         return restore_fail(t, rc, "%s", t->r ? hvsave_reader_error(t->r) : strerror(-rc));
+    /* Pages go from the stream straight into the domain's frames. */
+    if ((rc = hvsave_reader_set_flags(t->r, HVSAVE_READ_PAGES_LATER)) < 0)
+        return restore_fail(t, rc, "%s", strerror(-rc));
     t->dh = hvsave_reader_domain(t->r);
     rc = image_config_read(t->dh, &t->cd, t->why, sizeof(t->why));
     return rc;
@@ -151,10 +154,9 @@ static int populate_run(struct restorer *t, const struct hvsave_record *rec, uin
     return 0;
 }
 
-/* Copy n pages to the frames behind [gfn, gfn + n), one memcpy per run
- * of consecutive frames. */
-static int copy_run(struct restorer *t, const struct hvsave_record *rec, uint64_t gfn, uint32_t n,
-                    const uint8_t *data)
+/* Read the record's next n pages from the stream straight into the
+ * frames behind [gfn, gfn + n), one read per run of consecutive frames. */
+static int read_run(struct restorer *t, const struct hvsave_record *rec, uint64_t gfn, uint32_t n)
 {
     int rc = hvctl_p2m_query(t->h, t->domid, gfn, n, t->frames);
 
@@ -173,7 +175,8 @@ static int copy_run(struct restorer *t, const struct hvsave_record *rec, uint64_
              k++)
             ;
         guest_memory_prefault(&t->mem, t->frames[i], k, true);
-        memcpy(dst, data + (size_t)i * XEN_PAGE_SIZE, (size_t)k * XEN_PAGE_SIZE);
+        if ((rc = hvsave_read_pages(t->r, dst, k)) < 0)
+            return restore_fail(t, rc, "%s", hvsave_reader_error(t->r));
     }
     return 0;
 }
@@ -188,7 +191,7 @@ static int restore_pages(struct restorer *t, const struct hvsave_record *rec)
         t->gfn0_in_stream |= gfns[i] == 0;
         int rc = populate_run(t, rec, gfns[i], n);
         if (rc == 0)
-            rc = copy_run(t, rec, gfns[i], n, rec->u.pages.data + (size_t)i * XEN_PAGE_SIZE);
+            rc = read_run(t, rec, gfns[i], n);
         if (rc < 0)
             return rc;
     }

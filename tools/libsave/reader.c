@@ -27,12 +27,23 @@ struct hvsave_reader {
     struct hvsave_run_state run; /* from RUN_STATE; running without one */
     int failed;                  /* sticky error, 0 if none */
     char err[320];
-    uint64_t *body; /* record body; uint64_t keeps it 8-aligned */
+    unsigned int flags; /* HVSAVE_READ_* */
+    uint64_t *body;     /* record body; uint64_t keeps it 8-aligned */
     size_t body_cap;
-    uint8_t *pages; /* inflated PAGE_DATA_ZLIB pages */
+    uint8_t *pages; /* a page record's pages, unless the caller takes them */
     size_t pages_cap;
     z_stream zs;
     bool zs_ready;
+    bool zs_ended; /* the zlib data ended exactly at the last page taken */
+    /* The page record whose pages are still in the stream (or, for
+     * PAGE_DATA_ZLIB, in zs): its type, length, offset and pages left. */
+    struct open_pages {
+        uint32_t type;
+        uint32_t length;
+        uint64_t offset;
+        uint32_t count;
+        uint32_t left;
+    } open_pages;
 };
 
 __attribute__((format(printf, 3, 4))) static int reader_fail(struct hvsave_reader *r, int rc,
@@ -216,43 +227,85 @@ static int skip_body(struct hvsave_reader *r, uint32_t length, char *why)
     return read_padding(r, length, why);
 }
 
-/* Inflate a checked PAGE_DATA_ZLIB body to exactly count pages. */
-static int inflate_pages(struct hvsave_reader *r, const struct hv_save_page_data_zlib *h,
+/* Start inflating a checked PAGE_DATA_ZLIB body (its zlib data is at data). */
+static int inflate_start(struct hvsave_reader *r, const struct hv_save_page_data_zlib *h,
                          const uint8_t *data, char *why)
 {
-    size_t want = (size_t)h->count * HV_SAVE_PAGE_SIZE;
-    if (reserve((void **)&r->pages, &r->pages_cap, want))
-        return because(why, -ENOMEM, "out of memory");
     if (!r->zs_ready && inflateInit(&r->zs) != Z_OK)
         return because(why, -ENOMEM, "out of memory for zlib");
     r->zs_ready = true;
     inflateReset(&r->zs);
     r->zs.next_in = (Bytef *)data;
     r->zs.avail_in = h->zlib_len;
-    r->zs.next_out = r->pages;
+    r->zs_ended = false;
+    return 0;
+}
+
+static int inflate_failed(struct hvsave_reader *r, int zrc, char *why)
+{
+    if (zrc == Z_MEM_ERROR)
+        return because(why, -ENOMEM, "out of memory for zlib");
+    return because(why, -EBADMSG, "bad zlib data: %s",
+                   r->zs.msg ? r->zs.msg : "the stream is incomplete");
+}
+
+/* Inflate the next n pages of the record into dst.  All of the zlib data
+ * is in memory, so one inflate() either fills dst or says why not. */
+static int inflate_pages(struct hvsave_reader *r, uint8_t *dst, uint32_t n, char *why)
+{
+    size_t want = (size_t)n * HV_SAVE_PAGE_SIZE;
+    if (r->zs_ended)
+        return because(why, -EBADMSG, "zlib data inflates to %lu octets, not %" PRIu32 " pages",
+                       r->zs.total_out, r->open_pages.count);
+    r->zs.next_out = dst;
     r->zs.avail_out = (uInt)want;
-    int zrc = inflate(&r->zs, Z_FINISH);
-    if (zrc != Z_STREAM_END && r->zs.avail_out == 0) {
-        /* Output is full: the stream must end here, producing nothing more. */
+    int zrc = inflate(&r->zs, Z_NO_FLUSH);
+    r->zs_ended = zrc == Z_STREAM_END;
+    if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR)
+        return inflate_failed(r, zrc, why);
+    if (r->zs.avail_out == 0)
+        return 0;
+    if (r->zs_ended)
+        return because(why, -EBADMSG, "zlib data inflates to %lu octets, not %" PRIu32 " pages",
+                       r->zs.total_out, r->open_pages.count);
+    return inflate_failed(r, zrc, why);
+}
+
+/* After the last page: the zlib data must end there, with no input left. */
+static int inflate_finish(struct hvsave_reader *r, char *why)
+{
+    if (!r->zs_ended) {
         uint8_t extra;
         r->zs.next_out = &extra;
         r->zs.avail_out = 1;
-        zrc = inflate(&r->zs, Z_FINISH);
+        int zrc = inflate(&r->zs, Z_FINISH);
         if (r->zs.avail_out == 0)
             return because(why, -EBADMSG, "zlib data inflates to more than %" PRIu32 " pages",
-                           h->count);
+                           r->open_pages.count);
+        if (zrc != Z_STREAM_END)
+            return inflate_failed(r, zrc, why);
     }
-    if (zrc == Z_MEM_ERROR)
-        return because(why, -ENOMEM, "out of memory for zlib");
-    if (zrc != Z_STREAM_END)
-        return because(why, -EBADMSG, "bad zlib data: %s",
-                       r->zs.msg ? r->zs.msg : "the stream is incomplete");
-    if (r->zs.total_out != want)
-        return because(why, -EBADMSG, "zlib data inflates to %lu octets, not %zu", r->zs.total_out,
-                       want);
     if (r->zs.avail_in)
         return because(why, -EBADMSG, "%u octets after the end of the zlib data", r->zs.avail_in);
     return 0;
+}
+
+/* The next n pages of the open page record into dst; the record's end
+ * (zlib end, padding) is checked with its last page. */
+static int take_pages(struct hvsave_reader *r, uint8_t *dst, uint32_t n, char *why)
+{
+    int rc;
+    if (r->open_pages.type == HV_SAVE_TYPE_PAGE_DATA) {
+        snprintf(why, HVSAVE_WHY_MAX, "page data");
+        rc = reader_read(r, dst, (size_t)n * HV_SAVE_PAGE_SIZE, why);
+    } else {
+        rc = inflate_pages(r, dst, n, why);
+    }
+    if (rc || (r->open_pages.left -= n))
+        return rc;
+    if (r->open_pages.type == HV_SAVE_TYPE_PAGE_DATA_ZLIB && (rc = inflate_finish(r, why)))
+        return rc;
+    return read_padding(r, r->open_pages.length, why);
 }
 
 /* Fill rec->u for a known, checked record. */
@@ -265,12 +318,11 @@ static int decode_body(struct hvsave_reader *r, struct hvsave_record *rec, char 
         const struct hv_save_page_data *h = rec->body;
         rec->u.pages.count = h->count;
         rec->u.pages.gfns = (const uint64_t *)(h + 1);
-        rec->u.pages.data = b + 8 + 8 * (size_t)h->count;
-        if (rec->type == HV_SAVE_TYPE_PAGE_DATA)
-            return 0;
-        int rc = inflate_pages(r, rec->body, b + 8 + 8 * (size_t)h->count, why);
-        rec->u.pages.data = r->pages; /* inflate_pages() may have moved it */
-        return rc;
+        r->open_pages =
+            (struct open_pages){ rec->type, rec->length, rec->offset, h->count, h->count };
+        if (rec->type == HV_SAVE_TYPE_PAGE_DATA_ZLIB)
+            return inflate_start(r, rec->body, b + 8 + 8 * (size_t)h->count, why);
+        return 0;
     }
     case HV_SAVE_TYPE_VM_STATE:
         rec->u.vm_state = rec->body;
@@ -307,21 +359,58 @@ static int decode_body(struct hvsave_reader *r, struct hvsave_record *rec, char 
     }
 }
 
-/* Read a known record's body and padding, check it and decode it. */
+static bool is_page_record(uint32_t type)
+{
+    return type == HV_SAVE_TYPE_PAGE_DATA || type == HV_SAVE_TYPE_PAGE_DATA_ZLIB;
+}
+
+/*
+ * How much of a record's body to read before checking it: all of it,
+ * except for PAGE_DATA, whose pages stay in the stream until they are
+ * taken (take_pages()).  Its count and gfns are read first, or only the
+ * count when that is already wrong, for the check to say so.
+ */
+static uint32_t head_length(const struct hvsave_record *rec, uint32_t count)
+{
+    uint64_t head = 8 + 8 * (uint64_t)count;
+    if (rec->type != HV_SAVE_TYPE_PAGE_DATA)
+        return rec->length;
+    return count >= 1 && count <= HV_SAVE_PAGES_PER_RECORD && head <= rec->length ? (uint32_t)head
+                                                                                  : 8;
+}
+
+/* Read a known record's body (up to its pages), check it and decode it. */
 static int read_known_body(struct hvsave_reader *r, struct hvsave_record *rec, char *why)
 {
-    size_t cap = rec->length ? rec->length : 8;
+    /* The check on the header bounds the length; a PAGE_DATA head is at
+     * most its count and HV_SAVE_PAGES_PER_RECORD gfns. */
+    size_t cap = rec->type == HV_SAVE_TYPE_PAGE_DATA ? 8 + 8 * HV_SAVE_PAGES_PER_RECORD
+                                                     : (rec->length ? rec->length : 8);
     if (reserve((void **)&r->body, &r->body_cap, cap))
         return because(why, -ENOMEM, "out of memory for %" PRIu32 " octets", rec->length);
+    uint32_t first = rec->type == HV_SAVE_TYPE_PAGE_DATA ? 8 : rec->length;
     snprintf(why, HVSAVE_WHY_MAX, "body");
-    int rc = reader_read(r, r->body, rec->length, why);
-    if (!rc)
+    int rc = reader_read(r, r->body, first, why);
+    uint32_t head = rc ? first : head_length(rec, le32toh(*(const uint32_t *)r->body));
+    if (!rc && head > first)
+        rc = reader_read(r, (uint8_t *)r->body + first, head - first, why);
+    if (!rc && !is_page_record(rec->type))
         rc = read_padding(r, rec->length, why);
     if (rc)
         return rc;
     rec->body = r->body;
     rc = hvsave_check_body(&r->order, rec->type, rec->body, rec->length, why);
     return rc ? rc : decode_body(r, rec, why);
+}
+
+/* Unless the caller takes them, a page record's pages go in r->pages. */
+static int read_own_pages(struct hvsave_reader *r, struct hvsave_record *rec, char *why)
+{
+    uint32_t count = rec->u.pages.count;
+    if (reserve((void **)&r->pages, &r->pages_cap, (size_t)count * HV_SAVE_PAGE_SIZE))
+        return because(why, -ENOMEM, "out of memory for %" PRIu32 " pages", count);
+    rec->u.pages.data = r->pages;
+    return take_pages(r, r->pages, count, why);
 }
 
 /* Read and check a record header.  -ENODATA: the stream ends before it. */
@@ -355,6 +444,8 @@ HVSAVE_EXPORT int hvsave_read_record(struct hvsave_reader *r, struct hvsave_reco
     rec->type = HV_SAVE_TYPE_END;
     if (r->ended)
         return 0;
+    if (r->open_pages.left)
+        return -EINVAL; /* the caller has not taken the last record's pages */
     rec->index = r->index;
     rec->offset = r->offset;
     int rc = read_record_header(r, rec, why);
@@ -362,6 +453,8 @@ HVSAVE_EXPORT int hvsave_read_record(struct hvsave_reader *r, struct hvsave_reco
         goto fail;
     if (hvsave_type_name(rec->type)) {
         rc = read_known_body(r, rec, why);
+        if (!rc && is_page_record(rec->type) && !(r->flags & HVSAVE_READ_PAGES_LATER))
+            rc = read_own_pages(r, rec, why);
     } else {
         rec->skipped = true;
         rc = skip_body(r, rec->length, why);
@@ -370,12 +463,42 @@ HVSAVE_EXPORT int hvsave_read_record(struct hvsave_reader *r, struct hvsave_reco
         record_fail(r, rc, rec->type, rec->offset, why);
         goto fail;
     }
-    r->index++;
+    if (!r->open_pages.left)
+        r->index++; /* else when its last page is taken */
     r->ended = rec->type == HV_SAVE_TYPE_END;
     return 0;
 fail:
     memset(rec, 0, sizeof(*rec));
     return rc;
+}
+
+HVSAVE_EXPORT int hvsave_reader_set_flags(struct hvsave_reader *r, unsigned int flags)
+{
+    if (!r || (flags & ~HVSAVE_READ_PAGES_LATER))
+        return -EINVAL;
+    if (r->open_pages.left)
+        return -EBUSY;
+    r->flags = flags;
+    return 0;
+}
+
+HVSAVE_EXPORT int hvsave_read_pages(struct hvsave_reader *r, void *dst, uint32_t count)
+{
+    char why[HVSAVE_WHY_MAX];
+    if (!r || (count && !dst))
+        return -EINVAL;
+    if (r->failed)
+        return r->failed;
+    if (count > r->open_pages.left)
+        return -EINVAL;
+    if (!count)
+        return 0;
+    int rc = take_pages(r, dst, count, why);
+    if (rc)
+        return record_fail(r, rc, r->open_pages.type, r->open_pages.offset, why);
+    if (!r->open_pages.left)
+        r->index++;
+    return 0;
 }
 
 HVSAVE_EXPORT uint32_t hvsave_reader_version(const struct hvsave_reader *r)

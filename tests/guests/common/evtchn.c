@@ -10,7 +10,6 @@
 #include "xtf.h"
 
 #define BITS_PER_WORD 64u
-#define WAKE_NS       (5 * NSEC_PER_SEC) /* evtchn_wait_halted's safety timer */
 
 struct shared_info *volatile shared_info;
 static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
@@ -303,34 +302,14 @@ bool evtchn_wait(uint32_t port, unsigned long seen, uint64_t timeout_ns)
     return true;
 }
 
-/* Arm this vCPU's singleshot timer for WAKE_NS from now. */
-static void arm_wake_timer(void)
-{
-    static struct vcpu_set_singleshot_timer t[VCPU_MAX];
-    struct vcpu_set_singleshot_timer *mine = &t[vcpu_self() % VCPU_MAX];
-
-    *mine = (struct vcpu_set_singleshot_timer){ .timeout_abs_ns = now_ns() + WAKE_NS };
-    hypercall_vcpu_op(VCPUOP_set_singleshot_timer, vcpu_self(), mine);
-}
-
 /*
- * An emulated CPU (QEMU's TCG under a nested KVM) can take the upcall just
- * before the hlt despite sti's shadow (see evtchn_wait); then only the
- * safety timer ends the hlt, WAKE_NS later, instead of nothing.
+ * The upcall entry (head.S) returns past a hlt it interrupted, so an
+ * emulated CPU that takes the upcall just before the hlt, despite sti's
+ * shadow, does not leave this loop asleep with its event already handled.
  */
 void evtchn_wait_halted(uint32_t port, unsigned long seen)
 {
-    uint32_t timer = 0;
-    bool armed = evtchn_bind_virq(VIRQ_TIMER, vcpu_self(), &timer) == 0;
-
     irq_disable();
-    while (evtchn_handled(port) <= seen) {
-        if (armed)
-            arm_wake_timer();
+    while (evtchn_handled(port) <= seen)
         irq_enable_and_halt();
-    }
-    if (armed) {
-        hypercall_vcpu_op(VCPUOP_stop_singleshot_timer, vcpu_self(), NULL);
-        evtchn_close(timer);
-    }
 }

@@ -61,9 +61,8 @@ long sched_poll_port(uint32_t port, uint64_t deadline_ns);
  */
 bool evtchn_wait(uint32_t port, unsigned long seen, uint64_t timeout_ns);
 
-/* Same, sleeping in sti;hlt: an upcall wakes the hlt.  A safety timer
- * (VIRQ_TIMER on this vCPU, bound for the wait if it is free) ends each
- * hlt after 5 s, as an emulated CPU can take the upcall just before it. */
+/* Same without a timeout, sleeping in sti;hlt: an upcall wakes the hlt
+ * (or, taken just before it, makes the upcall entry skip it). */
 void evtchn_wait_halted(uint32_t port, unsigned long seen);
 
 #endif

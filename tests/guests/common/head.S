@@ -89,7 +89,16 @@ evtchn_upcall_entry:
     push    %r9
     push    %r10
     push    %r11
-    cld
+    /* Taken just before a ring-0 hlt (an emulated CPU may ignore sti's
+     * shadow), return past it: the hlt waited for this very upcall, and
+     * would otherwise sleep with nothing left to wake it. */
+    testb   $3, 80(%rsp)
+    jnz     1f
+    mov     72(%rsp), %rax
+    cmpb    $0xf4, (%rax)
+    jne     1f
+    incq    72(%rsp)
+1:  cld
     call    evtchn_do_upcall
     pop     %r11
     pop     %r10

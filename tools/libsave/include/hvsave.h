@@ -154,7 +154,7 @@ struct hvsave_record {
         struct { /* PAGE_DATA and PAGE_DATA_ZLIB (data already inflated) */
             uint32_t count;
             const uint64_t *gfns;
-            const uint8_t *data; /* count * 4096 octets */
+            const uint8_t *data; /* count * 4096 octets; NULL with HVSAVE_READ_PAGES_LATER */
         } pages;
         const struct hv_save_vm_state *vm_state;
         struct {
@@ -209,6 +209,28 @@ int hvsave_read_record(struct hvsave_reader *r, struct hvsave_record *rec);
  * -EINVAL for NULL arguments, the reader's error after a failure.
  */
 int hvsave_reader_run_state(const struct hvsave_reader *r, struct hvsave_run_state *rs);
+
+/*
+ * Reader flags.  HVSAVE_READ_PAGES_LATER: hvsave_read_record() returns a
+ * PAGE_DATA or PAGE_DATA_ZLIB record with its count and gfns checked but
+ * its pages left in the stream (rec->u.pages.data is NULL, and rec->body
+ * holds the record only up to its page data); the caller takes them with
+ * hvsave_read_pages(), straight into its own memory, before the next
+ * record.  -EINVAL for an unknown flag, -EBUSY while pages are open.
+ */
+#define HVSAVE_READ_PAGES_LATER (1u << 0)
+int hvsave_reader_set_flags(struct hvsave_reader *r, unsigned int flags);
+
+/*
+ * The next count pages of the page record just read, in order, into dst
+ * (count * 4096 octets): read() straight into dst for PAGE_DATA, inflated
+ * into it for PAGE_DATA_ZLIB.  The record's end (the zlib data ending
+ * exactly after its last page, the padding) is checked with its last
+ * page.  -EINVAL if count is more than the pages left; stream errors as
+ * for hvsave_read_record(), naming that record.  hvsave_read_record()
+ * returns -EINVAL while pages are left.
+ */
+int hvsave_read_pages(struct hvsave_reader *r, void *dst, uint32_t count);
 
 /* Octets consumed so far. */
 uint64_t hvsave_reader_offset(const struct hvsave_reader *r);
