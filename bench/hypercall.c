@@ -22,11 +22,20 @@
  * Each round measures every side, alternating their order; the results are
  * medians over rounds (of each round's ratios, for the ratios).
  *
- * Usage: bench/hypercall [-n CALLS] [-e TRIPS] [-r ROUNDS] IMAGE   (hvd at $HVD_SOCKET)
+ * With -l (load) the rounds run a second time while a child process keeps
+ * one CPU busy, the case where the event path must not fall apart: a vCPU
+ * thread that waits for its peer by spinning starves it.
+ *
+ * Usage: bench/hypercall [-l] [-n CALLS] [-e TRIPS] [-r ROUNDS] IMAGE   (hvd at $HVD_SOCKET)
  * Last line: RESULT ratio=R hypercall_us=H raw_exit_us=E evtchn_ratio=V evtchn_us=U
+ *            evtchn_ratio_min=A evtchn_ratio_max=B, and with -l the same keys
+ *            again with the suffix _loaded
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,7 +351,7 @@ static double measure_ev(hvctl_t *h, const struct image *img, unsigned long t1)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: %s [-n CALLS] [-e TRIPS] [-r ROUNDS] IMAGE\n",
+    fprintf(stderr, "usage: %s [-l] [-n CALLS] [-e TRIPS] [-r ROUNDS] IMAGE\n",
             program_invocation_short_name);
     exit(2);
 }
@@ -381,17 +390,18 @@ static void print_row(const char *label, double hv, double raw, double ratio, do
     fflush(stdout);
 }
 
-/* Run the rounds, print the table and the RESULT line. */
-static void run_rounds(const struct bench *b, unsigned long rounds)
+/* The medians of a set of rounds, and the spread of the event ratio. */
+struct summary {
+    double ratio, hv, raw, ev_ratio, one_way, ev_ratio_min, ev_ratio_max;
+};
+
+/* Run the rounds and print their table. */
+static struct summary run_rounds(const struct bench *b, unsigned long rounds, const char *what)
 {
     double hv[MAX_ROUNDS], raw[MAX_ROUNDS], ratio[MAX_ROUNDS];
     double trip[MAX_ROUNDS], one_way[MAX_ROUNDS], ev_ratio[MAX_ROUNDS];
 
-    printf("null hypercall (xen_version) vs bare KVM exit: %lu and %lu calls per run\n",
-           b->calls, 2 * b->calls);
-    printf("event channel send -> upcall in another domain, vs that null hypercall: "
-           "%lu and %lu round trips per run; one way = round trip / 2\n",
-           b->trips, 2 * b->trips);
+    printf("%s\n", what);
     printf("%-8s %11s %11s %7s %11s %11s %9s\n", "round", "hv us/call", "raw us/call",
            "ratio", "evt trip us", "evt 1way us", "evt ratio");
     for (unsigned long i = 0; i < rounds; i++) {
@@ -408,14 +418,48 @@ static void run_rounds(const struct bench *b, unsigned long rounds)
         snprintf(label, sizeof(label), "%lu", i + 1);
         print_row(label, hv[i], raw[i], ratio[i], trip[i], one_way[i], ev_ratio[i]);
     }
-    double hv_med = bench_median(hv, rounds), raw_med = bench_median(raw, rounds);
-    double ratio_med = bench_median(ratio, rounds), ev_ratio_med = bench_median(ev_ratio, rounds);
-    double one_way_med = bench_median(one_way, rounds);
-    print_row("median", hv_med, raw_med, ratio_med, bench_median(trip, rounds), one_way_med,
-              ev_ratio_med);
-    printf("RESULT ratio=%.3f hypercall_us=%.3f raw_exit_us=%.3f evtchn_ratio=%.3f "
-           "evtchn_us=%.3f\n",
-           ratio_med, hv_med, raw_med, ev_ratio_med, one_way_med);
+    struct summary s = {
+        .hv = bench_median(hv, rounds),
+        .raw = bench_median(raw, rounds),
+        .ratio = bench_median(ratio, rounds),
+        .ev_ratio = bench_median(ev_ratio, rounds),
+        .one_way = bench_median(one_way, rounds),
+    };
+    /* bench_median sorts: [0] is now the smallest, [rounds - 1] the largest. */
+    s.ev_ratio_min = ev_ratio[0];
+    s.ev_ratio_max = ev_ratio[rounds - 1];
+    print_row("median", s.hv, s.raw, s.ratio, bench_median(trip, rounds), s.one_way, s.ev_ratio);
+    printf("evt ratio spread: %.3f-%.3f\n", s.ev_ratio_min, s.ev_ratio_max);
+    return s;
+}
+
+static void print_result(const struct summary *s, const char *suffix)
+{
+    printf(" ratio%s=%.3f hypercall_us%s=%.3f raw_exit_us%s=%.3f evtchn_ratio%s=%.3f "
+           "evtchn_us%s=%.3f evtchn_ratio_min%s=%.3f evtchn_ratio_max%s=%.3f",
+           suffix, s->ratio, suffix, s->hv, suffix, s->raw, suffix, s->ev_ratio, suffix,
+           s->one_way, suffix, s->ev_ratio_min, suffix, s->ev_ratio_max);
+}
+
+/* A child that keeps one CPU busy until it is killed (or we die). */
+static pid_t start_load(void)
+{
+    pid_t pid = fork();
+
+    if (pid < 0)
+        bench_fail("fork", -errno);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (volatile unsigned long spin = 0;; spin++)
+            ;
+    }
+    return pid;
+}
+
+static void stop_load(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
 }
 
 int main(int argc, char **argv)
@@ -425,9 +469,12 @@ int main(int argc, char **argv)
     struct raw_kvm kvm;
     struct bench b = { .img = &img, .kvm = &kvm, .calls = DEFAULT_CALLS, .trips = DEFAULT_TRIPS };
     int opt, rc;
+    bool load = false;
 
-    while ((opt = getopt(argc, argv, "n:e:r:")) != -1) {
-        if (opt == 'n')
+    while ((opt = getopt(argc, argv, "ln:e:r:")) != -1) {
+        if (opt == 'l')
+            load = true;
+        else if (opt == 'n')
             b.calls = bench_parse_count("-n", optarg);
         else if (opt == 'e')
             b.trips = bench_parse_count("-e", optarg);
@@ -445,7 +492,23 @@ int main(int argc, char **argv)
         bench_fail("connecting to hvd", rc);
     if ((rc = raw_kvm_open(&kvm)) < 0)
         bench_fail("/dev/kvm", rc);
-    run_rounds(&b, rounds);
+    printf("null hypercall (xen_version) vs bare KVM exit: %lu and %lu calls per run\n",
+           b.calls, 2 * b.calls);
+    printf("event channel send -> upcall in another domain, vs that null hypercall: "
+           "%lu and %lu round trips per run; one way = round trip / 2\n",
+           b.trips, 2 * b.trips);
+    struct summary idle = run_rounds(&b, rounds, "-- no other load");
+    struct summary loaded = { 0 };
+    if (load) {
+        pid_t busy = start_load();
+        loaded = run_rounds(&b, rounds, "-- another process keeps one CPU busy");
+        stop_load(busy);
+    }
+    printf("RESULT");
+    print_result(&idle, "");
+    if (load)
+        print_result(&loaded, "_loaded");
+    printf("\n");
     raw_kvm_close(&kvm);
     hvctl_close(b.h);
     free(img.data);

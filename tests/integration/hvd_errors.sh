@@ -6,6 +6,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 expect_error "unexpected argument" "$HVD" --foreground bogus
 expect_error "--max-memory" "$HVD" --foreground --max-memory lots
 expect_error "no group named" "$HVD" --foreground --group no-such-group-xyz
+expect_error "--halt-poll-us" "$HVD" --foreground --halt-poll-us 10001
+expect_error "--halt-poll-us" "$HVD" --foreground --halt-poll-us -1
 # Without /dev/kvm (hidden in a private mount namespace) hvd names it.
 # The namespace's mounts are made private by hand: unshare's own way needs
 # / to be a mount point, which it is not in a chroot.

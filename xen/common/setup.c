@@ -34,6 +34,7 @@ struct hvd_options {
     uint64_t domain_mappings; /* 0: MEMORY_DEFAULT_WINDOW_MAPPINGS */
     gid_t group;
     uint64_t max_clients, max_clients_per_user;
+    uint64_t halt_poll_us;
 };
 
 static char command_line[1024];
@@ -110,10 +111,12 @@ static void usage(FILE *f)
         "                          last eighth of them are kept for root)\n"
         "      --max-clients-per-user N\n"
         "                          connections one user other than root may hold (default %u)\n"
+        "      --halt-poll-us N    how long a halted vCPU may poll for its wake-up before it\n"
+        "                          sleeps, at most (default %u; 0: never poll)\n"
         "  -h, --help              show this help\n"
         "  -V, --version           show hvd's version\n",
         DEFAULT_SOCKET, MEMORY_DEFAULT_WINDOW_MAPPINGS, PRIVCMD_DEFAULT_MAX_CLIENTS,
-        PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER);
+        PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER, HALT_POLL_DEFAULT_US);
 }
 
 /* A domain's memory needs a few mappings (RAM, holes, the shared-info
@@ -122,6 +125,7 @@ static void usage(FILE *f)
 #define DOMAIN_MAPPINGS_MIN 8u
 #define DOMAIN_MAPPINGS_MAX (1u << 24)
 #define CLIENTS_MAX         65536u
+#define HALT_POLL_MAX_US    10000u
 
 /* The number option --name takes, from min to max; a one-line error if not. */
 static int parse_number(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -151,7 +155,7 @@ static const char *absolute_path(const char *path)
     return b;
 }
 
-enum { OPT_MAX_CLIENTS = 256, OPT_MAX_CLIENTS_PER_USER };
+enum { OPT_MAX_CLIENTS = 256, OPT_MAX_CLIENTS_PER_USER, OPT_HALT_POLL_US };
 
 static void print_version(void)
 {
@@ -170,6 +174,7 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
         { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
         { "max-clients-per-user", required_argument, NULL, OPT_MAX_CLIENTS_PER_USER },
         { "domain-mappings", required_argument, NULL, 'M' },
+        { "halt-poll-us", required_argument, NULL, OPT_HALT_POLL_US },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -214,6 +219,10 @@ static int parse_options(int argc, char **argv, struct hvd_options *o)
         case OPT_MAX_CLIENTS_PER_USER:
             if (parse_number("max-clients-per-user", optarg, 1, CLIENTS_MAX,
                              &o->max_clients_per_user))
+                return -1;
+            break;
+        case OPT_HALT_POLL_US:
+            if (parse_number("halt-poll-us", optarg, 0, HALT_POLL_MAX_US, &o->halt_poll_us))
                 return -1;
             break;
         case 'h':
@@ -360,6 +369,7 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
     }
     make_socket_dir(o->socket);
     privcmd_set_client_limits((unsigned int)o->max_clients, (unsigned int)o->max_clients_per_user);
+    vcpu_set_halt_poll_max(o->halt_poll_us * 1000);
     rc = privcmd_listen(o->socket, o->group);
     if (rc) {
         fprintf(stderr, "hvd: %s: %s\n", o->socket,
@@ -382,6 +392,7 @@ int main(int argc, char **argv)
     struct hvd_options o = { .socket = getenv("HVD_SOCKET"),
                              .group = (gid_t)-1,
                              .max_clients = PRIVCMD_DEFAULT_MAX_CLIENTS,
+                             .halt_poll_us = HALT_POLL_DEFAULT_US,
                              .max_clients_per_user = PRIVCMD_DEFAULT_MAX_CLIENTS_PER_USER };
     if (!o.socket || !*o.socket)
         o.socket = DEFAULT_SOCKET;

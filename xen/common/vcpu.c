@@ -74,10 +74,82 @@ static void vcpu_apply_pending_context(struct vcpu *v)
             d->domid, v->vcpu_id);
 }
 
+/*
+ * Halt polling.  A vCPU that blocks (hlt, SCHEDOP_block, SCHEDOP_poll) is
+ * often sent its event by another vCPU within microseconds.  Parking costs
+ * a futex sleep here and a wake-up through the scheduler there, so the
+ * thread first polls for a while, giving the CPU away (sched_yield) between
+ * looks, never spinning on it: the vCPU that will send the event may need
+ * this very CPU.  Any kick ends the poll (vcpu_wake_for_event(), a pause,
+ * destroy: each sets immediate_exit).  So does a yield that gave the CPU
+ * to some other work for long, as KVM stops polling when another task is
+ * runnable: on a busy CPU polling only delays the wake-up, which as a
+ * sleeper's would preempt that work.  The window adapts as KVM's
+ * halt_poll_ns does: it grows while blocks end just after it, and drops to
+ * nothing after a block longer than the maximum (an idle guest).
+ */
+#define HALT_POLL_START_NS 10000ull
+#define HALT_POLL_YIELD_NS 50000ull /* a yield this long: the CPU is wanted */
+static uint64_t halt_poll_max_ns = HALT_POLL_DEFAULT_US * 1000ull;
+
+void vcpu_set_halt_poll_max(uint64_t ns)
+{
+    halt_poll_max_ns = ns;
+}
+
+/* With d->lock held: blocked, and nothing else keeps the vCPU out. */
+static bool vcpu_only_blocked(const struct vcpu *v)
+{
+    const struct domain *d = v->domain;
+    return !d->dying && !d->pause_count && !d->is_shutdown && v->online && !v->context_pending &&
+           (v->blocked || v->polling);
+}
+
+static void halt_poll_adapt(struct vcpu *v, uint64_t blocked_ns)
+{
+    if (blocked_ns <= v->halt_poll_ns)
+        return; /* the window was long enough */
+    if (blocked_ns > halt_poll_max_ns)
+        v->halt_poll_ns = 0;
+    else if (v->halt_poll_ns < halt_poll_max_ns)
+        v->halt_poll_ns = v->halt_poll_ns ? v->halt_poll_ns * 2 : HALT_POLL_START_NS;
+    if (v->halt_poll_ns > halt_poll_max_ns)
+        v->halt_poll_ns = halt_poll_max_ns;
+}
+
+/* Called with d->lock held and dropped for the poll: true if kicked in time. */
+static bool halt_poll(struct vcpu *v, uint64_t start)
+{
+    struct domain *d = v->domain;
+    pthread_mutex_unlock(&d->lock);
+    bool kicked, busy = false;
+    uint64_t now = start;
+    while (!(kicked = __atomic_load_n(&v->run->immediate_exit, __ATOMIC_ACQUIRE)) && !busy &&
+           now - start < v->halt_poll_ns) {
+        sched_yield();
+        uint64_t before = now;
+        now = now_ns();
+        busy = now - before > HALT_POLL_YIELD_NS;
+    }
+    pthread_mutex_lock(&d->lock);
+    return kicked;
+}
+
 void check_for_vcpu_work(struct vcpu *v)
 {
     struct domain *d = v->domain;
     pthread_mutex_lock(&d->lock);
+    uint64_t block_start = 0;
+    if (halt_poll_max_ns && vcpu_only_blocked(v)) {
+        block_start = now_ns();
+        if (v->halt_poll_ns && halt_poll(v, block_start) && !vcpu_must_park(v) &&
+            !v->context_pending) {
+            /* Woken while polling: back to the guest, no exit to complete. */
+            __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+            pthread_mutex_unlock(&d->lock);
+            return;
+        }
+    }
     if (vcpu_must_park(v) || v->context_pending) {
         pthread_mutex_unlock(&d->lock);
         arch_vcpu_complete_exit(v);
@@ -93,6 +165,8 @@ void check_for_vcpu_work(struct vcpu *v)
         pthread_cond_wait(&d->cond, &d->lock);
     }
     v->parked = false;
+    if (block_start)
+        halt_poll_adapt(v, now_ns() - block_start);
     runstate_change(v, RUNSTATE_running);
     /* Kicks are sent with d->lock held, so clearing here loses none. */
     __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
@@ -192,9 +266,15 @@ void vcpu_kick(struct vcpu *v)
     if (!v->run)
         return;
     __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-    /* A parked thread needs only the condition variable (callers hold
-     * domain->lock, so parked cannot change under us). */
-    if (v->thread_started && !v->parked)
+    /*
+     * Only a thread inside KVM_RUN needs the signal.  It sets in_guest
+     * before entering, and we set immediate_exit before looking (both
+     * sequentially consistent): if we see in_guest clear, its KVM_RUN is
+     * still to come and returns at once.  A thread in hvd's own code
+     * comes back through check_for_vcpu_work(); a parked one needs only
+     * the condition variable.
+     */
+    if (v->thread_started && __atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST))
         pthread_kill(v->thread, SIG_KICK);
 }
 

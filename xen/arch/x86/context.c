@@ -81,6 +81,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct hv_vcpu_context *c)
     s.efer = c->efer, s.apic_base = c->apic_base;
     s.gdt.base = c->gdt_base, s.gdt.limit = c->gdt_limit;
     s.idt.base = c->idt_base, s.idt.limit = c->idt_limit;
+    v->events_fresh = false; /* KVM_SET_SREGS may queue an interrupt */
     if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0 || ioctl(v->fd, KVM_SET_REGS, &r) < 0)
         return -EINVAL; /* KVM refuses inconsistent state, e.g. LMA without paging */
     return 0;
@@ -327,6 +328,7 @@ int arch_vcpu_load(struct vcpu *v, const struct hv_save_vcpu *rec, const uint8_t
         x.xcrs[i] = (struct kvm_xcr){ .xcr = rec->xcrs[i].index, .value = rec->xcrs[i].value };
     memcpy(dr.db, rec->debugregs.db, sizeof(dr.db));
     events_from_save(&ev, &rec->events);
+    v->events_fresh = false; /* the image's events replace KVM's */
     if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0 || ioctl(v->fd, KVM_SET_REGS, &r) < 0 ||
         ioctl(v->fd, KVM_SET_XSAVE, xsave) < 0 ||
         (rec->nr_xcrs && ioctl(v->fd, KVM_SET_XCRS, &x) < 0))

@@ -223,6 +223,26 @@ void arch_vcpu_complete_exit(struct vcpu *v)
 }
 
 /*
+ * Queue vector for the next entry.  KVM stored the vCPU's event state in
+ * kvm_run at the last exit (KVM_SYNC_X86_EVENTS): handing it back with the
+ * interrupt added costs no system call.  After hvd wrote the vCPU's state
+ * (context.c) that copy is old, and KVM_INTERRUPT does it instead.
+ */
+static void inject_vector(struct vcpu *v, uint32_t vector)
+{
+    struct kvm_run *run = v->run;
+    if (!v->events_fresh) {
+        struct kvm_interrupt irq = { .irq = vector };
+        ioctl(v->fd, KVM_INTERRUPT, &irq);
+        return;
+    }
+    run->s.regs.events.interrupt.injected = 1;
+    run->s.regs.events.interrupt.nr = (uint8_t)vector;
+    run->s.regs.events.interrupt.soft = 0;
+    run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+}
+
+/*
  * The event-channel upcall is level-triggered: while the vCPU's
  * evtchn_upcall_pending is set and unmasked, inject the callback vector as
  * soon as the guest can take an interrupt, asking KVM to exit when it can.
@@ -234,21 +254,23 @@ static void deliver_upcall(struct vcpu *v)
     run->request_interrupt_window = 0;
     if (!vector)
         return;
-    if (run->ready_for_interrupt_injection && run->if_flag) {
-        struct kvm_interrupt irq = { .irq = vector };
-        ioctl(v->fd, KVM_INTERRUPT, &irq);
-    } else {
+    if (run->ready_for_interrupt_injection && run->if_flag)
+        inject_vector(v, vector);
+    else
         run->request_interrupt_window = 1;
-    }
 }
 
 void arch_vcpu_run_once(struct vcpu *v)
 {
     deliver_upcall(v);
-    v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+    v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
     uint64_t t0 = now_ns();
+    /* vcpu_kick() signals the thread only while this is set. */
+    __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
     int r = ioctl(v->fd, KVM_RUN, 0);
     int err = errno;
+    __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
+    v->events_fresh = true; /* KVM stored them, on every return */
     __atomic_store_n(&v->cpu_time_ns, v->cpu_time_ns + (now_ns() - t0), __ATOMIC_RELAXED);
     v->run->kvm_dirty_regs = 0;
     if (r < 0) {

@@ -26,11 +26,13 @@ struct vcpu {
     pthread_t thread;
     void *stack; /* the thread's stack (dalloc) */
     bool thread_started;
+    bool in_guest;         /* in KVM_RUN (atomic: vcpu_kick() reads it without a lock) */
+    bool events_fresh;     /* run->s.regs.events is KVM's event state (x86 run.c) */
+    uint64_t halt_poll_ns; /* how long a block polls before parking (vcpu.c) */
     /* Fields below are protected by domain->lock. */
     bool online;          /* has a context and may run */
     bool blocked;         /* in SCHEDOP_block or hlt */
     bool parked;          /* the thread sleeps in check_for_vcpu_work() */
-    bool in_guest;        /* between KVM_RUN entry and exit */
     uint64_t cpu_time_ns; /* time spent in KVM_RUN */
     bool initialised;     /* has had a context set: VCPUOP_up may start it */
     /* VCPUOP_initialise's context for a target not parked yet (vcpu.c). */
@@ -211,6 +213,8 @@ void domain_kick_all(struct domain *d);
 int domain_wait_parked(struct domain *d);         /* -ETIMEDOUT past a bound */
 bool domain_vcpus_parked(const struct domain *d); /* d->lock held */
 void check_for_vcpu_work(struct vcpu *v);
+#define HALT_POLL_DEFAULT_US 200u         /* hvd --halt-poll-us */
+void vcpu_set_halt_poll_max(uint64_t ns); /* 0 turns halt polling off */
 /* An event arrived for v: end its block or poll and get it to take the upcall. */
 void vcpu_wake_for_event(struct vcpu *v, uint32_t port);
 /* The domain's system time (its KVM clock) now, in ns. */
