@@ -226,12 +226,17 @@ void arch_vcpu_complete_exit(struct vcpu *v)
  * Queue vector for the next entry.  KVM stored the vCPU's event state in
  * kvm_run at the last exit (KVM_SYNC_X86_EVENTS): handing it back with the
  * interrupt added costs no system call.  After hvd wrote the vCPU's state
- * (context.c) that copy is old, and KVM_INTERRUPT does it instead.
+ * (context.c) that copy is old, and KVM_INTERRUPT does it instead; so it
+ * does while an exception or NMI is in flight, which handing the state
+ * back could change (without KVM_CAP_EXCEPTION_PAYLOAD, a pending
+ * exception reads back as an injected one).
  */
 static void inject_vector(struct vcpu *v, uint32_t vector)
 {
     struct kvm_run *run = v->run;
-    if (!v->events_fresh) {
+    const struct kvm_vcpu_events *ev = &run->s.regs.events;
+    if (!v->events_fresh || ev->exception.injected || ev->exception.pending || ev->nmi.injected ||
+        ev->nmi.pending) {
         struct kvm_interrupt irq = { .irq = vector };
         ioctl(v->fd, KVM_INTERRUPT, &irq);
         return;
