@@ -249,14 +249,19 @@ static int inflate_failed(struct hvsave_reader *r, int zrc, char *why)
                    r->zs.msg ? r->zs.msg : "the stream is incomplete");
 }
 
+static int inflated_too_little(struct hvsave_reader *r, char *why)
+{
+    return because(why, -EBADMSG, "zlib data inflates to %lu octets, not %" PRIu32 " pages",
+                   r->zs.total_out, r->open_pages.count);
+}
+
 /* Inflate the next n pages of the record into dst.  All of the zlib data
  * is in memory, so one inflate() either fills dst or says why not. */
 static int inflate_pages(struct hvsave_reader *r, uint8_t *dst, uint32_t n, char *why)
 {
     size_t want = (size_t)n * HV_SAVE_PAGE_SIZE;
     if (r->zs_ended)
-        return because(why, -EBADMSG, "zlib data inflates to %lu octets, not %" PRIu32 " pages",
-                       r->zs.total_out, r->open_pages.count);
+        return inflated_too_little(r, why);
     r->zs.next_out = dst;
     r->zs.avail_out = (uInt)want;
     int zrc = inflate(&r->zs, Z_NO_FLUSH);
@@ -266,8 +271,7 @@ static int inflate_pages(struct hvsave_reader *r, uint8_t *dst, uint32_t n, char
     if (r->zs.avail_out == 0)
         return 0;
     if (r->zs_ended)
-        return because(why, -EBADMSG, "zlib data inflates to %lu octets, not %" PRIu32 " pages",
-                       r->zs.total_out, r->open_pages.count);
+        return inflated_too_little(r, why);
     return inflate_failed(r, zrc, why);
 }
 
@@ -291,7 +295,8 @@ static int inflate_finish(struct hvsave_reader *r, char *why)
 }
 
 /* The next n pages of the open page record into dst; the record's end
- * (zlib end, padding) is checked with its last page. */
+ * (zlib end, padding) is checked with its last page, and then the record
+ * is done: the index moves on. */
 static int take_pages(struct hvsave_reader *r, uint8_t *dst, uint32_t n, char *why)
 {
     int rc;
@@ -305,7 +310,9 @@ static int take_pages(struct hvsave_reader *r, uint8_t *dst, uint32_t n, char *w
         return rc;
     if (r->open_pages.type == HV_SAVE_TYPE_PAGE_DATA_ZLIB && (rc = inflate_finish(r, why)))
         return rc;
-    return read_padding(r, r->open_pages.length, why);
+    if ((rc = read_padding(r, r->open_pages.length, why)) == 0)
+        r->index++;
+    return rc;
 }
 
 /* Fill rec->u for a known, checked record. */
@@ -463,8 +470,8 @@ HVSAVE_EXPORT int hvsave_read_record(struct hvsave_reader *r, struct hvsave_reco
         record_fail(r, rc, rec->type, rec->offset, why);
         goto fail;
     }
-    if (!r->open_pages.left)
-        r->index++; /* else when its last page is taken */
+    if (!is_page_record(rec->type))
+        r->index++; /* a page record's when its last page is taken */
     r->ended = rec->type == HV_SAVE_TYPE_END;
     return 0;
 fail:
@@ -496,8 +503,6 @@ HVSAVE_EXPORT int hvsave_read_pages(struct hvsave_reader *r, void *dst, uint32_t
     int rc = take_pages(r, dst, count, why);
     if (rc)
         return record_fail(r, rc, r->open_pages.type, r->open_pages.offset, why);
-    if (!r->open_pages.left)
-        r->index++;
     return 0;
 }
 
