@@ -124,14 +124,17 @@ static int hv_wait_shutdown(hvctl_t *h, uint32_t domid, uint64_t start, uint64_t
     }
 }
 
-/* Append whatever the console socket holds now to buf (NUL-terminated). */
-static void drain_console(int fd, char *buf, size_t size, size_t *used)
+/* Append whatever the console socket holds now to buf (NUL-terminated);
+ * how many octets that was. */
+static size_t drain_console(int fd, char *buf, size_t size, size_t *used)
 {
+    size_t before = *used;
     ssize_t n;
 
     while (*used < size - 1 && (n = recv(fd, buf + *used, size - 1 - *used, MSG_DONTWAIT)) > 0)
         *used += (size_t)n;
     buf[*used] = '\0';
+    return *used - before;
 }
 
 /*
@@ -151,10 +154,13 @@ static void wait_result_line(hvctl_t *h, uint32_t domid, int fd, char *buf, size
         struct xen_domctl_getdomaininfo info;
         int n = poll(&p, 1, RESULT_WAIT_MS);
 
-        if (n > 0)
-            drain_console(fd, buf, size, used);
-        else if (hvctl_domain_getinfo(h, domid, &info) < 0 || (info.flags & XEN_DOMINF_shutdown))
+        if (n > 0) {
+            if (drain_console(fd, buf, size, used) == 0)
+                return; /* readable but empty: hvd closed the console */
+        } else if (hvctl_domain_getinfo(h, domid, &info) < 0 ||
+                   (info.flags & XEN_DOMINF_shutdown)) {
             return;
+        }
     }
 }
 
