@@ -31,6 +31,7 @@
 #include <hv/public/event_channel.h>
 #include <hv/public/vcpu.h>
 #include <hv/public/hvm_op.h>
+#include <hv/public/livepatch.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -279,15 +280,20 @@ static void check_structs_sysctl_h(void)
         FIELD(xen_sysctl_physinfo, uptime_ns, 32, 8),
         FIELD(xen_sysctl_physinfo, overhead_bytes, 40, 8),
         FIELD(xen_sysctl_physinfo, overhead_allocs, 48, 8),
+        FIELD(xen_sysctl_physinfo, livepatch_bytes, 56, 8),
+        FIELD(xen_sysctl_physinfo, build_id_len, 64, 4),
+        FIELD(xen_sysctl_physinfo, pad, 68, 4),
+        FIELD(xen_sysctl_physinfo, build_id, 72, 40),
     };
-    CHECK_STRUCT(xen_sysctl_physinfo, 56);
+    CHECK_STRUCT(xen_sysctl_physinfo, 112);
     static const struct field xen_sysctl_fields[] = {
         FIELD(xen_sysctl, cmd, 0, 4),
         FIELD(xen_sysctl, interface_version, 4, 4),
         FIELD(xen_sysctl, u, 8, 128),
         FIELD(xen_sysctl, u.readconsole, 8, 24),
         FIELD(xen_sysctl, u.getdomaininfolist, 8, 16),
-        FIELD(xen_sysctl, u.physinfo, 8, 56),
+        FIELD(xen_sysctl, u.physinfo, 8, 112),
+        FIELD(xen_sysctl, u.livepatch, 8, 88),
         FIELD(xen_sysctl, u.raw, 8, 128),
     };
     CHECK_STRUCT(xen_sysctl, 136);
@@ -931,7 +937,7 @@ static void check_constants_domctl_h(void)
 static void check_constants_sysctl_h(void)
 {
     static const struct constant c[] = {
-        CONSTANT(XEN_SYSCTL_INTERFACE_VERSION, 3),
+        CONSTANT(XEN_SYSCTL_INTERFACE_VERSION, 4),
         CONSTANT(HV_DOMAININFOLIST_MAX, 256),
         CONSTANT(XEN_SYSCTL_readconsole, 1),
         CONSTANT(XEN_SYSCTL_physinfo, 3),
@@ -1285,6 +1291,111 @@ static void check_constants_hypercall_surface(void)
     check_constants("hypercall surface", c, ARRAY_SIZE(c));
 }
 
+/* livepatch.h */
+static void check_structs_livepatch_h(void)
+{
+    static const struct field livepatch_expectation_fields[] = {
+        FIELD(livepatch_expectation, enabled, 0, 1),
+        FIELD(livepatch_expectation, len, 1, 1),
+        FIELD(livepatch_expectation, data, 2, 31),
+        FIELD(livepatch_expectation, pad, 33, 7),
+    };
+    CHECK_STRUCT(livepatch_expectation, 40);
+    static const struct field livepatch_func_fields[] = {
+        FIELD(livepatch_func, name, 0, 8),
+        FIELD(livepatch_func, new_addr, 8, 8),
+        FIELD(livepatch_func, old_addr, 16, 8),
+        FIELD(livepatch_func, new_size, 24, 4),
+        FIELD(livepatch_func, old_size, 28, 4),
+        FIELD(livepatch_func, version, 32, 1),
+        FIELD(livepatch_func, pad, 33, 7),
+        FIELD(livepatch_func, expect, 40, 40),
+    };
+    CHECK_STRUCT(livepatch_func, 80);
+    static const struct field xen_livepatch_name_fields[] = {
+        FIELD(xen_livepatch_name, name, 0, 64),
+    };
+    CHECK_STRUCT(xen_livepatch_name, 64);
+    static const struct field xen_livepatch_status_fields[] = {
+        FIELD(xen_livepatch_status, state, 0, 4),
+        FIELD(xen_livepatch_status, rc, 4, 4),
+    };
+    CHECK_STRUCT(xen_livepatch_status, 8);
+    static const struct field xen_sysctl_livepatch_upload_fields[] = {
+        FIELD(xen_sysctl_livepatch_upload, name, 0, 64),
+        FIELD(xen_sysctl_livepatch_upload, size, 64, 8),
+        FIELD(xen_sysctl_livepatch_upload, offset, 72, 8),
+    };
+    CHECK_STRUCT(xen_sysctl_livepatch_upload, 80);
+    static const struct field xen_sysctl_livepatch_get_fields[] = {
+        FIELD(xen_sysctl_livepatch_get, name, 0, 64),
+        FIELD(xen_sysctl_livepatch_get, status, 64, 8),
+    };
+    CHECK_STRUCT(xen_sysctl_livepatch_get, 72);
+    static const struct field xen_livepatch_info_fields[] = {
+        FIELD(xen_livepatch_info, name, 0, 64),
+        FIELD(xen_livepatch_info, status, 64, 8),
+        FIELD(xen_livepatch_info, nr_funcs, 72, 4),
+        FIELD(xen_livepatch_info, applied_order, 76, 4),
+        FIELD(xen_livepatch_info, build_id, 80, 40),
+        FIELD(xen_livepatch_info, depends, 120, 40),
+        FIELD(xen_livepatch_info, build_id_len, 160, 4),
+        FIELD(xen_livepatch_info, depends_len, 164, 4),
+        FIELD(xen_livepatch_info, memory, 168, 8),
+    };
+    CHECK_STRUCT(xen_livepatch_info, 176);
+    static const struct field xen_sysctl_livepatch_list_fields[] = {
+        FIELD(xen_sysctl_livepatch_list, idx, 0, 4),
+        FIELD(xen_sysctl_livepatch_list, nr, 4, 4),
+        FIELD(xen_sysctl_livepatch_list, remaining, 8, 4),
+        FIELD(xen_sysctl_livepatch_list, version, 12, 4),
+    };
+    CHECK_STRUCT(xen_sysctl_livepatch_list, 16);
+    static const struct field xen_sysctl_livepatch_action_fields[] = {
+        FIELD(xen_sysctl_livepatch_action, name, 0, 64),
+        FIELD(xen_sysctl_livepatch_action, cmd, 64, 4),
+        FIELD(xen_sysctl_livepatch_action, flags, 68, 4),
+        FIELD(xen_sysctl_livepatch_action, timeout_ns, 72, 8),
+    };
+    CHECK_STRUCT(xen_sysctl_livepatch_action, 80);
+    static const struct field xen_sysctl_livepatch_op_fields[] = {
+        FIELD(xen_sysctl_livepatch_op, cmd, 0, 4),
+        FIELD(xen_sysctl_livepatch_op, pad, 4, 4),
+        FIELD(xen_sysctl_livepatch_op, u.upload, 8, 80),
+        FIELD(xen_sysctl_livepatch_op, u.get, 8, 72),
+        FIELD(xen_sysctl_livepatch_op, u.list, 8, 16),
+        FIELD(xen_sysctl_livepatch_op, u.action, 8, 80),
+    };
+    CHECK_STRUCT(xen_sysctl_livepatch_op, 88);
+}
+
+static void check_constants_livepatch_h(void)
+{
+    static const struct constant c[] = {
+        CONSTANT(LIVEPATCH_PAYLOAD_VERSION, 1),
+        CONSTANT(LIVEPATCH_JUMP_SIZE, 5),
+        CONSTANT(LIVEPATCH_EXPECT_MAX, 31),
+        CONSTANT(LIVEPATCH_PAYLOAD_MAX, 2097152),
+        CONSTANT(LIVEPATCH_BUILD_ID_MAX, 40),
+        CONSTANT(LIVEPATCH_NAME_MAX, 64),
+        CONSTANT(LIVEPATCH_PAYLOADS_MAX, 64),
+        CONSTANT(LIVEPATCH_TIMEOUT_DEFAULT_NS, 30000000),
+        CONSTANT(LIVEPATCH_TIMEOUT_MAX_NS, 1000000000),
+        CONSTANT(LIVEPATCH_STATE_CHECKED, 1),
+        CONSTANT(LIVEPATCH_STATE_APPLIED, 2),
+        CONSTANT(LIVEPATCH_ACTION_UNLOAD, 1),
+        CONSTANT(LIVEPATCH_ACTION_REVERT, 2),
+        CONSTANT(LIVEPATCH_ACTION_APPLY, 3),
+        CONSTANT(LIVEPATCH_ACTION_REPLACE, 4),
+        CONSTANT(LIVEPATCH_ACTION_NODEPS, 1),
+        CONSTANT(XEN_SYSCTL_LIVEPATCH_UPLOAD, 0),
+        CONSTANT(XEN_SYSCTL_LIVEPATCH_GET, 1),
+        CONSTANT(XEN_SYSCTL_LIVEPATCH_LIST, 2),
+        CONSTANT(XEN_SYSCTL_LIVEPATCH_ACTION, 3),
+    };
+    check_constants("constants of livepatch.h", c, ARRAY_SIZE(c));
+}
+
 int main(void)
 {
     check_structs_xen_h();
@@ -1294,6 +1405,7 @@ int main(void)
     check_structs_version_h();
     check_structs_privcmd_h();
     check_structs_save_h();
+    check_structs_livepatch_h();
     check_structs_xen_h_more();
     check_structs_domctl_h_more();
     check_structs_sched_h_more();
@@ -1310,6 +1422,7 @@ int main(void)
     check_constants_version_h();
     check_constants_privcmd_h();
     check_constants_save_h();
+    check_constants_livepatch_h();
     check_magic_strings();
     check_errno();
     check_every_struct_is_checked();

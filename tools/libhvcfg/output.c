@@ -144,6 +144,11 @@ HVCFG_EXPORT int hvcfg_json_physinfo(const struct xen_sysctl_physinfo *pi, const
     gen_u64(&j, "uptime_ns", pi->uptime_ns);
     gen_u64(&j, "overhead_bytes", pi->overhead_bytes);
     gen_u64(&j, "overhead_allocs", pi->overhead_allocs);
+    gen_u64(&j, "livepatch_bytes", pi->livepatch_bytes);
+    char build_id[2 * sizeof(pi->build_id) + 1] = "";
+    for (uint32_t i = 0; i < pi->build_id_len && i < sizeof(pi->build_id); i++)
+        snprintf(build_id + 2 * i, 3, "%02x", pi->build_id[i]);
+    gen_str(&j, "build_id", build_id);
     gen_note(&j, yajl_gen_map_close(j.g));
     return gen_end(&j, json);
 }

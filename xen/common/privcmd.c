@@ -28,6 +28,7 @@
 #include <xen/event.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
+#include <xen/livepatch.h>
 
 enum watch_kind {
     WATCH_LISTEN,
@@ -675,7 +676,7 @@ static int loop_timeout_ms(uint64_t now, bool background_work)
 }
 
 /* Returns 0 when asked to stop by a signal. */
-int privcmd_run(int shutdown_notify_fd)
+HV_NOPATCH int privcmd_run(int shutdown_notify_fd)
 {
     int rc = signals_watch();
     if (rc == 0)

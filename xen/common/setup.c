@@ -22,6 +22,7 @@
 #include <xen/memory.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
+#include <xen/livepatch.h>
 
 #define DEFAULT_SOCKET "/run/hvd/hvd.sock"
 
@@ -387,7 +388,7 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
     return 0;
 }
 
-int main(int argc, char **argv)
+HV_NOPATCH int main(int argc, char **argv)
 {
     struct hvd_options o = { .socket = getenv("HVD_SOCKET"),
                              .group = (gid_t)-1,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <hv/public/privcmd.h>
 #include <xen/arch.h>
+#include <xen/hypercall.h>
 #include <xen/event.h>
 #include <xen/privcmd.h>
 #include <xen/memory.h>
@@ -56,6 +57,10 @@ static long sysctl_physinfo(struct xen_sysctl_physinfo *p)
     dalloc_host_totals(&acct);
     p->overhead_bytes = acct.bytes;
     p->overhead_allocs = acct.count;
+    p->livepatch_bytes = 0; /* hvd cannot load a payload yet: docs/livepatch.md is the plan */
+    p->pad = 0;
+    memset(p->build_id, 0, sizeof(p->build_id));
+    p->build_id_len = (uint32_t)hvd_build_id(p->build_id, sizeof(p->build_id));
     return 0;
 }
 

@@ -14,11 +14,12 @@
 #include <xen/event.h>
 #include <xen/guest_access.h>
 #include <xen/sched.h>
+#include <xen/livepatch.h>
 
 #define SIG_KICK         SIGUSR1
 #define PARK_WAIT_MAX_MS 500l /* the longest the main thread waits for vCPUs to park */
 
-static void kick_handler(int sig)
+HV_NOPATCH static void kick_handler(int sig)
 {
     (void)sig; /* only here to interrupt KVM_RUN with EINTR */
 }
@@ -173,7 +174,7 @@ void check_for_vcpu_work(struct vcpu *v)
     pthread_mutex_unlock(&d->lock);
 }
 
-static void *vcpu_thread(void *arg)
+HV_NOPATCH static void *vcpu_thread(void *arg)
 {
     struct vcpu *v = arg;
     sigset_t set;

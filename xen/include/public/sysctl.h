@@ -4,8 +4,9 @@
 
 #include <stdint.h>
 #include "domctl.h"
+#include "livepatch.h"
 
-#define XEN_SYSCTL_INTERFACE_VERSION 0x00000003u
+#define XEN_SYSCTL_INTERFACE_VERSION 0x00000004u
 
 /*
  * XEN_SYSCTL_readconsole: hvd's log ring.  Trailing buffer out: up to
@@ -46,8 +47,12 @@ struct xen_sysctl_physinfo {
     uint64_t uptime_ns;       /* out: since hvd started */
     uint64_t overhead_bytes;  /* out: hvd memory allocated for all domains (dalloc) */
     uint64_t overhead_allocs; /* out: number of those allocations */
+    uint64_t livepatch_bytes; /* out: hvd memory held for live patches (docs/livepatch.md) */
+    uint32_t build_id_len;    /* out: octets of build_id */
+    uint32_t pad;
+    uint8_t build_id[40]; /* out: hvd's GNU build-id, which a live patch names */
 };
-_Static_assert(sizeof(struct xen_sysctl_physinfo) == 56, "physinfo");
+_Static_assert(sizeof(struct xen_sysctl_physinfo) == 112, "physinfo");
 
 #define XEN_SYSCTL_readconsole       1
 #define XEN_SYSCTL_physinfo          3
@@ -66,6 +71,7 @@ struct xen_sysctl {
         struct xen_sysctl_readconsole readconsole;
         struct xen_sysctl_getdomaininfolist getdomaininfolist;
         struct xen_sysctl_physinfo physinfo;
+        struct xen_sysctl_livepatch_op livepatch;
         uint8_t raw[128];
     } u;
 };
