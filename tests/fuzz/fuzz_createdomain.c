@@ -277,17 +277,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /*
  * What setup.c, left out for its main(), gives the rest of hvd.  Only a
- * guest's xen_version hypercall reads them, and no guest runs here.
+ * guest's xen_version hypercall reads it, and no guest runs here.
  */
 const char *hvd_command_line(void)
 {
     return "fuzz_createdomain";
-}
-
-size_t hvd_build_id(uint8_t *buf, size_t len)
-{
-    (void)buf, (void)len;
-    return 0;
 }
 
 /* As hvd's block_signals(), but SIGINT and SIGTERM stay libFuzzer's. */

@@ -3,9 +3,7 @@
  * claims the control socket, optionally daemonizes, runs the main loop and
  * on SIGTERM destroys every domain and removes the socket.
  */
-#include <elf.h>
 #include <errno.h>
-#include <link.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
@@ -55,43 +53,6 @@ static void save_command_line(int argc, char **argv)
             break;
         used += (size_t)n;
     }
-}
-
-struct build_id_search {
-    uint8_t *buf;
-    size_t len, found;
-};
-
-/* dl_iterate_phdr callback: the GNU build-id note of the main program. */
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
-{
-    struct build_id_search *s = arg;
-    (void)size;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_NOTE)
-            continue;
-        const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
-        const uint8_t *end = p + ph->p_memsz;
-        while (p + sizeof(ElfW(Nhdr)) <= end) {
-            const ElfW(Nhdr) *n = (const void *)p;
-            const uint8_t *desc = p + sizeof(*n) + ((n->n_namesz + 3) & ~3u);
-            if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && desc + n->n_descsz <= end) {
-                s->found = n->n_descsz < s->len ? n->n_descsz : s->len;
-                memcpy(s->buf, desc, s->found);
-                return 1;
-            }
-            p = desc + ((n->n_descsz + 3) & ~3u);
-        }
-    }
-    return 1; /* the first object is the program itself */
-}
-
-size_t hvd_build_id(uint8_t *buf, size_t len)
-{
-    struct build_id_search s = { .buf = buf, .len = len };
-    dl_iterate_phdr(find_build_id, &s);
-    return s.found;
 }
 
 static void usage(FILE *f)

@@ -14,6 +14,7 @@
 #include <xen/privcmd.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
+#include <xen/symbols.h>
 
 static uint64_t start_ns;
 
@@ -60,7 +61,7 @@ static long sysctl_physinfo(struct xen_sysctl_physinfo *p)
     p->livepatch_bytes = 0; /* hvd cannot load a payload yet: docs/livepatch.md is the plan */
     p->pad = 0;
     memset(p->build_id, 0, sizeof(p->build_id));
-    p->build_id_len = (uint32_t)hvd_build_id(p->build_id, sizeof(p->build_id));
+    p->build_id_len = (uint32_t)symbols_build_id(p->build_id, sizeof(p->build_id));
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <xen/guest_access.h>
 #include <xen/hypercall.h>
 #include <xen/sched.h>
+#include <xen/symbols.h>
 
 #ifndef HV_CHANGESET
 #define HV_CHANGESET "unknown"
@@ -49,7 +50,7 @@ static long xen_version_struct(struct vcpu *v, uint64_t cmd, uint64_t arg)
     case XENVER_build_id: {
         struct xen_build_id b;
         memset(&b, 0, sizeof(b));
-        b.len = (uint32_t)hvd_build_id(b.buf, sizeof(b.buf));
+        b.len = (uint32_t)symbols_build_id(b.buf, sizeof(b.buf));
         long rc = copy_to_guest(v, arg, &b, sizeof(b));
         return rc ? rc : (long)b.len;
     }

@@ -27,8 +27,6 @@ struct hypercall_args {
     struct hypercall_continuation *cont; /* out: filled by a preempted handler */
 };
 
-/* hvd's GNU build-id (setup.c): bytes copied, 0 if none. */
-size_t hvd_build_id(uint8_t *buf, size_t len);
 /* hvd's own command line, space-separated (setup.c). */
 const char *hvd_command_line(void);
 
