@@ -13,6 +13,10 @@ if [ -z "${HVCLI:-}" ] && [ -x "$HV_TOP/tools/hvcli/.libs/hvcli" ]; then
     export LD_LIBRARY_PATH=$HV_LIBDIRS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 fi
 HVCLI=${HVCLI:-$HV_TOP/tools/hvcli/hvcli}
+if [ -z "${PATCHTOOL:-}" ] && [ -x "$HV_TOP/tools/patchtool/.libs/patchtool" ]; then
+    PATCHTOOL=$HV_TOP/tools/patchtool/.libs/patchtool
+fi
+PATCHTOOL=${PATCHTOOL:-$HV_TOP/tools/patchtool/patchtool}
 HV_GUESTS=$HV_TOP/tests/guests
 SAVEDUMP=${SAVEDUMP:-$HV_TOP/tools/libsave/hvsave-dump}
 HV_TMP=""

@@ -942,6 +942,7 @@ static void check_constants_sysctl_h(void)
         CONSTANT(XEN_SYSCTL_readconsole, 1),
         CONSTANT(XEN_SYSCTL_physinfo, 3),
         CONSTANT(XEN_SYSCTL_getdomaininfolist, 6),
+        CONSTANT(XEN_SYSCTL_livepatch_op, 27),
     };
     check_constants("constants of sysctl.h", c, ARRAY_SIZE(c));
 }

@@ -22,4 +22,8 @@ int hvctl_domctl_on(hvctl_t *h, uint32_t domid, struct xen_domctl *op, const voi
 int hvctl_domctl_read(hvctl_t *h, uint32_t domid, struct xen_domctl *op, void *buf, size_t cap,
                       const uint32_t *reported, size_t *got);
 
+/* hvctl_sysctl() with a trailing buffer in as well. */
+int hvctl_sysctl_in(hvctl_t *h, struct xen_sysctl *op, const void *buf_in, size_t buf_in_len,
+                    void *buf_out, size_t buf_out_len, size_t *out_len);
+
 #endif

@@ -166,12 +166,18 @@ HVCTL_API int hvctl_domctl(hvctl_t *h, struct xen_domctl *op, const void *buf_in
                     out_len, fd_out);
 }
 
+int hvctl_sysctl_in(hvctl_t *h, struct xen_sysctl *op, const void *buf_in, size_t buf_in_len,
+                    void *buf_out, size_t buf_out_len, size_t *out_len)
+{
+    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    return transact(h, HV_PRIVCMD_SYSCTL, op, sizeof(*op), buf_in, buf_in_len, buf_out, buf_out_len,
+                    out_len, NULL);
+}
+
 HVCTL_API int hvctl_sysctl(hvctl_t *h, struct xen_sysctl *op, void *buf_out, size_t buf_out_len,
                            size_t *out_len)
 {
-    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-    return transact(h, HV_PRIVCMD_SYSCTL, op, sizeof(*op), NULL, 0, buf_out, buf_out_len, out_len,
-                    NULL);
+    return hvctl_sysctl_in(h, op, NULL, 0, buf_out, buf_out_len, out_len);
 }
 
 HVCTL_API int hvctl_sysctl_fd(hvctl_t *h, struct xen_sysctl *op, int *fd_out)

@@ -232,6 +232,7 @@ static void queued_reply_free(struct queued_reply *q)
 static void conn_close(struct watch *w)
 {
     int fd = w->fd;
+    livepatch_client_gone(w);
     if (w->queued) {
         queued_reply_free(w->queued);
         nr_queued--;
@@ -534,7 +535,7 @@ static void handle_request(struct watch *w, uint8_t *request, size_t len, bool c
     if (req->kind == HV_PRIVCMD_DOMCTL)
         hdr->rc = do_domctl(op, (uint8_t *)op + need, req->buf_len, extra, continuation);
     else
-        hdr->rc = do_sysctl(op, extra);
+        hdr->rc = do_sysctl(op, (uint8_t *)op + need, req->buf_len, extra, w);
     if (hdr->rc < 0)
         extra->buf_len = 0;
 }
@@ -687,8 +688,10 @@ HV_NOPATCH int privcmd_run(int shutdown_notify_fd)
         /*
          * Work that may free watches or domains is done before the wait, and
          * one event is taken per wait: handling it may free the watches of
-         * others.
+         * others.  A live-patch action goes first: here nothing patchable
+         * is on this thread's stack.
          */
+        livepatch_run_pending();
         if (continuations)
             continuation_run_one();
         bool background_work = domain_background_work();

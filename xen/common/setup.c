@@ -346,6 +346,7 @@ static int hvd_start(const struct hvd_options *o, int *notify_fd)
     domain_init(pages, *notify_fd);
     memory_init(o->domain_mappings);
     sysctl_init();
+    livepatch_init();
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <hv/public/privcmd.h>
 #include <xen/arch.h>
 #include <xen/hypercall.h>
+#include <xen/livepatch.h>
 #include <xen/event.h>
 #include <xen/privcmd.h>
 #include <xen/memory.h>
@@ -58,7 +59,7 @@ static long sysctl_physinfo(struct xen_sysctl_physinfo *p)
     dalloc_host_totals(&acct);
     p->overhead_bytes = acct.bytes;
     p->overhead_allocs = acct.count;
-    p->livepatch_bytes = 0; /* hvd cannot load a payload yet: docs/livepatch.md is the plan */
+    p->livepatch_bytes = livepatch_memory();
     p->pad = 0;
     memset(p->build_id, 0, sizeof(p->build_id));
     p->build_id_len = (uint32_t)symbols_build_id(p->build_id, sizeof(p->build_id));
@@ -70,7 +71,8 @@ void sysctl_init(void)
     start_ns = now_ns();
 }
 
-long do_sysctl(struct xen_sysctl *op, struct privcmd_reply_extra *out)
+long do_sysctl(struct xen_sysctl *op, const void *buf_in, uint32_t buf_in_len,
+               struct privcmd_reply_extra *out, const void *client)
 {
     if (op->interface_version != XEN_SYSCTL_INTERFACE_VERSION)
         return -EACCES;
@@ -81,6 +83,8 @@ long do_sysctl(struct xen_sysctl *op, struct privcmd_reply_extra *out)
         return sysctl_getdomaininfolist(&op->u.getdomaininfolist, out);
     case XEN_SYSCTL_physinfo:
         return sysctl_physinfo(&op->u.physinfo);
+    case XEN_SYSCTL_livepatch_op:
+        return livepatch_sysctl(&op->u.livepatch, buf_in, buf_in_len, out, client);
     case XEN_SYSCTL_dom_exc: {
         int fd = dom_exc_subscribe();
         if (fd < 0)

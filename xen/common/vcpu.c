@@ -136,7 +136,13 @@ static bool halt_poll(struct vcpu *v, uint64_t start)
     return kicked;
 }
 
-void check_for_vcpu_work(struct vcpu *v)
+/*
+ * Returns true when the vCPU may enter the guest (or must leave, its
+ * domain dying), false when a live-patch rendezvous wants the thread
+ * first: it then comes back here after waiting at its safe point, and a
+ * blocked or paused vCPU parks again, its wake-up conditions unchanged.
+ */
+bool check_for_vcpu_work(struct vcpu *v)
 {
     struct domain *d = v->domain;
     pthread_mutex_lock(&d->lock);
@@ -144,11 +150,11 @@ void check_for_vcpu_work(struct vcpu *v)
     if (halt_poll_max_ns && vcpu_only_blocked(v)) {
         block_start = now_ns();
         if (v->halt_poll_ns && halt_poll(v, block_start) && !vcpu_must_park(v) &&
-            !v->context_pending) {
+            !v->context_pending && !livepatch_rendezvous_wanted()) {
             /* Woken while polling: back to the guest, no exit to complete. */
             __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
             pthread_mutex_unlock(&d->lock);
-            return;
+            return true;
         }
     }
     if (vcpu_must_park(v) || v->context_pending) {
@@ -160,6 +166,11 @@ void check_for_vcpu_work(struct vcpu *v)
         vcpu_apply_pending_context(v);
         if (!vcpu_must_park(v))
             break;
+        if (livepatch_rendezvous_wanted()) {
+            v->parked = false;
+            pthread_mutex_unlock(&d->lock);
+            return false;
+        }
         v->parked = true;
         runstate_change(v, parked_runstate(v));
         pthread_cond_broadcast(&d->cond);
@@ -168,25 +179,43 @@ void check_for_vcpu_work(struct vcpu *v)
     v->parked = false;
     if (block_start)
         halt_poll_adapt(v, now_ns() - block_start);
+    /* A rendezvous is wanted before its kick is sent (with d->lock held). */
+    if (livepatch_rendezvous_wanted()) {
+        pthread_mutex_unlock(&d->lock);
+        return false;
+    }
     runstate_change(v, RUNSTATE_running);
     /* Kicks are sent with d->lock held, so clearing here loses none. */
     __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&d->lock);
+    return true;
 }
 
+/*
+ * The thread's safe point for live patching is this loop, between two
+ * passes through check_for_vcpu_work(): nothing patchable is then on its
+ * stack (docs/livepatch.md, "The rendezvous").
+ */
 HV_NOPATCH static void *vcpu_thread(void *arg)
 {
     struct vcpu *v = arg;
+    livepatch_vcpu_thread_start();
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIG_KICK);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     for (;;) {
-        check_for_vcpu_work(v);
+        if (livepatch_rendezvous_wanted()) {
+            livepatch_vcpu_rendezvous();
+            continue;
+        }
+        if (!check_for_vcpu_work(v))
+            continue;
         if (__atomic_load_n(&v->domain->dying, __ATOMIC_ACQUIRE))
             break;
         arch_vcpu_run_once(v);
     }
+    livepatch_vcpu_thread_exit();
     return NULL;
 }
 

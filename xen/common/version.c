@@ -7,6 +7,7 @@
 #include <hv/public/xen.h>
 #include <xen/guest_access.h>
 #include <xen/hypercall.h>
+#include <xen/livepatch.h>
 #include <xen/sched.h>
 #include <xen/symbols.h>
 
@@ -59,6 +60,12 @@ static long xen_version_struct(struct vcpu *v, uint64_t cmd, uint64_t arg)
     }
 }
 
+/* The version's suffix ("-hv"): tests/livepatch replace this. */
+HV_PATCH_POINT static long xen_version_extraversion(struct vcpu *v, uint64_t arg)
+{
+    return xen_version_string(v, arg, "-hv", sizeof(struct xen_extraversion));
+}
+
 long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
     switch (cmd) {
@@ -67,7 +74,7 @@ long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
     case XENVER_pagesize:
         return (long)XEN_PAGE_SIZE;
     case XENVER_extraversion:
-        return xen_version_string(v, arg, "-hv", sizeof(struct xen_extraversion));
+        return xen_version_extraversion(v, arg);
     case XENVER_capabilities:
         return xen_version_string(v, arg, "hvm-3.0-x86_64 hvm-3.0-x86_32",
                                   sizeof(struct xen_capabilities_info));

@@ -12,9 +12,12 @@
  *   touch          write every free page of RAM from ring 3, then idle
  *   balloon        a balloon driver: give back or take pages until the
  *                  domain holds the target the toolstack set (hvcli mem-set)
+ *   extraversion   read XENVER_extraversion in a loop, printing it each
+ *                  time it changes (a live patch changes it)
  */
 #include <hv/public/hvm_op.h>
 #include <hv/public/memory.h>
+#include <hv/public/version.h>
 #include "evtchn.h"
 #include "time.h"
 #include "xtf.h"
@@ -98,6 +101,21 @@ static _Noreturn void balloon_forever(const struct hv_start_info *si)
     }
 }
 
+static _Noreturn void watch_extraversion(void)
+{
+    static struct xen_extraversion now, last;
+    for (;;) {
+        long rc = hypercall_xen_version(XENVER_extraversion, &now);
+        if (rc)
+            xtf_error("extraversion: rc %ld", rc);
+        now.extraversion[sizeof(now.extraversion) - 1] = '\0';
+        if (strcmp(now.extraversion, last.extraversion)) {
+            printf("extraversion \"%s\"\n", now.extraversion);
+            last = now;
+        }
+    }
+}
+
 static _Noreturn void triple_fault(void)
 {
     static const struct {
@@ -134,6 +152,8 @@ static void act_on_cmdline(const struct hv_start_info *si)
         triple_fault();
     if (!strcmp(cmd, "balloon"))
         balloon_forever(si);
+    if (!strcmp(cmd, "extraversion"))
+        watch_extraversion();
 }
 
 void test_main(const struct hv_start_info *si)

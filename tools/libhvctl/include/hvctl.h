@@ -75,6 +75,24 @@ int hvctl_console_attach(hvctl_t *h, uint32_t domid, int *fd);
 int hvctl_readconsole(hvctl_t *h, uint64_t *index, char *buf, size_t len);
 int hvctl_physinfo(hvctl_t *h, struct xen_sysctl_physinfo *info);
 
+/*
+ * Live patching (docs/livepatch.md).  upload sends a payload (at most
+ * LIVEPATCH_PAYLOAD_MAX octets) in pieces; its result is the load's, and
+ * hvd's log says why a payload was refused.  get reads a payload's state
+ * and rc (-EAGAIN while an action is pending).  list fills up to max
+ * (1..LIVEPATCH_PAYLOADS_MAX) entries from index idx, *nr of them, with
+ * how many follow and the list's version.  action is
+ * LIVEPATCH_ACTION_UNLOAD (done at once) or APPLY, REVERT, REPLACE
+ * (scheduled: poll get), flags LIVEPATCH_ACTION_NODEPS, timeout_ns 0 for
+ * the default.
+ */
+int hvctl_livepatch_upload(hvctl_t *h, const char *name, const void *payload, size_t size);
+int hvctl_livepatch_get(hvctl_t *h, const char *name, struct xen_livepatch_status *status);
+int hvctl_livepatch_list(hvctl_t *h, uint32_t idx, struct xen_livepatch_info *info, uint32_t max,
+                         uint32_t *nr, uint32_t *remaining, uint32_t *version);
+int hvctl_livepatch_action(hvctl_t *h, const char *name, uint32_t cmd, uint32_t flags,
+                           uint64_t timeout_ns);
+
 /* The domain's memory file (XEN_DOMCTL_get_memory_fd): *fd (the caller
  * closes it) holds frame f at offset f * 4096; *size (may be NULL) gets the
  * bytes of RAM frames, the guest-physical window; the file has one more

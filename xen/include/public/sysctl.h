@@ -63,6 +63,8 @@ _Static_assert(sizeof(struct xen_sysctl_physinfo) == 112, "physinfo");
  * -EBUSY when HV_DOM_EXC_MAX subscribers are open. */
 #define HV_DOM_EXC_MAX     16u
 #define XEN_SYSCTL_dom_exc 7
+/* XEN_SYSCTL_livepatch_op: struct xen_sysctl_livepatch_op, in livepatch.h. */
+#define XEN_SYSCTL_livepatch_op 27
 
 struct xen_sysctl {
     uint32_t cmd;               /* XEN_SYSCTL_* */

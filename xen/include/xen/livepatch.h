@@ -20,6 +20,17 @@
  */
 #define HV_NOPATCH __attribute__((section("hv_nopatch_text"), noinline))
 
+/*
+ * A function a patch replaces in every call: never inlined into a caller
+ * nor cloned for one (an inlined or cloned copy keeps the old code).  For
+ * small functions that fixes are expected in, and that tests patch.
+ */
+#ifdef __clang__
+#define HV_PATCH_POINT __attribute__((noinline))
+#else
+#define HV_PATCH_POINT __attribute__((noinline, noclone))
+#endif
+
 /* One function a payload patches, as hvd patches it. */
 struct lp_patch {
     const char *name;   /* the old function's, in the payload's read-only part */
@@ -73,6 +84,11 @@ struct lp_payload {
     struct lp_hooks hooks[LP_HOOK_KINDS];
     struct lp_export *exports;
     size_t nexports;
+    /* The loaded payloads it depends on or took symbols from, which may not
+     * be unloaded before it (users counts the other way). */
+    const struct lp_payload **providers;
+    size_t nproviders;
+    unsigned int users;
     uint64_t memory; /* octets hvd holds for it */
 };
 
@@ -97,6 +113,23 @@ void lp_free(struct lp_payload *p);
 /* The octets at addr as hvd built them: the live ones, under any jumps
  * applied payloads wrote. */
 void lp_original_octets(const struct lp_payload *loaded, uintptr_t addr, uint8_t *buf, size_t n);
+
+/* The rest of hvd's view (common/livepatch.c). */
+struct privcmd_reply_extra;
+void livepatch_init(void);
+long livepatch_sysctl(struct xen_sysctl_livepatch_op *op, const void *buf_in, uint32_t buf_in_len,
+                      struct privcmd_reply_extra *out, const void *client);
+/* A control connection closed: drop its unfinished upload. */
+void livepatch_client_gone(const void *client);
+/* The main loop, before it waits: carry out an accepted action. */
+void livepatch_run_pending(void);
+uint64_t livepatch_memory(void);
+/* vCPU threads: counted from start to exit; at their safe point, they
+ * wait in livepatch_vcpu_rendezvous() while an action is wanted. */
+bool livepatch_rendezvous_wanted(void);
+void livepatch_vcpu_thread_start(void);
+void livepatch_vcpu_thread_exit(void);
+void livepatch_vcpu_rendezvous(void);
 
 /*
  * The architecture's part (arch/x86/livepatch.c).  A patch at `from`

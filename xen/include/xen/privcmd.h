@@ -40,7 +40,9 @@ void privcmd_unwatch(int fd);
 /* continuation: this is the re-issue of a request that returned -ERESTART. */
 long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
                struct privcmd_reply_extra *out, bool continuation);
-long do_sysctl(struct xen_sysctl *op, struct privcmd_reply_extra *out);
+/* client: the connection, for operations that span several requests. */
+long do_sysctl(struct xen_sysctl *op, const void *buf_in, uint32_t buf_in_len,
+               struct privcmd_reply_extra *out, const void *client);
 void sysctl_init(void);
 
 #endif

@@ -212,7 +212,7 @@ void vcpu_signals_init(void);
 void domain_kick_all(struct domain *d);
 int domain_wait_parked(struct domain *d);         /* -ETIMEDOUT past a bound */
 bool domain_vcpus_parked(const struct domain *d); /* d->lock held */
-void check_for_vcpu_work(struct vcpu *v);
+bool check_for_vcpu_work(struct vcpu *v);
 #define HALT_POLL_DEFAULT_US 200u         /* hvd --halt-poll-us */
 void vcpu_set_halt_poll_max(uint64_t ns); /* 0 turns halt polling off */
 /* An event arrived for v: end its block or poll and get it to take the upcall. */

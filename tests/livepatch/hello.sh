@@ -1,0 +1,47 @@
+#!/bin/bash
+# A live patch changes what a running guest reads, and reverting it
+# changes it back: hello.livepatch (tests/livepatch/hello.c, built by
+# patchtool build) replaces XENVER_extraversion's handler ("-hv" ->
+# "-hello") while a guest reads it in a loop.  Then it is unloaded, and
+# hvd holds nothing for live patches any more.
+. "$(dirname "$0")/../lib.sh"
+payload=$HV_TOP/tests/livepatch/hello.livepatch
+[ -s "$payload" ] || fail "$payload is not built (make check builds it)"
+# The rendezvous timeout, scaled for emulated CPUs, at most 1 s.
+ms=$(awk -v s="$(hv_scaled 100)" 'BEGIN { m = int(s); print (m > 1000 ? 1000 : m) }')
+
+lp_field() { # payload $1's field $2 in patchtool list --json, or "gone"
+    "$PATCHTOOL" list --json | python3 -c '
+import json, sys
+p = [x for x in json.load(sys.stdin) if x["name"] == sys.argv[1]]
+print(p[0][sys.argv[2]] if p else "gone")' "$1" "$2"
+}
+count_lines() { tr -d '\r' <"$HV_TMP/console.out" | grep -c -- "$1"; }
+
+hv_start
+cfg=$HV_TMP/watch.cfg
+hv_guest_cfg "$cfg" hello 'cmdline = "extraversion"'
+hv_create_console "$cfg" "$HV_TMP/console.out"
+wait_console_line "$HV_TMP/console.out" 'extraversion "-hv"' 60 >/dev/null ||
+    fail "the guest did not read -hv: $(tr -d '\r' <"$HV_TMP/console.out")"
+
+"$PATCHTOOL" load -t "$ms" "$payload" || fail "patchtool load failed"
+[ "$(lp_field hello state)" = applied ] || fail "hello is $(lp_field hello state), not applied"
+wait_console_line "$HV_TMP/console.out" 'extraversion "-hello"' 60 >/dev/null ||
+    fail "the guest did not read -hello after the patch"
+note "applied: the guest reads -hello"
+
+"$PATCHTOOL" revert -t "$ms" hello || fail "patchtool revert failed"
+[ "$(lp_field hello state)" = checked ] || fail "hello is $(lp_field hello state) after revert"
+for _ in $(seq 600); do [ "$(count_lines 'extraversion "-hv"')" -ge 2 ] && break; sleep 0.1; done
+[ "$(count_lines 'extraversion "-hv"')" -ge 2 ] || fail "the guest did not read -hv after revert"
+note "reverted: the guest reads -hv again"
+
+"$PATCHTOOL" unload hello || fail "patchtool unload failed"
+[ "$(lp_field hello state)" = gone ] || fail "hello is still listed after unload"
+bytes=$("$HVCLI" info | python3 -c 'import json,sys; print(json.load(sys.stdin)["livepatch_bytes"])')
+[ "$bytes" = 0 ] || fail "hvd still holds $bytes octets for live patches"
+"$HVCLI" dmesg | grep -q "livepatch: revert of 'hello' done" || fail "hvd's log lacks the revert"
+"$HVCLI" destroy "$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")" || fail "cannot destroy the guest"
+hv_stop
+echo ok
