@@ -133,8 +133,8 @@ int pt_load(hvctl_t *h, const char *name, const char *file, uint64_t timeout_ns)
     if (rc)
         return rc;
     rc = pt_action(h, name, LIVEPATCH_ACTION_APPLY, 0, timeout_ns);
-    if (rc && hvctl_livepatch_action(h, name, LIVEPATCH_ACTION_UNLOAD, 0, 0) == 0)
-        pt_warn("%s: not applied, so unloaded again", name);
+    if (rc) /* not applied: unloaded again, as patchtool(1) says */
+        hvctl_livepatch_action(h, name, LIVEPATCH_ACTION_UNLOAD, 0, 0);
     return rc;
 }
 

@@ -325,12 +325,12 @@ HV_NOPATCH void livepatch_run_pending(void)
     work.pending = false;
     list_version++;
     if (rc)
-        gprintk(&log_rl, "livepatch: %s of '%s' failed: %s", action_name(work.cmd), work.p->name,
+        gprintk(&log_rl, "livepatch: '%s' %s failed: %s", work.p->name, action_name(work.cmd),
                 rc == -EBUSY ? "not every hvd thread reached the rendezvous in time"
                              : strerror(-rc));
     else
-        gprintk(&log_rl, "livepatch: %s of '%s' done in %llu us", action_name(work.cmd),
-                work.p->name, (unsigned long long)(now_ns() - start) / 1000u);
+        gprintk(&log_rl, "livepatch: '%s' %s done in %llu us", work.p->name, action_name(work.cmd),
+                (unsigned long long)(now_ns() - start) / 1000u);
 }
 
 /* ---- the sysctl ---- */
@@ -511,15 +511,22 @@ static long livepatch_list(struct xen_sysctl_livepatch_list *l, struct privcmd_r
     return 0;
 }
 
+/* Refuse an action on p: rc, and why in hvd's log (patchtool shows it). */
+static long refuse(const struct lp_payload *p, uint32_t cmd, long rc, const char *why)
+{
+    static const char *const verbs[] = { "", "unload", "revert", "apply", "replace" };
+    gprintk(&log_rl, "livepatch: '%s' %s refused: %s", p->name,
+            cmd < ARRAY_SIZE(verbs) ? verbs[cmd] : "action", why);
+    return rc;
+}
+
 static long livepatch_unload(struct lp_payload *p)
 {
-    if (p->state != LIVEPATCH_STATE_CHECKED || (work.pending && work.p == p))
-        return -EBUSY;
-    if (p->users) {
-        gprintk(&log_rl, "livepatch: '%s' not unloaded: a payload loaded after it uses it",
-                p->name);
-        return -EBUSY;
-    }
+    if (p->state != LIVEPATCH_STATE_CHECKED)
+        return refuse(p, LIVEPATCH_ACTION_UNLOAD, -EBUSY, "it is applied (revert it first)");
+    if (p->users)
+        return refuse(p, LIVEPATCH_ACTION_UNLOAD, -EBUSY,
+                      "a payload loaded after it uses it (unload that first)");
     run_void_hooks(p, LP_HOOK_UNLOAD);
     struct lp_payload **pp = &payloads;
     while (*pp != p)
@@ -537,24 +544,29 @@ static long livepatch_unload(struct lp_payload *p)
 /* The state checks of docs/livepatch.md, "Operations". */
 static long action_allowed(const struct lp_payload *p, const struct xen_sysctl_livepatch_action *a)
 {
+    const struct lp_payload *top = applied_with_order(applied_top);
     switch (a->cmd) {
     case LIVEPATCH_ACTION_REVERT:
         if (p->state != LIVEPATCH_STATE_APPLIED)
-            return -EINVAL;
-        return p->applied_order == applied_top ? 0 : -EBUSY;
-    case LIVEPATCH_ACTION_APPLY: {
+            return refuse(p, a->cmd, -EINVAL, "it is not applied");
+        return p == top ? 0 : refuse(p, a->cmd, -EBUSY, "another payload was applied after it");
+    case LIVEPATCH_ACTION_APPLY:
         if (p->state != LIVEPATCH_STATE_CHECKED)
-            return -EINVAL;
+            return refuse(p, a->cmd, -EINVAL, "it is applied already");
         if (a->flags & LIVEPATCH_ACTION_NODEPS)
             return 0;
-        const struct lp_payload *top = applied_with_order(applied_top);
-        bool ok = p->depends_len ? top && top->build_id_len == p->depends_len &&
-                                       !memcmp(top->build_id, p->depends, p->depends_len)
-                                 : !top;
-        return ok ? 0 : -EINVAL;
-    }
+        if (p->depends_len && !(top && top->build_id_len == p->depends_len &&
+                                !memcmp(top->build_id, p->depends, p->depends_len)))
+            return refuse(p, a->cmd, -EINVAL,
+                          "it stacks on another payload, which is not the last applied");
+        if (!p->depends_len && top)
+            return refuse(p, a->cmd, -EINVAL,
+                          "it stacks on nothing, and payloads are applied (replace, or --nodeps)");
+        return 0;
     case LIVEPATCH_ACTION_REPLACE:
-        return p->state == LIVEPATCH_STATE_CHECKED ? 0 : -EINVAL;
+        return p->state == LIVEPATCH_STATE_CHECKED
+                   ? 0
+                   : refuse(p, a->cmd, -EINVAL, "it is applied already");
     default:
         return -EINVAL;
     }
@@ -569,7 +581,7 @@ static long livepatch_action(const struct xen_sysctl_livepatch_action *a)
     if (!p)
         return -ENOENT;
     if (work.pending)
-        return -EBUSY;
+        return refuse(p, a->cmd, -EBUSY, "another action is pending");
     if (a->cmd == LIVEPATCH_ACTION_UNLOAD)
         return livepatch_unload(p);
     long rc = action_allowed(p, a);

@@ -51,6 +51,23 @@ static size_t align_up(size_t v, size_t a)
     return a > 1 ? (v + a - 1) & ~(a - 1) : v;
 }
 
+/* q provides something to the payload: remember it once. */
+static int add_provider(struct loader *l, const struct lp_payload *q)
+{
+    struct lp_payload *p = l->p;
+    for (size_t i = 0; i < p->nproviders; i++)
+        if (p->providers[i] == q)
+            return 0;
+    const struct lp_payload **more =
+        realloc(p->providers, (p->nproviders + 1) * sizeof(*p->providers));
+    if (!more)
+        return fail(l, -ENOMEM, "out of memory");
+    p->providers = more;
+    p->providers[p->nproviders++] = q;
+    p->memory += sizeof(*more);
+    return 0;
+}
+
 /* ---- build-ids and dependencies ---- */
 
 static int read_note(struct loader *l, const char *name, bool required, uint8_t *id, size_t *len)
@@ -89,19 +106,20 @@ static int check_build_ids(struct loader *l)
         rc = read_note(l, ".livepatch.depends", false, p->depends, &p->depends_len);
     if (rc)
         return rc;
-    bool depends_found = false;
+    const struct lp_payload *depends_on = NULL;
     for (const struct lp_payload *q = l->env->loaded; q; q = q->next) {
         if (same_id(q->build_id, q->build_id_len, p->build_id, p->build_id_len))
             return fail(l, -EEXIST, "payload '%s' has the same build-id", q->name);
-        depends_found |= same_id(q->build_id, q->build_id_len, p->depends, p->depends_len);
+        if (same_id(q->build_id, q->build_id_len, p->depends, p->depends_len))
+            depends_on = q;
     }
     if (!same_id(hvd_id, hvd_len, l->env->hvd_build_id, l->env->hvd_build_id_len))
         return fail(l, -EINVAL,
                     "built for another hvd (.livepatch.hvd_depends is not this "
                     "hvd's build-id)");
-    if (p->depends_len && !depends_found)
+    if (p->depends_len && !depends_on)
         return fail(l, -EINVAL, "it depends on a payload that is not loaded");
-    return 0;
+    return depends_on ? add_provider(l, depends_on) : 0;
 }
 
 /* ---- layout and placement ---- */
@@ -205,6 +223,7 @@ static void copy_sections(struct loader *l)
 static int resolve(struct loader *l, const char *name, uintptr_t *addr)
 {
     uintptr_t found = 0;
+    const struct lp_payload *from = NULL;
     int rc = symbols_lookup(name, &found), n = rc == 0;
     if (rc == -EINVAL)
         return fail(l, -EINVAL, "symbol %s is ambiguous: hvd has several", name);
@@ -216,12 +235,13 @@ static int resolve(struct loader *l, const char *name, uintptr_t *addr)
                 return fail(l, -EINVAL, "symbol %s is ambiguous: payload '%s' defines it too", name,
                             q->name);
             found = q->exports[i].addr;
+            from = q;
         }
     }
     if (!n)
         return fail(l, -ENOENT, "symbol %s is not in hvd or a loaded payload", name);
     *addr = found;
-    return 0;
+    return from ? add_provider(l, from) : 0;
 }
 
 static int symbol_address(struct loader *l, unsigned int i, uintptr_t *addr)
@@ -568,6 +588,7 @@ void lp_free(struct lp_payload *p)
     for (size_t i = 0; i < p->nexports; i++)
         free(p->exports[i].name);
     free(p->exports);
+    free(p->providers);
     free(p->patches);
     free(p);
 }
