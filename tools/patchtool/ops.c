@@ -166,18 +166,18 @@ int pt_list(hvctl_t *h, bool json)
 {
     static struct xen_livepatch_info info[LIVEPATCH_PAYLOADS_MAX];
     uint32_t idx = 0, nr, remaining, version, first_version = 0;
-    if (json)
-        printf("[");
-    else
-        printf("%-24s %-8s %5s %5s %5s %-40s %s\n", "name", "state", "rc", "funcs", "order",
-               "build-id", "depends");
     do {
-        int rc =
-            hvctl_livepatch_list(h, idx, info, LIVEPATCH_PAYLOADS_MAX, &nr, &remaining, &version);
+        int rc = hvctl_livepatch_list(h, idx, info, LIVEPATCH_PAYLOADS_MAX, &nr, &remaining,
+                                      &version);
         if (rc < 0)
             return pt_err(PT_EXIT_FAIL, "cannot list payloads: %s", strerror(-rc));
         if (idx && version != first_version)
             return pt_err(PT_EXIT_BUSY, "the list changed while it was read: try again");
+        if (idx == 0 && json)
+            printf("[");
+        else if (idx == 0)
+            printf("%-24s %-8s %5s %5s %5s %-40s %s\n", "name", "state", "rc", "funcs", "order",
+                   "build-id", "depends");
         first_version = version;
         for (uint32_t i = 0; i < nr; i++)
             print_entry(&info[i], json, idx + i == 0);
