@@ -2,8 +2,9 @@
 # A live patch changes what a running guest reads, and reverting it
 # changes it back: hello.livepatch (tests/livepatch/hello.c, built by
 # patchtool build) replaces XENVER_extraversion's handler ("-hv" ->
-# "-hello") while a guest reads it in a loop.  Then it is unloaded, and
-# hvd holds nothing for live patches any more.
+# "-hello") while a guest reads it in a loop; the guest is saved and
+# restored while patched.  Then the patch is unloaded, and hvd holds
+# nothing for live patches any more.
 . "$(dirname "$0")/../lib.sh"
 payload=$HV_TOP/tests/livepatch/hello.livepatch
 [ -s "$payload" ] || fail "$payload is not built (make check builds it)"
@@ -16,7 +17,7 @@ import json, sys
 p = [x for x in json.load(sys.stdin) if x["name"] == sys.argv[1]]
 print(p[0][sys.argv[2]] if p else "gone")' "$1" "$2"
 }
-count_lines() { tr -d '\r' <"$HV_TMP/console.out" | grep -c -- "$1"; }
+count_lines() { tr -d '\r' <"$HV_TMP/restored.out" | grep -c -- "$1"; }
 
 hv_start
 cfg=$HV_TMP/watch.cfg
@@ -31,17 +32,27 @@ wait_console_line "$HV_TMP/console.out" 'extraversion "-hello"' 60 >/dev/null ||
     fail "the guest did not read -hello after the patch"
 note "applied: the guest reads -hello"
 
+# Saved and restored while the patch is applied: the guest goes on, its
+# console history comes back, and it sees the revert.
+name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
+"$HVCLI" save "$name" "$HV_TMP/patched.img" || fail "cannot save the guest while patched"
+wait "$HV_CONSOLE_PID"
+timeout 600 "$HVCLI" restore "$HV_TMP/patched.img" >"$HV_TMP/restored.out" 2>&1 &
+hv_wait_field "$name" state.running 60 True
+wait_console_line "$HV_TMP/restored.out" 'extraversion "-hello"' 60 >/dev/null ||
+    fail "the restored console lacks the history: $(tr -d '\r' <"$HV_TMP/restored.out")"
+
 "$PATCHTOOL" revert -t "$ms" hello || fail "patchtool revert failed"
 [ "$(lp_field hello state)" = checked ] || fail "hello is $(lp_field hello state) after revert"
 for _ in $(seq 600); do [ "$(count_lines 'extraversion "-hv"')" -ge 2 ] && break; sleep 0.1; done
-[ "$(count_lines 'extraversion "-hv"')" -ge 2 ] || fail "the guest did not read -hv after revert"
-note "reverted: the guest reads -hv again"
+[ "$(count_lines 'extraversion "-hv"')" -ge 2 ] || fail "the restored guest did not read -hv after revert"
+note "saved and restored while patched; reverted: the guest reads -hv again"
 
 "$PATCHTOOL" unload hello || fail "patchtool unload failed"
 [ "$(lp_field hello state)" = gone ] || fail "hello is still listed after unload"
 bytes=$("$HVCLI" info | python3 -c 'import json,sys; print(json.load(sys.stdin)["livepatch_bytes"])')
 [ "$bytes" = 0 ] || fail "hvd still holds $bytes octets for live patches"
 "$HVCLI" dmesg | grep -q "livepatch: 'hello' revert done" || fail "hvd's log lacks the revert"
-"$HVCLI" destroy "$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")" || fail "cannot destroy the guest"
+"$HVCLI" destroy "$name" || fail "cannot destroy the guest"
 hv_stop
 echo ok
