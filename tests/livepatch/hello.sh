@@ -52,7 +52,7 @@ note "saved and restored while patched; reverted: the guest reads -hv again"
 [ "$(lp_field hello state)" = gone ] || fail "hello is still listed after unload"
 bytes=$("$HVCLI" info | python3 -c 'import json,sys; print(json.load(sys.stdin)["livepatch_bytes"])')
 [ "$bytes" = 0 ] || fail "hvd still holds $bytes octets for live patches"
-"$HVCLI" dmesg | grep -q "livepatch: 'hello' revert done" || fail "hvd's log lacks the revert"
+"$HVCLI" dmesg | grep -q "livepatch: 'hello' revert done: " || fail "hvd's log lacks the revert"
 "$HVCLI" destroy "$name" || fail "cannot destroy the guest"
 hv_stop
 echo ok

@@ -1343,8 +1343,10 @@ static void check_structs_livepatch_h(void)
         FIELD(xen_livepatch_info, build_id_len, 160, 4),
         FIELD(xen_livepatch_info, depends_len, 164, 4),
         FIELD(xen_livepatch_info, memory, 168, 8),
+        FIELD(xen_livepatch_info, action_ns, 176, 8),
+        FIELD(xen_livepatch_info, held_ns, 184, 8),
     };
-    CHECK_STRUCT(xen_livepatch_info, 176);
+    CHECK_STRUCT(xen_livepatch_info, 192);
     static const struct field xen_sysctl_livepatch_list_fields[] = {
         FIELD(xen_sysctl_livepatch_list, idx, 0, 4),
         FIELD(xen_sysctl_livepatch_list, nr, 4, 4),

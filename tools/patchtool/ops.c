@@ -154,9 +154,10 @@ static void print_entry(const struct xen_livepatch_info *i, bool json, bool firs
     if (json)
         printf("%s\n  {\"name\": \"%s\", \"state\": \"%s\", \"rc\": %d, \"functions\": %u, "
                "\"applied_order\": %u, \"build_id\": \"%s\", \"depends\": \"%s\", "
-               "\"memory\": %llu}",
+               "\"memory\": %llu, \"action_ns\": %llu, \"held_ns\": %llu}",
                first ? "" : ",", i->name.name, state, i->status.rc, i->nr_funcs, i->applied_order,
-               id, dep, (unsigned long long)i->memory);
+               id, dep, (unsigned long long)i->memory, (unsigned long long)i->action_ns,
+               (unsigned long long)i->held_ns);
     else
         printf("%-24s %-8s %5d %5u %5u %-40s %s\n", i->name.name, state, i->status.rc, i->nr_funcs,
                i->applied_order, id, dep[0] ? dep : "-");
@@ -167,8 +168,8 @@ int pt_list(hvctl_t *h, bool json)
     static struct xen_livepatch_info info[LIVEPATCH_PAYLOADS_MAX];
     uint32_t idx = 0, nr, remaining, version, first_version = 0;
     do {
-        int rc = hvctl_livepatch_list(h, idx, info, LIVEPATCH_PAYLOADS_MAX, &nr, &remaining,
-                                      &version);
+        int rc =
+            hvctl_livepatch_list(h, idx, info, LIVEPATCH_PAYLOADS_MAX, &nr, &remaining, &version);
         if (rc < 0)
             return pt_err(PT_EXIT_FAIL, "cannot list payloads: %s", strerror(-rc));
         if (idx && version != first_version)

@@ -44,13 +44,15 @@ static struct {
     uint32_t cmd;
     struct lp_payload *p;
     uint64_t timeout_ns;
+    uint64_t requested_ns;
 } work;
 
 /* ---- the rendezvous ---- */
 
 static pthread_mutex_t rv_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rv_cond; /* CLOCK_MONOTONIC: arrivals, leaves and the release */
-static unsigned int rv_threads, rv_arrived, rv_generation;
+static unsigned int rv_threads, rv_arrived, rv_left, rv_generation;
+static uint64_t rv_first_arrival_ns, rv_last_leave_ns;
 static int rv_wanted; /* read without rv_lock by vCPU threads: atomics */
 
 void livepatch_init(void)
@@ -89,10 +91,14 @@ HV_NOPATCH void livepatch_vcpu_rendezvous(void)
     pthread_mutex_lock(&rv_lock);
     unsigned int generation = rv_generation;
     if (__atomic_load_n(&rv_wanted, __ATOMIC_RELAXED)) {
-        rv_arrived++;
+        if (rv_arrived++ == 0)
+            rv_first_arrival_ns = now_ns();
         pthread_cond_broadcast(&rv_cond);
         while (__atomic_load_n(&rv_wanted, __ATOMIC_RELAXED) && rv_generation == generation)
             pthread_cond_wait(&rv_cond, &rv_lock);
+        rv_left++;
+        rv_last_leave_ns = now_ns();
+        pthread_cond_broadcast(&rv_cond);
     }
     pthread_mutex_unlock(&rv_lock);
 }
@@ -107,17 +113,35 @@ HV_NOPATCH static void kick_every_vcpu(void)
     }
 }
 
-/* With rv_lock held: wait until every vCPU thread arrived, or the deadline. */
-HV_NOPATCH static bool wait_for_arrivals(uint64_t timeout_ns)
+HV_NOPATCH static struct timespec deadline_in(uint64_t timeout_ns)
 {
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     uint64_t ns = (uint64_t)deadline.tv_nsec + timeout_ns;
     deadline.tv_sec += (time_t)(ns / 1000000000u);
     deadline.tv_nsec = (long)(ns % 1000000000u);
+    return deadline;
+}
+
+/* With rv_lock held: wait until every vCPU thread arrived, or the deadline. */
+HV_NOPATCH static bool wait_for_arrivals(uint64_t timeout_ns)
+{
+    struct timespec deadline = deadline_in(timeout_ns);
     while (rv_arrived < rv_threads) {
         if (pthread_cond_timedwait(&rv_cond, &rv_lock, &deadline) == ETIMEDOUT)
             return rv_arrived >= rv_threads;
+    }
+    return true;
+}
+
+/* With rv_lock held, after the release: wait until the n threads that
+ * arrived have left (bounded: they only have to wake up). */
+HV_NOPATCH static bool wait_for_leaves(unsigned int n, uint64_t timeout_ns)
+{
+    struct timespec deadline = deadline_in(timeout_ns);
+    while (rv_left < n) {
+        if (pthread_cond_timedwait(&rv_cond, &rv_lock, &deadline) == ETIMEDOUT)
+            return rv_left >= n;
     }
     return true;
 }
@@ -230,19 +254,30 @@ HV_NOPATCH static int do_action(void)
     }
 }
 
-/* Run the action with every vCPU thread waiting; -EBUSY if they did not all come. */
-HV_NOPATCH static int rendezvous_and_act(uint64_t timeout_ns)
+/*
+ * Run the action with every vCPU thread waiting; -EBUSY if they did not
+ * all come.  *held_ns: from the first thread stopping to the last one
+ * resumed (the action alone if no vCPU thread exists); *resumed_ns: when
+ * the last one resumed.
+ */
+HV_NOPATCH static int rendezvous_and_act(uint64_t timeout_ns, uint64_t *held_ns,
+                                         uint64_t *resumed_ns)
 {
     pthread_mutex_lock(&rv_lock);
     rv_generation++;
-    rv_arrived = 0;
+    rv_arrived = rv_left = 0;
     __atomic_store_n(&rv_wanted, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&rv_lock);
+    uint64_t start = now_ns();
     kick_every_vcpu();
     pthread_mutex_lock(&rv_lock);
     int rc = wait_for_arrivals(timeout_ns) ? do_action() : -EBUSY;
+    unsigned int stopped = rv_arrived;
     __atomic_store_n(&rv_wanted, 0, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&rv_cond);
+    bool all_left = wait_for_leaves(stopped, timeout_ns);
+    *resumed_ns = stopped && all_left ? rv_last_leave_ns : now_ns();
+    *held_ns = *resumed_ns - (stopped ? rv_first_arrival_ns : start);
     pthread_mutex_unlock(&rv_lock);
     return rc;
 }
@@ -315,13 +350,15 @@ HV_NOPATCH void livepatch_run_pending(void)
 {
     if (!work.pending)
         return;
-    uint64_t start = now_ns();
+    uint64_t held = 0, resumed = now_ns();
     int rc = pre_hooks();
     if (rc == 0)
-        rc = rendezvous_and_act(work.timeout_ns);
+        rc = rendezvous_and_act(work.timeout_ns, &held, &resumed);
     if (rc == 0)
         post_hooks();
     work.p->rc = rc;
+    work.p->action_ns = resumed - work.requested_ns;
+    work.p->held_ns = held;
     work.pending = false;
     list_version++;
     if (rc)
@@ -329,8 +366,9 @@ HV_NOPATCH void livepatch_run_pending(void)
                 rc == -EBUSY ? "not every hvd thread reached the rendezvous in time"
                              : strerror(-rc));
     else
-        gprintk(&log_rl, "livepatch: '%s' %s done in %llu us", work.p->name, action_name(work.cmd),
-                (unsigned long long)(now_ns() - start) / 1000u);
+        gprintk(&log_rl, "livepatch: '%s' %s done: %llu us from the request, threads held %llu us",
+                work.p->name, action_name(work.cmd), (unsigned long long)work.p->action_ns / 1000u,
+                (unsigned long long)work.p->held_ns / 1000u);
 }
 
 /* ---- the sysctl ---- */
@@ -488,6 +526,8 @@ static void fill_info(const struct lp_payload *p, struct xen_livepatch_info *i)
     memcpy(i->depends, p->depends, p->depends_len);
     i->depends_len = (uint32_t)p->depends_len;
     i->memory = p->memory;
+    i->action_ns = p->action_ns;
+    i->held_ns = p->held_ns;
 }
 
 static long livepatch_list(struct xen_sysctl_livepatch_list *l, struct privcmd_reply_extra *out)
@@ -591,6 +631,7 @@ static long livepatch_action(const struct xen_sysctl_livepatch_action *a)
     work.cmd = a->cmd;
     work.p = p;
     work.timeout_ns = a->timeout_ns ? a->timeout_ns : LIVEPATCH_TIMEOUT_DEFAULT_NS;
+    work.requested_ns = now_ns();
     p->rc = -EAGAIN;
     return 0;
 }

@@ -105,8 +105,12 @@ struct xen_livepatch_info {
     uint32_t build_id_len;                    /* octets of build_id */
     uint32_t depends_len;                     /* octets of depends; 0: none */
     uint64_t memory;                          /* octets hvd holds for it */
+    uint64_t action_ns; /* its last action (apply, revert, replace): from the request to every
+                           hvd thread resumed; 0 if none yet */
+    uint64_t held_ns;   /* that action's rendezvous: from the first thread stopped to the last
+                           resumed */
 };
-_Static_assert(sizeof(struct xen_livepatch_info) == 176, "xen_livepatch_info");
+_Static_assert(sizeof(struct xen_livepatch_info) == 192, "xen_livepatch_info");
 
 /*
  * LIVEPATCH_LIST: payloads in the order they were loaded, from index idx;

@@ -89,7 +89,9 @@ struct lp_payload {
     const struct lp_payload **providers;
     size_t nproviders;
     unsigned int users;
-    uint64_t memory; /* octets hvd holds for it */
+    uint64_t memory;    /* octets hvd holds for it */
+    uint64_t action_ns; /* its last action: from the request to every thread resumed */
+    uint64_t held_ns;   /* and from the first thread stopped to the last resumed */
 };
 
 /* What a payload is loaded against. */
