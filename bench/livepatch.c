@@ -41,12 +41,12 @@ struct run {
 };
 
 static void create_busy_domains(hvctl_t *h, const void *elf, size_t len, unsigned int n,
-                                 uint32_t *domids)
+                                uint32_t *domids)
 {
     for (unsigned int i = 0; i < n; i++) {
-        struct xen_domctl_createdomain cfg = {
-            .max_vcpus = 1, .max_pages = RAM_PAGES, .init_pages = RAM_PAGES
-        };
+        struct xen_domctl_createdomain cfg = { .max_vcpus = 1,
+                                               .max_pages = RAM_PAGES,
+                                               .init_pages = RAM_PAGES };
         int rc = hvctl_domain_create(h, &cfg, &domids[i]);
         if (rc == 0)
             rc = hvguest_build_elf(h, domids[i], elf, len, i % 2 ? "hypercalls" : "spin", NULL);
