@@ -21,21 +21,7 @@
 #include <xen/livepatch_elf.h>
 #include <xen/symbols.h>
 
-/* What the seed payload patches and calls (as in test_livepatch_load). */
-__asm__(".pushsection .text.lp_target_answer,\"ax\",@progbits\n\t"
-        ".globl lp_target_answer\n\t.type lp_target_answer,@function\n"
-        "lp_target_answer:\n\t"
-        ".byte 0x90,0x90,0x90,0x90,0x90\n\t"
-        "lea 1(%rdi), %rax\n\t"
-        "ret\n\t"
-        ".size lp_target_answer, .-lp_target_answer\n\t"
-        ".popsection");
-
-long lp_helper(long x);
-__attribute__((noinline)) long lp_helper(long x)
-{
-    return x * 1000;
-}
+#include "../unit/lp_host.h"
 
 static volatile size_t sink;
 

@@ -1,27 +1,10 @@
 #!/bin/bash
 # A short libFuzzer run on the save-stream reader (tests/fuzz/fuzz_save_reader)
-# from the seed corpus test_libsave writes.  Fails on any crash, sanitizer
-# report or leak.  FUZZ_SECONDS (default 20) sets the run time; see
-# docs/fuzzing.md for long runs.
+# from the seed corpus test_libsave writes.  The reader holds at most two
+# ~16 MiB buffers, so more than 1 GiB of memory is a bug.  See
+# tests/fuzz/host_run.sh and docs/fuzzing.md.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-fuzzer=$top/tests/fuzz/fuzz_save_reader
-seeder=$top/tests/unit/test_libsave
-for f in "$fuzzer" "$seeder"; do
-    [ -x "$f" ] || { echo "FAIL: $f is not built (make check builds it)" >&2; exit 1; }
-done
-work=$(mktemp -d /tmp/fuzz_save_reader.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-mkdir "$work/corpus" "$work/artifacts"
-"$seeder" --write-seeds "$work/corpus" || { echo "FAIL: writing the seed corpus" >&2; exit 1; }
-# -rss_limit_mb: the reader holds at most two ~16 MiB buffers; far more is a bug.
-"$fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" 2>&1 | tail -25
-rc=${PIPESTATUS[0]}
-if [ "$rc" -ne 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
-    echo "FAIL: the fuzzer found a problem (exit $rc); reproducer:" >&2
-    ls "$work/artifacts" >&2
-    for a in "$work"/artifacts/*; do [ -f "$a" ] && od -A d -t x1 "$a" | head -20 >&2; done
-    exit 1
-fi
-echo "PASS: fuzz_save_reader ran ${FUZZ_SECONDS:-20} s without a finding"
+. "$top/tests/fuzz/host_run.sh"
+seeds() { "$top/tests/unit/test_libsave" --write-seeds "$1"; }
+fuzz_host_run "$top/tests/fuzz/fuzz_save_reader" 1024 65536 seeds

@@ -3,21 +3,15 @@
  * log ("livepatch-test: NAME hook"), around a patch of extraversion
  * ("-hooks").
  */
-#include <stdint.h>
-#include <string.h>
 #include <hvpatch.h>
-#include <hv/public/version.h>
-#include <xen/guest_access.h>
+#include "extraversion.h"
 #include <xen/lib.h>
 
 long hooks_xen_version_extraversion(struct vcpu *v, uint64_t arg);
 
 long hooks_xen_version_extraversion(struct vcpu *v, uint64_t arg)
 {
-    struct xen_extraversion e;
-    memset(&e, 0, sizeof(e));
-    strcpy(e.extraversion, "-hooks");
-    return copy_to_guest(v, arg, &e, sizeof(e));
+    return put_extraversion(v, arg, "-hooks");
 }
 HVPATCH_REPLACE(xen_version_extraversion, hooks_xen_version_extraversion);
 

@@ -20,29 +20,13 @@
 #include <xen/symbols.h>
 
 #include "cases.h"
+#include "lp_host.h"
 
 #ifndef LP_PAYLOAD
 #error "LP_PAYLOAD (the built tests/unit/lp_payload.o) is set by tests/unit/livepatch.am"
 #endif
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The function patched: 10 octets, as the payload's expectation says. */
-__asm__(".pushsection .text.lp_target_answer,\"ax\",@progbits\n\t"
-        ".globl lp_target_answer\n\t.type lp_target_answer,@function\n"
-        "lp_target_answer:\n\t"
-        ".byte 0x90,0x90,0x90,0x90,0x90\n\t"
-        "lea 1(%rdi), %rax\n\t"
-        "ret\n\t"
-        ".size lp_target_answer, .-lp_target_answer\n\t"
-        ".popsection");
-long lp_target_answer(long x);
-
-/* What the replacement jumps to. */
-__attribute__((noinline)) long lp_helper(long x)
-{
-    return x * 1000;
-}
 
 /* A function no payload may patch, with a name as long as the target's. */
 HV_NOPATCH long lp_nopatch_bound(long x)
