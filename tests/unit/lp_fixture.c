@@ -16,8 +16,11 @@ long fixture_xen_version(void *v, uint64_t cmd, uint64_t arg)
     return cmd == 1 ? 0x10002 : do_xen_version(v, cmd, arg);
 }
 
+static int fixture_loads; /* in .bss: the tests need a section without contents */
+
 static void fixture_load_hook(void)
 {
+    fixture_loads++;
 }
 
 static const struct livepatch_func fixture_func
