@@ -74,6 +74,21 @@ static int build_id_of(struct image *img, const char *path, const uint8_t **id, 
     return 0;
 }
 
+/* Copies the compiler made of hvd's function name for some callers
+ * (name.constprop.0, name.isra.0, name.part.0): those calls keep the old
+ * code.  A .cold part is the same function's tail, not a copy. */
+static void warn_about_clones(const struct build *b, const char *name)
+{
+    size_t len = strlen(name);
+    for (unsigned int i = 0; i < b->hvd.elf.nsyms; i++) {
+        const struct lp_elf_sym *y = &b->hvd.elf.syms[i];
+        if (ELF64_ST_TYPE(y->sym.st_info) == STT_FUNC && !strncmp(y->name, name, len) &&
+            y->name[len] == '.' && !strstr(y->name + len, ".cold"))
+            pt_warn("hvd also has %s, a copy of %s for some callers: they keep the old code",
+                    y->name, name);
+    }
+}
+
 /* hvd's function name: unique, with a size; its first octets in the file. */
 static int hvd_function(struct build *b, const char *name, const struct lp_elf_sym **out,
                         const uint8_t **code)
@@ -101,6 +116,9 @@ static int hvd_function(struct build *b, const char *name, const struct lp_elf_s
     if (ELF64_ST_BIND(found->sym.st_info) == STB_LOCAL)
         pt_warn("%s is static in hvd: calls the compiler inlined elsewhere keep the old code",
                 name);
+    if (!strcmp(sec->name, "hv_nopatch_text"))
+        pt_warn("%s is HV_NOPATCH code: hvd will refuse to patch it", name);
+    warn_about_clones(b, name);
     *out = found;
     *code = sec->data + off;
     return 0;
