@@ -13,11 +13,8 @@
 lp=$HV_TOP/tests/livepatch
 ms=$(awk -v s="$(hv_scaled 100)" 'BEGIN { m = int(s); print (m > 1000 ? 1000 : m) }')
 
-state() { # payload $1's state in patchtool list --json, or "gone"
-    "$PATCHTOOL" list --json | python3 -c '
-import json, sys
-p = [x for x in json.load(sys.stdin) if x["name"] == sys.argv[1]]
-print(p[0]["state"] if p else "gone")' "$1"
+state() { # payload $1's state in patchtool's table, or "gone"
+    "$PATCHTOOL" list | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print "gone" }'
 }
 # Wait until the guest's newest extraversion line says $1.
 reads() {
