@@ -121,6 +121,9 @@ for i, c in enumerate(held):
            upload(c, b"h%d" % i, len(payload), 0, payload[:1000]), 0)
 expect("a fifth upload at once", upload(conn(), b"h4", len(payload), 0, payload[:1000]),
        -errno.EBUSY)
+# A client that starts again keeps the others' uploads going.
+expect("connection 0 starts again", upload(held[0], b"h0", len(payload), 0, payload[:1000]), 0)
+expect("connection 1 goes on", upload(held[1], b"h1", len(payload), 1000, payload[1000:2000]), 0)
 for c in held:
     c.close()  # the clients go away: their halves are dropped
 expect("LIST of 0", call(s, LIST, struct.pack("<IIII", 0, 0, 0, 0)), -errno.EINVAL)

@@ -443,6 +443,7 @@ static int upload_begin(const void *client, const struct xen_sysctl_livepatch_up
     u->client = client;
     memcpy(u->name, up->name.name, sizeof(u->name));
     u->size = up->size;
+    u->next = *slot; /* where this client's last one was: the others stay */
     *slot = u;
     return 0;
 }
