@@ -145,10 +145,11 @@ PY
 
 # Not root, not in hvd's group: every operation is refused.
 dir=$HV_TMP/nobody-bin
-mkdir "$dir" && cp "$PATCHTOOL" "$dir/patchtool" && cp -P "$HV_TOP"/tools/libhvctl/.libs/libhvctl.so* "$dir/" ||
-    fail "cannot copy patchtool for nobody"
+# (copies nobody can read: the tree may be in root's home)
+mkdir "$dir" && cp "$PATCHTOOL" "$dir/patchtool" && cp -P "$HV_TOP"/tools/libhvctl/.libs/libhvctl.so* "$dir/" &&
+    cp "$lp/hello.livepatch" "$dir/" || fail "cannot copy patchtool for nobody"
 chmod -R a+rX "$HV_TMP"
-for args in "list" "upload x $lp/hello.livepatch" "apply x" "unload x"; do
+for args in "list" "upload x $dir/hello.livepatch" "apply x" "unload x"; do
     # shellcheck disable=SC2086
     expect_error "Operation not permitted" timeout 60 setpriv --reuid=nobody --regid=nogroup \
         --clear-groups -- env LD_LIBRARY_PATH="$dir" "$dir/patchtool" $args
