@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include <hv/public/privcmd.h>
 #include <xen/arch.h>
-#include <xen/hypercall.h>
 #include <xen/livepatch.h>
 #include <xen/event.h>
 #include <xen/privcmd.h>
