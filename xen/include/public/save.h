@@ -21,11 +21,13 @@
 
 /*
  * domain_header.hvd_version is major << 16 | minor.  Streams of hvd 1.1 and
- * later may carry SHARED_INFO, EVENT_CHANNELS, TIMERS and RUN_STATE; a
+ * later may carry SHARED_INFO, EVENT_CHANNELS, TIMERS and RUN_STATE, and
+ * streams of hvd 1.2 and later PAGE_HOLES, ROUND_END and FINAL_ROUND; a
  * stream of an older hvd carries none of them (section 5 of the spec).
  */
 #define HV_SAVE_HVD_VERSION(major, minor) ((uint32_t)(major) << 16 | (uint32_t)(minor))
 #define HV_SAVE_HVD_1_1                   HV_SAVE_HVD_VERSION(1, 1)
+#define HV_SAVE_HVD_1_2                   HV_SAVE_HVD_VERSION(1, 2)
 
 /* image_header.options */
 #define HV_SAVE_OPT_BIG_ENDIAN (1u << 0) /* records are big-endian: never set in version 1 */
@@ -56,6 +58,9 @@
 #define HV_SAVE_TYPE_EVENT_CHANNELS 0x00000007u
 #define HV_SAVE_TYPE_TIMERS         0x00000008u
 #define HV_SAVE_TYPE_RUN_STATE      0x00000009u
+#define HV_SAVE_TYPE_PAGE_HOLES     0x0000000au
+#define HV_SAVE_TYPE_ROUND_END      0x0000000bu
+#define HV_SAVE_TYPE_FINAL_ROUND    0x0000000cu
 #define HV_SAVE_TYPE_CONSOLE_RING   0x80000001u
 
 /* The first 24 octets of every stream.  All fields big-endian. */
@@ -379,6 +384,38 @@ struct hv_save_run_state {
     uint32_t shutdown_reason; /* HV_SAVE_RUN_SHUTDOWN: 0..HV_SAVE_SHUTDOWN_MAX; else 0 */
 };
 _Static_assert(sizeof(struct hv_save_run_state) == 8, "hv_save_run_state");
+
+/*
+ * The records of a migration stream, whose memory comes in rounds (section
+ * 13 of the spec): each round is page and hole records followed by its
+ * ROUND_END; FINAL_ROUND begins the last round.
+ *
+ * PAGE_HOLES: this, then uint64_t gfn[count], each < nr_pages: gfns that
+ * are not populated (any more).  length = 8 + 8 * count.
+ */
+struct hv_save_page_holes {
+    uint32_t count; /* gfns, 1..HV_SAVE_PAGES_PER_RECORD */
+    uint32_t pad;   /* zero */
+};
+_Static_assert(sizeof(struct hv_save_page_holes) == 8, "hv_save_page_holes");
+
+#define HV_SAVE_ROUND_FINAL (1u << 0) /* ends the round FINAL_ROUND began */
+
+/* ROUND_END: the whole body, 24 octets. */
+struct hv_save_round_end {
+    uint32_t round;     /* 0, 1, 2...: the ROUND_END records before this one */
+    uint32_t flags;     /* HV_SAVE_ROUND_*; other bits zero */
+    uint64_t pages;     /* the sum of count over the round's page and hole records */
+    uint64_t populated; /* gfns populated after the round, by the sender's count */
+};
+_Static_assert(sizeof(struct hv_save_round_end) == 24, "hv_save_round_end");
+
+/* FINAL_ROUND: the whole body, 8 octets.  At most once, where a round begins. */
+struct hv_save_final_round {
+    uint32_t round; /* the round it begins: the ROUND_END records before it */
+    uint32_t pad;   /* zero */
+};
+_Static_assert(sizeof(struct hv_save_final_round) == 8, "hv_save_final_round");
 
 /* CONSOLE_RING (optional): this, then len octets, oldest first.  length = 16 + len. */
 struct hv_save_console_ring {
