@@ -1052,6 +1052,36 @@ static void check_constants_save_h(void)
     check_constants("constants of save.h", c, ARRAY_SIZE(c));
 }
 
+/* save.h: the records of a migration stream (hvd 1.2 on). */
+static void check_save_h_migration(void)
+{
+    static const struct field hv_save_page_holes_fields[] = {
+        FIELD(hv_save_page_holes, count, 0, 4),
+        FIELD(hv_save_page_holes, pad, 4, 4),
+    };
+    CHECK_STRUCT(hv_save_page_holes, 8);
+    static const struct field hv_save_round_end_fields[] = {
+        FIELD(hv_save_round_end, round, 0, 4),
+        FIELD(hv_save_round_end, flags, 4, 4),
+        FIELD(hv_save_round_end, pages, 8, 8),
+        FIELD(hv_save_round_end, populated, 16, 8),
+    };
+    CHECK_STRUCT(hv_save_round_end, 24);
+    static const struct field hv_save_final_round_fields[] = {
+        FIELD(hv_save_final_round, round, 0, 4),
+        FIELD(hv_save_final_round, pad, 4, 4),
+    };
+    CHECK_STRUCT(hv_save_final_round, 8);
+    static const struct constant c[] = {
+        CONSTANT(HV_SAVE_HVD_1_2, 0x00010002),
+        CONSTANT(HV_SAVE_TYPE_PAGE_HOLES, 0x0a),
+        CONSTANT(HV_SAVE_TYPE_ROUND_END, 0x0b),
+        CONSTANT(HV_SAVE_TYPE_FINAL_ROUND, 0x0c),
+        CONSTANT(HV_SAVE_ROUND_FINAL, 1),
+    };
+    check_constants("constants of save.h (migration)", c, ARRAY_SIZE(c));
+}
+
 /* The magic numbers spell what their comments say, in x86 (little-endian) byte order. */
 static void check_magic_strings(void)
 {
@@ -1425,6 +1455,7 @@ int main(void)
     check_constants_version_h();
     check_constants_privcmd_h();
     check_constants_save_h();
+    check_save_h_migration();
     check_constants_livepatch_h();
     check_magic_strings();
     check_errno();
