@@ -684,6 +684,44 @@ static void check_structs_domctl_h_more(void)
     CHECK_STRUCT(xen_domctl_toolstack_data, 8);
 }
 
+/* domctl.h (issue 12: live migration) */
+static void check_structs_domctl_h_migration(void)
+{
+    static const struct field xen_domctl_shadow_op_fields[] = {
+        FIELD(xen_domctl_shadow_op, op, 0, 4),
+        FIELD(xen_domctl_shadow_op, nr, 4, 4),
+        FIELD(xen_domctl_shadow_op, first_gfn, 8, 8),
+        FIELD(xen_domctl_shadow_op, dirty_count, 16, 8),
+    };
+    CHECK_STRUCT(xen_domctl_shadow_op, 24);
+    static const struct field xen_domctl_throttle_fields[] = {
+        FIELD(xen_domctl_throttle, percent, 0, 4),
+        FIELD(xen_domctl_throttle, pad, 4, 4),
+    };
+    CHECK_STRUCT(xen_domctl_throttle, 8);
+    static const struct field xen_domctl_setdomainhandle_fields[] = {
+        FIELD(xen_domctl_setdomainhandle, handle, 0, 16),
+    };
+    CHECK_STRUCT(xen_domctl_setdomainhandle, 16);
+    static const struct field xen_domctl_set_name_fields[] = {
+        FIELD(xen_domctl_set_name, name, 0, 64),
+    };
+    CHECK_STRUCT(xen_domctl_set_name, 64);
+    static const struct field xen_domctl_set_transient_fields[] = {
+        FIELD(xen_domctl_set_transient, transient, 0, 4),
+        FIELD(xen_domctl_set_transient, pad, 4, 4),
+    };
+    CHECK_STRUCT(xen_domctl_set_transient, 8);
+    static const struct field xen_domctl_fields[] = {
+        FIELD(xen_domctl, u.shadow_op, 16, 24),
+        FIELD(xen_domctl, u.throttle, 16, 8),
+        FIELD(xen_domctl, u.setdomainhandle, 16, 16),
+        FIELD(xen_domctl, u.set_name, 16, 64),
+        FIELD(xen_domctl, u.set_transient, 16, 8),
+    };
+    CHECK_STRUCT(xen_domctl, 272);
+}
+
 /* sched.h (issue 4 additions) */
 static void check_structs_sched_h_more(void)
 {
@@ -1429,6 +1467,26 @@ static void check_constants_livepatch_h(void)
     check_constants("constants of livepatch.h", c, ARRAY_SIZE(c));
 }
 
+static void check_constants_domctl_h_migration(void)
+{
+    static const struct constant c[] = {
+        CONSTANT(XEN_DOMCTL_shadow_op, 10),
+        CONSTANT(XEN_DOMCTL_setdomainhandle, 17),
+        CONSTANT(XEN_DOMCTL_throttle, 1010),
+        CONSTANT(XEN_DOMCTL_set_name, 1011),
+        CONSTANT(XEN_DOMCTL_set_transient, 1012),
+        CONSTANT(XEN_DOMCTL_CDF_transient, 0x80000000),
+        CONSTANT(XEN_DOMCTL_SHADOW_OP_OFF, 0),
+        CONSTANT(XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY, 2),
+        CONSTANT(XEN_DOMCTL_SHADOW_OP_CLEAN, 11),
+        CONSTANT(XEN_DOMCTL_SHADOW_OP_PEEK, 12),
+        CONSTANT(HV_DIRTY_QUERY_MAX, 524288),
+        CONSTANT(HV_THROTTLE_PERIOD_MS, 20),
+        CONSTANT(HV_THROTTLE_MAX, 99),
+    };
+    check_constants("constants of domctl.h (live migration)", c, ARRAY_SIZE(c));
+}
+
 int main(void)
 {
     check_structs_xen_h();
@@ -1441,6 +1499,7 @@ int main(void)
     check_structs_livepatch_h();
     check_structs_xen_h_more();
     check_structs_domctl_h_more();
+    check_structs_domctl_h_migration();
     check_structs_sched_h_more();
     check_structs_version_h_more();
     check_structs_memory_h_more();
@@ -1457,6 +1516,7 @@ int main(void)
     check_constants_save_h();
     check_save_h_migration();
     check_constants_livepatch_h();
+    check_constants_domctl_h_migration();
     check_magic_strings();
     check_errno();
     check_every_struct_is_checked();

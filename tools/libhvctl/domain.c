@@ -188,3 +188,26 @@ HVCTL_API int hvctl_toolstack_data_get(hvctl_t *h, uint32_t domid, void *buf, si
         *len = got;
     return rc;
 }
+
+HVCTL_API int hvctl_domain_rename(hvctl_t *h, uint32_t domid, const char *name)
+{
+    struct xen_domctl op = { 0 };
+    size_t len = strlen(name);
+    if (len >= sizeof(op.u.set_name.name))
+        return -EINVAL; /* no room for the NUL */
+    memcpy(op.u.set_name.name, name, len);
+    return domctl_simple(h, XEN_DOMCTL_set_name, domid, &op);
+}
+
+HVCTL_API int hvctl_domain_sethandle(hvctl_t *h, uint32_t domid, const uint8_t handle[16])
+{
+    struct xen_domctl op = { 0 };
+    memcpy(op.u.setdomainhandle.handle, handle, sizeof(op.u.setdomainhandle.handle));
+    return domctl_simple(h, XEN_DOMCTL_setdomainhandle, domid, &op);
+}
+
+HVCTL_API int hvctl_domain_set_transient(hvctl_t *h, uint32_t domid, int transient)
+{
+    struct xen_domctl op = { .u.set_transient.transient = transient ? 1 : 0 };
+    return domctl_simple(h, XEN_DOMCTL_set_transient, domid, &op);
+}

@@ -163,6 +163,47 @@ int hvctl_evtchn_host_bind(hvctl_t *h, uint32_t domid, uint32_t port, int *event
 int hvctl_evtchn_host_send(hvctl_t *h, uint32_t domid, uint32_t port);
 int hvctl_evtchn_host_close(hvctl_t *h, uint32_t domid, uint32_t port);
 
+/*
+ * Live migration's side of the sender (docs/abi.md, XEN_DOMCTL_shadow_op
+ * and XEN_DOMCTL_throttle).  Both belong to this handle: hvd turns
+ * log-dirty off and the throttle to 0 when it is closed (or its process
+ * dies), leaving the domain as it was.
+ *
+ * logdirty_enable: start recording the gfns the guest (or hvd for it)
+ * writes and those whose p2m entry changes, from a clean bitmap.  -EBUSY:
+ * it is on already (another migration).  logdirty_disable: stop; 0 if it
+ * was off.
+ * logdirty_read: the bits of gfns [gfn, gfn + nr), nr 1..HV_DIRTY_QUERY_MAX,
+ * into bitmap ((nr + 7) / 8 octets; bit i, LSB first in each octet, is gfn
+ * gfn + i), cleared in hvd when clean != 0; *dirty (may be NULL) gets the
+ * number set.  -ENOENT: log-dirty is off; -EINVAL: nr out of range, or the
+ * range goes past the domain's guest-physical window.
+ */
+int hvctl_logdirty_enable(hvctl_t *h, uint32_t domid);
+int hvctl_logdirty_disable(hvctl_t *h, uint32_t domid);
+int hvctl_logdirty_read(hvctl_t *h, uint32_t domid, uint64_t gfn, uint32_t nr, int clean,
+                        uint8_t *bitmap, uint64_t *dirty);
+/* Hold every vCPU of the domain back for percent % (0..HV_THROTTLE_MAX) of
+ * each HV_THROTTLE_PERIOD_MS period (auto-converge); 0 turns it off.
+ * -EINVAL: percent above HV_THROTTLE_MAX. */
+int hvctl_domain_throttle(hvctl_t *h, uint32_t domid, uint32_t percent);
+
+/* Rename a domain (XEN_DOMCTL_set_name) or give it another UUID
+ * (XEN_DOMCTL_setdomainhandle), as a migrated domain takes its source's.
+ * -EINVAL: a name that breaks the rule of <hv/public/names.h> or is too
+ * long, an all-zero UUID; -EEXIST: another domain has it.  The domain's
+ * own name or UUID: 0. */
+int hvctl_domain_rename(hvctl_t *h, uint32_t domid, const char *name);
+int hvctl_domain_sethandle(hvctl_t *h, uint32_t domid, const uint8_t handle[16]);
+
+/* A transient domain (XEN_DOMCTL_set_transient) is destroyed by hvd when
+ * the handle holding it is closed (or its process dies), as a migration
+ * receiver's domain must be until it takes it over.  transient != 0 binds
+ * the domain to this handle, 0 makes it an ordinary domain again.
+ * hvctl_domain_create with XEN_DOMCTL_CDF_transient in cfg->flags makes
+ * one bound to h from the start. */
+int hvctl_domain_set_transient(hvctl_t *h, uint32_t domid, int transient);
+
 /* XEN_SYSCTL_dom_exc, the host's VIRQ_DOM_EXC: *fd (the caller closes it)
  * is the read end of a non-blocking pipe to which hvd writes a byte
  * whenever a domain shuts down or is destroyed; drain it, then look with

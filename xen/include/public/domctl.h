@@ -9,6 +9,7 @@
 #define HV_PUBLIC_DOMCTL_H
 
 #include <stdint.h>
+#include "privcmd.h"
 #include "xen.h"
 
 #define XEN_DOMCTL_INTERFACE_VERSION 0x00000003u
@@ -32,7 +33,7 @@ struct xen_domctl_createdomain {
     char name[HV_NAME_MAX]; /* in: NUL-terminated, unique, [A-Za-z0-9_.-], not all
                                    digits; "" : "domain-<id>" */
     uint32_t max_vcpus;     /* in: 1..HV_MAX_VCPUS */
-    uint32_t flags;         /* in: zero (no flags defined yet) */
+    uint32_t flags;         /* in: XEN_DOMCTL_CDF_* */
     uint64_t max_pages;     /* in: 4 KiB pages the domain may hold, >= init_pages */
     uint64_t init_pages;    /* in: 4 KiB pages populated now, >= 1 */
     uint8_t on_poweroff;    /* in: HV_ACTION_* */
@@ -48,6 +49,9 @@ struct xen_domctl_createdomain {
     uint32_t restart_interval_s; /* in: 0 or 1..HV_RESTART_INTERVAL_MAX */
 };
 _Static_assert(sizeof(struct xen_domctl_createdomain) == 120, "createdomain");
+
+/* createdomain flags.  Any other bit: -EINVAL. */
+#define XEN_DOMCTL_CDF_transient (1u << 31) /* hv's own: see XEN_DOMCTL_set_transient */
 
 #define HV_RESTART_LIMIT_DEFAULT    10u
 #define HV_RESTART_LIMIT_MAX        64u
@@ -246,26 +250,113 @@ struct xen_domctl_p2m_set {
 };
 _Static_assert(sizeof(struct xen_domctl_p2m_set) == 16, "p2m_set");
 
-#define XEN_DOMCTL_createdomain   1
-#define XEN_DOMCTL_destroydomain  2
-#define XEN_DOMCTL_pausedomain    3
-#define XEN_DOMCTL_unpausedomain  4
-#define XEN_DOMCTL_getdomaininfo  5
-#define XEN_DOMCTL_max_mem        11
-#define XEN_DOMCTL_setvcpucontext 12
-#define XEN_DOMCTL_getvcpucontext 13
-#define XEN_DOMCTL_getvcpuinfo    14
-#define XEN_DOMCTL_settimeoffset  42
-#define XEN_DOMCTL_shutdown       48
-#define XEN_DOMCTL_get_memory_fd  1001
-#define XEN_DOMCTL_p2m_query      1002
-#define XEN_DOMCTL_console_attach 1003
-#define XEN_DOMCTL_set_target     1004
-#define XEN_DOMCTL_evtchn_host    1005
-#define XEN_DOMCTL_getcontext     1006
-#define XEN_DOMCTL_setcontext     1007
-#define XEN_DOMCTL_p2m_set        1008
-#define XEN_DOMCTL_toolstack_data 1009
+/*
+ * XEN_DOMCTL_shadow_op: log-dirty mode, for live migration.  While it is on,
+ * hvd records every gfn the guest writes (KVM's dirty log of the domain's
+ * memory slot), every gfn hvd itself writes for the guest (hypercall
+ * results, the hypercall page, a restart's reset) and every gfn whose p2m
+ * entry changes (populated, freed, the shared-info page placed): the
+ * migration sender then re-reads the p2m and sends the page, or a hole.
+ *   ENABLE_LOGDIRTY  on, with every bit clear; -EBUSY if it is on already.
+ *                    The control connection that turned it on owns it:
+ *                    when that connection closes, hvd turns it off (and
+ *                    resets the domain's throttle to 0).
+ *   OFF              off (from any connection); 0 if it was off.
+ *   CLEAN, PEEK      the bits of gfns [first_gfn, first_gfn + nr) into the
+ *                    trailing buffer, (nr + 7) / 8 octets, bit i (LSB first
+ *                    within each octet) for gfn first_gfn + i; CLEAN clears
+ *                    them, PEEK leaves them.  -ENOENT if log-dirty is off;
+ *                    -EINVAL for nr 0 or above HV_DIRTY_QUERY_MAX or a range
+ *                    past the domain's guest-physical window.
+ * Other ops, or non-zero fields an op does not use: -EINVAL.
+ */
+#define XEN_DOMCTL_SHADOW_OP_OFF             0  /* log-dirty off */
+#define XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY 2  /* on, with a clean bitmap */
+#define XEN_DOMCTL_SHADOW_OP_CLEAN           11 /* read the range's bits and clear them */
+#define XEN_DOMCTL_SHADOW_OP_PEEK            12 /* read them, leave them */
+#define HV_DIRTY_QUERY_MAX                   (8u * HV_PRIVCMD_MAX_BUF) /* gfns per CLEAN/PEEK */
+struct xen_domctl_shadow_op {
+    uint32_t op;          /* in: XEN_DOMCTL_SHADOW_OP_* */
+    uint32_t nr;          /* in, CLEAN/PEEK: gfns, 1..HV_DIRTY_QUERY_MAX; else 0 */
+    uint64_t first_gfn;   /* in, CLEAN/PEEK: first gfn; else 0 */
+    uint64_t dirty_count; /* out, CLEAN/PEEK: set bits in the returned bitmap */
+};
+_Static_assert(sizeof(struct xen_domctl_shadow_op) == 24, "shadow_op");
+
+/*
+ * XEN_DOMCTL_throttle: auto-converge for live migration.  Each vCPU of the
+ * domain runs at most (100 - percent) % of every HV_THROTTLE_PERIOD_MS
+ * period and is held back (parked, runnable) for the rest.  0 turns it
+ * off.  Owned, like log-dirty, by the connection that set it: reset to 0
+ * when that connection closes.  -EINVAL: percent above 99, pad not zero.
+ */
+#define HV_THROTTLE_PERIOD_MS 20u
+#define HV_THROTTLE_MAX       99u
+struct xen_domctl_throttle {
+    uint32_t percent; /* in: 0 (off) .. HV_THROTTLE_MAX */
+    uint32_t pad;     /* zero */
+};
+_Static_assert(sizeof(struct xen_domctl_throttle) == 8, "throttle");
+
+/*
+ * XEN_DOMCTL_setdomainhandle: give the domain another UUID (a migrated
+ * domain takes its source's).  -EINVAL: all zero; -EEXIST: another domain
+ * has it.  The domain's own UUID: 0.
+ */
+struct xen_domctl_setdomainhandle {
+    uint8_t handle[16]; /* in */
+};
+_Static_assert(sizeof(struct xen_domctl_setdomainhandle) == 16, "setdomainhandle");
+
+/*
+ * XEN_DOMCTL_set_name: rename the domain.  The name follows createdomain's
+ * rule (public/names.h): -EINVAL if it breaks it or has no NUL; -EEXIST if
+ * another domain has it.  Its own name: 0.
+ */
+struct xen_domctl_set_name {
+    char name[HV_NAME_MAX]; /* in: NUL-terminated */
+};
+_Static_assert(sizeof(struct xen_domctl_set_name) == HV_NAME_MAX, "set_name");
+
+/*
+ * XEN_DOMCTL_set_transient: a transient domain belongs to one control
+ * connection, and hvd destroys it when that connection closes: a migration
+ * receiver (or a restore) that dies leaves nothing behind.  createdomain
+ * with XEN_DOMCTL_CDF_transient makes one, bound to the creating
+ * connection; transient 1 binds a domain to the calling connection, 0 makes
+ * it an ordinary domain again.  -EINVAL: transient above 1, pad not zero.
+ */
+struct xen_domctl_set_transient {
+    uint32_t transient; /* in: 1 bind to this connection, 0 unbind */
+    uint32_t pad;       /* zero */
+};
+_Static_assert(sizeof(struct xen_domctl_set_transient) == 8, "set_transient");
+
+#define XEN_DOMCTL_createdomain    1
+#define XEN_DOMCTL_destroydomain   2
+#define XEN_DOMCTL_pausedomain     3
+#define XEN_DOMCTL_unpausedomain   4
+#define XEN_DOMCTL_getdomaininfo   5
+#define XEN_DOMCTL_shadow_op       10
+#define XEN_DOMCTL_max_mem         11
+#define XEN_DOMCTL_setvcpucontext  12
+#define XEN_DOMCTL_getvcpucontext  13
+#define XEN_DOMCTL_getvcpuinfo     14
+#define XEN_DOMCTL_setdomainhandle 17
+#define XEN_DOMCTL_settimeoffset   42
+#define XEN_DOMCTL_shutdown        48
+#define XEN_DOMCTL_get_memory_fd   1001
+#define XEN_DOMCTL_p2m_query       1002
+#define XEN_DOMCTL_console_attach  1003
+#define XEN_DOMCTL_set_target      1004
+#define XEN_DOMCTL_evtchn_host     1005
+#define XEN_DOMCTL_getcontext      1006
+#define XEN_DOMCTL_setcontext      1007
+#define XEN_DOMCTL_p2m_set         1008
+#define XEN_DOMCTL_toolstack_data  1009
+#define XEN_DOMCTL_throttle        1010
+#define XEN_DOMCTL_set_name        1011
+#define XEN_DOMCTL_set_transient   1012
 
 /*
  * XEN_DOMCTL_toolstack_data: up to HV_TOOLSTACK_DATA_MAX octets the
@@ -306,6 +397,11 @@ struct xen_domctl {
         struct xen_domctl_context context;
         struct xen_domctl_p2m_set p2m_set;
         struct xen_domctl_toolstack_data toolstack_data;
+        struct xen_domctl_shadow_op shadow_op;
+        struct xen_domctl_throttle throttle;
+        struct xen_domctl_setdomainhandle setdomainhandle;
+        struct xen_domctl_set_name set_name;
+        struct xen_domctl_set_transient set_transient;
         uint8_t raw[256];
     } u;
 };
