@@ -208,7 +208,7 @@ static long domctl_without_signals(struct xen_domctl *op, struct privcmd_reply_e
     sigemptyset(&alarm);
     sigaddset(&alarm, SIGALRM);
     pthread_sigmask(SIG_BLOCK, &alarm, &old);
-    long rc = do_domctl(op, NULL, 0, extra, false);
+    long rc = do_domctl(op, NULL, 0, extra, false, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <xen/event.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
+#include <xen/throttle.h>
 #include <xen/toolstack_data.h>
 
 static struct domain *domain_list; /* sorted by domid; changed by the main thread only */
@@ -130,7 +131,7 @@ static int createdomain_check(const struct xen_domctl_createdomain *cfg)
         return -EINVAL;
     if (cfg->init_pages == 0 || cfg->max_pages < cfg->init_pages || cfg->max_pages > host_max_pages)
         return -EINVAL; /* more than the host could ever give it */
-    if (cfg->flags || cfg->pad)
+    if ((cfg->flags & ~XEN_DOMCTL_CDF_transient) || cfg->pad)
         return -EINVAL;
     if (cfg->on_poweroff > HV_ACTION_MAX || cfg->on_reboot > HV_ACTION_MAX ||
         cfg->on_crash > HV_ACTION_MAX)
@@ -225,6 +226,7 @@ static int teardown_step(struct domain *d)
             domain_kick_all(d);
         pthread_mutex_unlock(&d->lock);
         pthread_mutex_unlock(&domlist_lock);
+        throttle_domain_gone(d);
         d->teardown = TEARDOWN_evtchn;
         break;
     case TEARDOWN_evtchn:
@@ -260,6 +262,7 @@ static int teardown_step(struct domain *d)
             d->teardown = TEARDOWN_p2m;
         break;
     case TEARDOWN_p2m:
+        log_dirty_teardown(d);
         p2m_teardown(d);
         memory_free_boot(d);
         d->teardown = TEARDOWN_unregister;
@@ -351,6 +354,52 @@ static bool name_taken(const char *name)
     return false;
 }
 
+/* Whether a domain other than d is called name. */
+static bool name_taken_by_other(const struct domain *d, const char *name)
+{
+    for (struct domain *o = domain_list; o; o = o->next) {
+        if (o != d && !strcmp(o->name, name))
+            return true;
+    }
+    return false;
+}
+
+int domain_rename(struct domain *d, const char name[HV_NAME_MAX])
+{
+    size_t len = strnlen(name, HV_NAME_MAX);
+    if (len == HV_NAME_MAX || hv_name_check(name, len) != HV_NAME_OK)
+        return -EINVAL;
+    if (!strcmp(d->name, name))
+        return 0;
+    if (name_taken_by_other(d, name))
+        return -EEXIST;
+    gprintk(&d->lifecycle_rl, "d%u: renamed from '%s' to '%s'", d->domid, d->name, name);
+    memset(d->name, 0, sizeof(d->name));
+    memcpy(d->name, name, len);
+    return 0;
+}
+
+int domain_set_handle(struct domain *d, const uint8_t handle[16])
+{
+    static const uint8_t nil[16];
+    if (!memcmp(handle, nil, sizeof(nil)))
+        return -EINVAL;
+    if (!memcmp(d->handle, handle, sizeof(d->handle)))
+        return 0;
+    for (struct domain *o = domain_list; o; o = o->next) {
+        if (o != d && !memcmp(o->handle, handle, sizeof(o->handle)))
+            return -EEXIST;
+    }
+    char was[37], now[37];
+    uuid_unparse(d->handle, was);
+    uuid_unparse(handle, now);
+    gprintk(&d->lifecycle_rl, "d%u: UUID changed from %s to %s", d->domid, was, now);
+    pthread_mutex_lock(&d->lock); /* XENVER_guest_handle reads it from vCPU threads */
+    memcpy(d->handle, handle, sizeof(d->handle));
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
 /*
  * An unnamed domain is called "domain-<domid>", or "domain-<domid>-<n>"
  * with the lowest n that is free when an administrator already gave that
@@ -435,6 +484,31 @@ static bool domain_destroy_in_background(struct domain *d)
 }
 
 static bool domain_restart_or_defer(struct domain *d);
+
+int domain_set_transient(struct domain *d, const struct xen_domctl_set_transient *t,
+                         const void *client)
+{
+    if (t->transient > 1 || t->pad)
+        return -EINVAL;
+    d->transient_owner = t->transient ? client : NULL;
+    return 0;
+}
+
+/*
+ * The destroy is left to the main loop's background work: a teardown
+ * removes watches, and the callers of conn_close() may be walking them.
+ */
+void domain_client_gone(const void *client)
+{
+    for (struct domain *d = domain_list; d; d = d->next) {
+        if (d->transient_owner != client || d->dying) /* dying: a destroy is under way */
+            continue;
+        d->transient_owner = NULL;
+        gprintk(&d->lifecycle_rl,
+                "d%u: destroying it: the connection holding it (transient) closed", d->domid);
+        d->destroy_in_background = true;
+    }
+}
 
 bool domain_background_work(void)
 {
@@ -694,7 +768,7 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
         struct vcpu *v = d->vcpus[i];
         if (!v)
             continue; /* freed by a teardown in progress */
-        info->cpu_time_ns += __atomic_load_n(&v->cpu_time_ns, __ATOMIC_RELAXED);
+        info->cpu_time_ns += vcpu_cpu_time(v);
         if (!v->online)
             continue;
         info->nr_online_vcpus++;

@@ -4,7 +4,8 @@
  * This file checks the interface version, finds the target domain and
  * calls the subsystem that does the work: domain.c for the lifecycle,
  * memory.c for the p2m and the memory file, save.c for context records,
- * event_channel.c for host-bound ports, console.c for attaching clients.
+ * event_channel.c for host-bound ports, console.c for attaching clients,
+ * log_dirty.c and throttle.c for live migration.
  */
 #include <errno.h>
 #include <string.h>
@@ -14,14 +15,17 @@
 #include <xen/memory.h>
 #include <xen/privcmd.h>
 #include <xen/sched.h>
+#include <xen/throttle.h>
 #include <xen/toolstack_data.h>
 
-static long domctl_createdomain(struct xen_domctl *op)
+static long domctl_createdomain(struct xen_domctl *op, const void *client)
 {
     struct domain *d;
     int rc = domain_create(&op->u.createdomain, &d);
     if (rc)
         return rc;
+    if (op->u.createdomain.flags & XEN_DOMCTL_CDF_transient)
+        d->transient_owner = client;
     op->domain = d->domid;
     memcpy(op->u.createdomain.handle, d->handle, sizeof(d->handle));
     return 0;
@@ -101,7 +105,7 @@ static long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *
     info->blocked = v->online && (v->blocked || v->polling);
     info->running = v->online && v->thread_started && !v->parked;
     info->pad = 0;
-    info->cpu_time_ns = __atomic_load_n(&v->cpu_time_ns, __ATOMIC_RELAXED);
+    info->cpu_time_ns = vcpu_cpu_time(v);
     pthread_mutex_unlock(&d->lock);
     return 0;
 }
@@ -154,8 +158,28 @@ static long domctl_p2m_set(struct domain *d, struct xen_domctl_p2m_set *p)
     return rc;
 }
 
+/* The operations of live migration; client owns what log-dirty, throttle and transient set. */
+static long domctl_migration(struct domain *d, struct xen_domctl *op,
+                             struct privcmd_reply_extra *out, const void *client)
+{
+    switch (op->cmd) {
+    case XEN_DOMCTL_shadow_op:
+        return log_dirty_domctl(d, &op->u.shadow_op, out, client);
+    case XEN_DOMCTL_throttle:
+        return throttle_domctl(d, &op->u.throttle, client);
+    case XEN_DOMCTL_setdomainhandle:
+        return domain_set_handle(d, op->u.setdomainhandle.handle);
+    case XEN_DOMCTL_set_name:
+        return domain_rename(d, op->u.set_name.name);
+    case XEN_DOMCTL_set_transient:
+        return domain_set_transient(d, &op->u.set_transient, client);
+    default:
+        return -ENOSYS;
+    }
+}
+
 static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void *buf,
-                             uint32_t buf_len, struct privcmd_reply_extra *out)
+                             uint32_t buf_len, struct privcmd_reply_extra *out, const void *client)
 {
     switch (op->cmd) {
     case XEN_DOMCTL_destroydomain:
@@ -211,21 +235,21 @@ static long domctl_on_domain(struct domain *d, struct xen_domctl *op, const void
         return 0;
     }
     default:
-        return -ENOSYS;
+        return domctl_migration(d, op, out, client);
     }
 }
 
 long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
-               struct privcmd_reply_extra *out, bool continuation)
+               struct privcmd_reply_extra *out, bool continuation, const void *client)
 {
     if (op->interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -EACCES;
     if (op->cmd == XEN_DOMCTL_createdomain)
-        return domctl_createdomain(op);
+        return domctl_createdomain(op, client);
     /* A dying domain is gone for everything but its own destroy and getinfo. */
     bool even_dying = continuation || op->cmd == XEN_DOMCTL_getdomaininfo;
     struct domain *d = domain_lookup(op->domain, even_dying);
     if (!d)
         return -ESRCH;
-    return domctl_on_domain(d, op, buf, buf_len, out);
+    return domctl_on_domain(d, op, buf, buf_len, out, client);
 }

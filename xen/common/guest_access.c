@@ -25,9 +25,10 @@ static int copy_guest(struct vcpu *v, uint64_t gva, void *hbuf, size_t len, bool
          * vCPU must not unmap the page under memcpy. */
         pthread_rwlock_rdlock(&v->domain->p2m_lock);
         uint8_t *p = gpa_to_hva(v->domain, gpa, chunk);
-        if (p && to_guest)
+        if (p && to_guest) {
             memcpy(p, h, chunk);
-        else if (p)
+            paging_mark_dirty_gpa(v->domain, gpa, chunk); /* KVM does not see hvd's writes */
+        } else if (p)
             memcpy(h, p, chunk);
         pthread_rwlock_unlock(&v->domain->p2m_lock);
         if (!p)

@@ -342,6 +342,7 @@ static uint64_t p2m_back(struct domain *d, uint64_t gfn, uint64_t nr, int *rc)
         frames_set_used(d, f, run, true);
         for (uint64_t k = 0; k < run; k++)
             d->p2m[gfn + done + k] = f + k;
+        paging_mark_dirty_range(d, gfn + done, run); /* a migration sends the new pages */
         done += run;
         f += run;
         d->free_frame_hint = f; /* every frame below f is in use now */
@@ -487,6 +488,7 @@ int memory_reset_to_boot(struct domain *d)
         if (pwrite(d->mem_fd, e->data, e->len, (off_t)e->offset) != (ssize_t)e->len)
             return -EIO;
     }
+    paging_mark_dirty_range(d, 0, d->nr_gfns); /* a migration under way sends it all again */
     return 0;
 }
 
@@ -536,6 +538,7 @@ static void p2m_clear(struct domain *d, uint64_t gfn, uint64_t nr)
     }
     if (run_len)
         frames_release(d, run_start, run_len);
+    paging_mark_dirty_range(d, gfn, nr); /* a migration sends them as holes */
 }
 
 /* Free the frames behind gfns [gfn, gfn+nr): all must be backed. */
@@ -580,6 +583,7 @@ int p2m_map_shared_info(struct domain *d, uint64_t gfn)
         return -XEN_ENOMEM;
     d->p2m[gfn] = shared_info_frame(d);
     d->shared_info_gfn = gfn;
+    paging_mark_dirty(d, gfn); /* its old frame went (and where the page was went, above) */
     d->window_mappings += window_splits(d, gfn, gfn + 1) - splits_before;
     return 0;
 }

@@ -29,6 +29,7 @@
 #include <xen/privcmd.h>
 #include <xen/sched.h>
 #include <xen/livepatch.h>
+#include <xen/throttle.h>
 
 enum watch_kind {
     WATCH_LISTEN,
@@ -233,6 +234,9 @@ static void conn_close(struct watch *w)
 {
     int fd = w->fd;
     livepatch_client_gone(w);
+    log_dirty_client_gone(w); /* a migration whose toolstack died: the domain runs on as it was */
+    throttle_client_gone(w);
+    domain_client_gone(w); /* its transient domains go (in the background) */
     if (w->queued) {
         queued_reply_free(w->queued);
         nr_queued--;
@@ -533,7 +537,7 @@ static void handle_request(struct watch *w, uint8_t *request, size_t len, bool c
         return;
     }
     if (req->kind == HV_PRIVCMD_DOMCTL)
-        hdr->rc = do_domctl(op, (uint8_t *)op + need, req->buf_len, extra, continuation);
+        hdr->rc = do_domctl(op, (uint8_t *)op + need, req->buf_len, extra, continuation, w);
     else
         hdr->rc = do_sysctl(op, (uint8_t *)op + need, req->buf_len, extra, w);
     if (hdr->rc < 0)
@@ -659,14 +663,19 @@ static int signals_watch(void)
     return watch_add(WATCH_SIGNAL, fd, NULL, false) ? 0 : -errno;
 }
 
-/* Milliseconds epoll_wait may sleep: until the next deadline, or for ever (-1). */
-static int loop_timeout_ms(uint64_t now, bool background_work)
+/*
+ * Milliseconds epoll_wait may sleep: until the next deadline, or for ever
+ * (-1).  next_throttle: when the next throttle period starts (UINT64_MAX: none).
+ */
+static int loop_timeout_ms(uint64_t now, bool background_work, uint64_t next_throttle)
 {
     if (continuations)
         return 0;
     if (background_work)
         return 1; /* a destroy waits for a vCPU thread to leave: look again soon */
     uint64_t next = listen_paused_until ? listen_paused_until : UINT64_MAX;
+    if (next_throttle < next)
+        next = next_throttle;
     for (struct watch *w = watches; nr_queued && w; w = w->next) {
         if (w->queued && w->queued->deadline_ns < next)
             next = w->queued->deadline_ns;
@@ -698,8 +707,9 @@ HV_NOPATCH int privcmd_run(int shutdown_notify_fd)
         uint64_t now = now_ns();
         listen_resume_if_due(now);
         disconnect_stalled_peers(now);
+        uint64_t next_throttle = throttle_run(now);
         struct epoll_event ev;
-        int n = epoll_wait(epoll_fd, &ev, 1, loop_timeout_ms(now, background_work));
+        int n = epoll_wait(epoll_fd, &ev, 1, loop_timeout_ms(now, background_work, next_throttle));
         if (n < 0 && errno != EINTR)
             return -errno;
         if (n == 1) {

@@ -109,11 +109,14 @@ static int set_vm_state(struct domain *d, const void *buf, uint32_t len)
  * the MSR makes KVM rewrite it, but the page already holds what the guest
  * had, and restored memory must read as it was saved.
  */
-static uint8_t *pvclock_area(struct domain *d, const struct hv_save_msr *msrs, uint32_t n)
+static uint8_t *pvclock_area(struct domain *d, const struct hv_save_msr *msrs, uint32_t n,
+                             uint64_t *gpa)
 {
     for (uint32_t i = 0; i < n; i++) {
-        if (msrs[i].index == MSR_KVM_SYSTEM_TIME_NEW && (msrs[i].value & 1))
-            return gpa_to_hva(d, msrs[i].value & ~1ull, PVCLOCK_SIZE);
+        if (msrs[i].index == MSR_KVM_SYSTEM_TIME_NEW && (msrs[i].value & 1)) {
+            *gpa = msrs[i].value & ~1ull;
+            return gpa_to_hva(d, *gpa, PVCLOCK_SIZE);
+        }
     }
     return NULL;
 }
@@ -201,12 +204,15 @@ static int set_vcpu(struct domain *d, uint32_t id, const void *buf, uint32_t len
     xsave_region(rec, xsave);
     const struct hv_save_msr *msrs = (const void *)((const uint8_t *)(rec + 1) + rec->xsave_len);
     uint8_t pvclock[PVCLOCK_SIZE];
-    uint8_t *page = pvclock_area(d, msrs, rec->nr_msrs);
+    uint64_t pvclock_gpa = 0;
+    uint8_t *page = pvclock_area(d, msrs, rec->nr_msrs, &pvclock_gpa);
     if (page)
         memcpy(pvclock, page, sizeof(pvclock));
     int load = arch_vcpu_load(v, rec, xsave, msrs);
-    if (page) /* KVM rewrites the guest's pvclock when its MSR is set */
+    if (page) { /* KVM rewrites the guest's pvclock when its MSR is set */
         memcpy(page, pvclock, sizeof(pvclock));
+        paging_mark_dirty_gpa(d, pvclock_gpa, PVCLOCK_SIZE);
+    }
     if (load)
         return refuse(d, "VCPU", "KVM refused the register state");
     v->tsc_frozen = false;

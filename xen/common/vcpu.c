@@ -1,8 +1,8 @@
 /*
  * vCPUs: one thread each, running KVM_RUN.  Every return to the guest
  * passes check_for_vcpu_work(), where the thread parks while the domain is
- * paused, shut down, or the vCPU is down or blocked, and exits when the
- * domain dies.  Other threads make a vCPU come back to it with vcpu_kick().
+ * paused, shut down, or the vCPU is down, blocked or held back by the
+ * throttle (throttle.c), and exits when the domain dies.  Other threads make a vCPU come back to it with vcpu_kick().
  */
 #include <errno.h>
 #include <signal.h>
@@ -37,6 +37,34 @@ static bool vcpu_must_park(const struct vcpu *v)
     const struct domain *d = v->domain;
     return !d->dying &&
            (d->pause_count || d->is_shutdown || !v->online || v->blocked || v->polling);
+}
+
+/*
+ * Called with d->lock held: until when the throttle holds v back (its
+ * now_ns() time), or 0 if it does not; a hold that is over is dropped.
+ */
+static uint64_t vcpu_throttled_until(struct vcpu *v)
+{
+    if (!v->throttle_until)
+        return 0;
+    if (!v->domain->dying && now_ns() < v->throttle_until)
+        return v->throttle_until;
+    v->throttle_until = 0;
+    return 0;
+}
+
+/* Called with d->lock held: sleep until kicked or, if until, that time. */
+static void vcpu_park_wait(struct vcpu *v, uint64_t until)
+{
+    struct domain *d = v->domain;
+    if (!until) {
+        pthread_cond_wait(&d->cond, &d->lock);
+        return;
+    }
+    /* d->cond waits on CLOCK_MONOTONIC, as now_ns() reads. */
+    struct timespec ts = { .tv_sec = (time_t)(until / 1000000000ull),
+                           .tv_nsec = (long)(until % 1000000000ull) };
+    pthread_cond_timedwait(&d->cond, &d->lock, &ts);
 }
 
 /* What a parked vCPU counts as in its runstate. */
@@ -150,21 +178,23 @@ bool check_for_vcpu_work(struct vcpu *v)
     if (halt_poll_max_ns && vcpu_only_blocked(v)) {
         block_start = now_ns();
         if (v->halt_poll_ns && halt_poll(v, block_start) && !vcpu_must_park(v) &&
-            !v->context_pending && !livepatch_rendezvous_wanted()) {
+            !v->context_pending && !vcpu_throttled_until(v) && !livepatch_rendezvous_wanted()) {
             /* Woken while polling: back to the guest, no exit to complete. */
             __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
             pthread_mutex_unlock(&d->lock);
             return true;
         }
     }
-    if (vcpu_must_park(v) || v->context_pending) {
+    if (vcpu_must_park(v) || v->context_pending || vcpu_throttled_until(v)) {
         pthread_mutex_unlock(&d->lock);
         arch_vcpu_complete_exit(v);
         pthread_mutex_lock(&d->lock);
     }
     for (;;) {
         vcpu_apply_pending_context(v);
-        if (!vcpu_must_park(v))
+        bool park = vcpu_must_park(v);
+        uint64_t throttled_until = park ? 0 : vcpu_throttled_until(v);
+        if (!park && !throttled_until)
             break;
         if (livepatch_rendezvous_wanted()) {
             v->parked = false;
@@ -174,7 +204,7 @@ bool check_for_vcpu_work(struct vcpu *v)
         v->parked = true;
         runstate_change(v, parked_runstate(v));
         pthread_cond_broadcast(&d->cond);
-        pthread_cond_wait(&d->cond, &d->lock);
+        vcpu_park_wait(v, throttled_until);
     }
     v->parked = false;
     if (block_start)
@@ -306,6 +336,45 @@ void vcpu_kick(struct vcpu *v)
      */
     if (v->thread_started && __atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST))
         pthread_kill(v->thread, SIG_KICK);
+}
+
+/*
+ * CPU time: a vCPU that spins in the guest without exits would show none
+ * until it leaves KVM_RUN, so readers add the current run's time so far.
+ * The vCPU's thread is the only writer, under a sequence count that is odd
+ * while it writes; a reader retries until it saw a stable even count.
+ */
+static void time_write(struct vcpu *v, uint64_t entry, uint64_t cpu_time)
+{
+    __atomic_store_n(&v->time_seq, v->time_seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* the odd count before the fields */
+    __atomic_store_n(&v->run_entry_ns, entry, __ATOMIC_RELAXED);
+    __atomic_store_n(&v->cpu_time_ns, cpu_time, __ATOMIC_RELAXED);
+    __atomic_store_n(&v->time_seq, v->time_seq + 1, __ATOMIC_RELEASE);
+}
+
+void vcpu_time_enter(struct vcpu *v, uint64_t now)
+{
+    time_write(v, now, v->cpu_time_ns);
+}
+
+void vcpu_time_leave(struct vcpu *v, uint64_t now)
+{
+    time_write(v, 0, v->cpu_time_ns + (now - v->run_entry_ns));
+}
+
+uint64_t vcpu_cpu_time(const struct vcpu *v)
+{
+    uint32_t seq;
+    uint64_t entry, cpu_time;
+    do {
+        seq = __atomic_load_n(&v->time_seq, __ATOMIC_ACQUIRE);
+        entry = __atomic_load_n(&v->run_entry_ns, __ATOMIC_RELAXED);
+        cpu_time = __atomic_load_n(&v->cpu_time_ns, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the fields before the count again */
+    } while ((seq & 1) || seq != __atomic_load_n(&v->time_seq, __ATOMIC_RELAXED));
+    uint64_t now = entry ? now_ns() : 0;
+    return cpu_time + (now > entry ? now - entry : 0);
 }
 
 /* Called with d->lock held, after changing what vcpu_must_park() looks at. */

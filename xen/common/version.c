@@ -46,8 +46,13 @@ static long xen_version_struct(struct vcpu *v, uint64_t cmd, uint64_t arg)
         f.submap = 0; /* no optional features are defined */
         return copy_to_guest(v, arg, &f, sizeof(f));
     }
-    case XENVER_guest_handle:
-        return copy_to_guest(v, arg, v->domain->handle, sizeof(v->domain->handle));
+    case XENVER_guest_handle: {
+        uint8_t handle[16]; /* the toolstack may change it (setdomainhandle) */
+        pthread_mutex_lock(&v->domain->lock);
+        memcpy(handle, v->domain->handle, sizeof(handle));
+        pthread_mutex_unlock(&v->domain->lock);
+        return copy_to_guest(v, arg, handle, sizeof(handle));
+    }
     case XENVER_build_id: {
         struct xen_build_id b;
         memset(&b, 0, sizeof(b));

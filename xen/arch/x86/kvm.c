@@ -131,17 +131,38 @@ int arch_vm_create(struct domain *d)
     return rc ? rc : arch_vm_clock_offset(d);
 }
 
-int arch_vm_set_memory(struct domain *d)
+/* The domain's one memory slot: its whole guest-physical window. */
+#define RAM_SLOT 0
+
+static int vm_set_ram_slot(struct domain *d, uint32_t flags)
 {
     struct kvm_userspace_memory_region region = {
-        .slot = 0,
+        .slot = RAM_SLOT,
+        .flags = flags,
         .guest_phys_addr = 0,
         .memory_size = d->nr_gfns * XEN_PAGE_SIZE,
         .userspace_addr = (uint64_t)(uintptr_t)d->ram,
     };
+    return ioctl(d->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0 ? -errno : 0;
+}
+
+int arch_vm_set_memory(struct domain *d)
+{
     if (fault_point(d))
         return -ENOMEM;
-    return ioctl(d->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0 ? -errno : 0;
+    return vm_set_ram_slot(d, 0);
+}
+
+/* Changing only the flags of a slot is allowed while vCPUs run. */
+int arch_vm_log_dirty(struct domain *d, bool on)
+{
+    return vm_set_ram_slot(d, on ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+}
+
+int arch_vm_get_dirty_log(struct domain *d, uint64_t *bitmap)
+{
+    struct kvm_dirty_log log = { .slot = RAM_SLOT, .dirty_bitmap = bitmap };
+    return ioctl(d->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0 ? -errno : 0;
 }
 
 int arch_vcpu_create(struct vcpu *v)

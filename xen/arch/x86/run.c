@@ -140,8 +140,10 @@ static void handle_msr(struct vcpu *v, bool write)
     pthread_rwlock_rdlock(&d->p2m_lock);
     bool aligned = (run->msr.data & (XEN_PAGE_SIZE - 1)) == 0;
     uint8_t *page = aligned ? gpa_to_hva(d, gpa, XEN_PAGE_SIZE) : NULL;
-    if (page)
+    if (page) {
         arch_write_hypercall_page(page);
+        paging_mark_dirty(d, gpa >> XEN_PAGE_SHIFT);
+    }
     pthread_rwlock_unlock(&d->p2m_lock);
     if (!page) {
         gprintk(&d->log_rl, "d%u: bad hypercall page address 0x%llx", d->domid,
@@ -269,14 +271,14 @@ void arch_vcpu_run_once(struct vcpu *v)
 {
     deliver_upcall(v);
     v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
-    uint64_t t0 = now_ns();
+    vcpu_time_enter(v, now_ns());
     /* vcpu_kick() signals the thread only while this is set. */
     __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
     int r = ioctl(v->fd, KVM_RUN, 0);
     int err = errno;
     __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
     v->events_fresh = true; /* KVM stored them, on every return */
-    __atomic_store_n(&v->cpu_time_ns, v->cpu_time_ns + (now_ns() - t0), __ATOMIC_RELAXED);
+    vcpu_time_leave(v, now_ns());
     v->run->kvm_dirty_regs = 0;
     if (r < 0) {
         if (err == EINTR || err == EAGAIN)

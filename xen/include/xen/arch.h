@@ -13,6 +13,10 @@ int arch_kvm_open(void); /* opens /dev/kvm, checks capabilities */
 int arch_kvm_max_vcpus(void);
 int arch_vm_create(struct domain *d);
 int arch_vm_set_memory(struct domain *d);
+/* KVM's dirty log of the domain's memory slot: on or off; and read, one
+ * bit per gfn into (nr_gfns + 63) / 64 words, KVM clearing its own. */
+int arch_vm_log_dirty(struct domain *d, bool on);
+int arch_vm_get_dirty_log(struct domain *d, uint64_t *bitmap);
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /* Run the vCPU until it must return to check_for_vcpu_work(). */

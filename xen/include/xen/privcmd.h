@@ -37,9 +37,10 @@ int privcmd_watch(int fd, struct domain *d);
 int privcmd_watch_timer(int fd, struct vcpu *v);
 void privcmd_unwatch(int fd);
 
-/* continuation: this is the re-issue of a request that returned -ERESTART. */
+/* continuation: this is the re-issue of a request that returned -ERESTART.
+ * client: the connection, which owns the log-dirty mode and throttle it sets. */
 long do_domctl(struct xen_domctl *op, const void *buf, uint32_t buf_len,
-               struct privcmd_reply_extra *out, bool continuation);
+               struct privcmd_reply_extra *out, bool continuation, const void *client);
 /* client: the connection, for operations that span several requests. */
 long do_sysctl(struct xen_sysctl *op, const void *buf_in, uint32_t buf_in_len,
                struct privcmd_reply_extra *out, const void *client);

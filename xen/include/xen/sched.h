@@ -14,6 +14,7 @@
 #include "lib.h"
 #include "console.h"
 #include "dalloc.h"
+#include "log_dirty.h"
 
 struct domain;
 
@@ -33,8 +34,14 @@ struct vcpu {
     bool online;          /* has a context and may run */
     bool blocked;         /* in SCHEDOP_block or hlt */
     bool parked;          /* the thread sleeps in check_for_vcpu_work() */
-    uint64_t cpu_time_ns; /* time spent in KVM_RUN */
+    uint64_t cpu_time_ns; /* time spent in KVM_RUN before the current one */
     bool initialised;     /* has had a context set: VCPUOP_up may start it */
+    /* Held back by the throttle until this now_ns() time; 0: not (throttle.c). */
+    uint64_t throttle_until;
+    /* The current KVM_RUN's start (now_ns()), 0 outside one; with
+     * cpu_time_ns, written by the vCPU's thread under time_seq (vcpu.c). */
+    uint64_t run_entry_ns;
+    uint32_t time_seq;
     /* VCPUOP_initialise's context for a target not parked yet (vcpu.c). */
     bool context_pending;
     struct hv_vcpu_context *pending_context; /* dalloc */
@@ -109,6 +116,7 @@ struct domain {
     uint64_t window_mappings;   /* VMAs hvd's mapping of the window takes */
     uint64_t mappings_reserved; /* taken from hvd's mapping budget at creation */
     pthread_rwlock_t p2m_lock;  /* writers change the p2m; readers copy through it */
+    struct log_dirty log_dirty; /* XEN_DOMCTL_shadow_op (log_dirty.c) */
 
     int vm_fd; /* KVM VM fd */
 
@@ -122,6 +130,12 @@ struct domain {
     bool dying;
     bool ever_unpaused;
     uint8_t on_poweroff, on_reboot, on_crash;
+    /* XEN_DOMCTL_set_transient: the control connection whose closing
+     * destroys the domain, or NULL (main thread only). */
+    const void *transient_owner;
+    /* XEN_DOMCTL_throttle (throttle.c), main thread only. */
+    uint32_t throttle_percent;
+    const void *throttle_owner; /* the control connection that set it */
     /* Restart loops (domain.c): the last restart_limit restart times, a ring. */
     uint32_t restart_limit, restart_interval_s;
     uint64_t restart_times[HV_RESTART_LIMIT_MAX];
@@ -193,6 +207,15 @@ int domain_pause_by_controller(struct domain *d);
 int domain_unpause_by_controller(struct domain *d);
 void domain_shutdown(struct domain *d, uint32_t reason);
 void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
+/* XEN_DOMCTL_set_name and setdomainhandle: -EINVAL (bad name, all-zero
+ * UUID), -EEXIST (another domain has it); its own: 0. */
+int domain_rename(struct domain *d, const char name[HV_NAME_MAX]);
+int domain_set_handle(struct domain *d, const uint8_t handle[16]);
+/* XEN_DOMCTL_set_transient from connection client; -EINVAL for a bad field. */
+int domain_set_transient(struct domain *d, const struct xen_domctl_set_transient *t,
+                         const void *client);
+/* Destroy every transient domain client holds: its connection closed. */
+void domain_client_gone(const void *client);
 void domain_process_shutdowns(void);
 int domain_init(uint64_t max_host_pages, int notify_fd);
 uint64_t domain_host_pages(void);
@@ -213,6 +236,11 @@ void domain_kick_all(struct domain *d);
 int domain_wait_parked(struct domain *d);         /* -ETIMEDOUT past a bound */
 bool domain_vcpus_parked(const struct domain *d); /* d->lock held */
 bool check_for_vcpu_work(struct vcpu *v);
+/* The vCPU's thread enters and leaves KVM_RUN at now; any thread may read
+ * its time in KVM_RUN, the current run's so far included. */
+void vcpu_time_enter(struct vcpu *v, uint64_t now);
+void vcpu_time_leave(struct vcpu *v, uint64_t now);
+uint64_t vcpu_cpu_time(const struct vcpu *v);
 #define HALT_POLL_DEFAULT_US 200u         /* hvd --halt-poll-us */
 void vcpu_set_halt_poll_max(uint64_t ns); /* 0 turns halt polling off */
 /* An event arrived for v: end its block or poll and get it to take the upcall. */
