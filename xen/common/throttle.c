@@ -55,8 +55,10 @@ long throttle_domctl(struct domain *d, const struct xen_domctl_throttle *t, cons
 {
     if (t->percent > HV_THROTTLE_MAX || t->pad)
         return -EINVAL;
-    if (t->percent != d->throttle_percent)
+    if (t->percent && t->percent != d->throttle_percent)
         gprintk(&d->log_rl, "d%u: vCPUs throttled by %u%%", d->domid, t->percent);
+    else if (!t->percent && d->throttle_percent)
+        gprintk(&d->log_rl, "d%u: throttle off", d->domid);
     throttle_set(d, t->percent, client);
     return 0;
 }
