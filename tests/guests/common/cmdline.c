@@ -46,6 +46,19 @@ bool cmdline_has_word(const char *cmdline, const char *word)
     return find_word(cmdline, word, true) != NULL;
 }
 
+/* Write "key=" to prefix; false if it does not fit. */
+static bool key_prefix(char *prefix, size_t size, const char *key)
+{
+    return snprintf(prefix, size, "%s=", key) < (int)size;
+}
+
+bool cmdline_has_key(const char *cmdline, const char *key)
+{
+    char prefix[64];
+
+    return key_prefix(prefix, sizeof(prefix), key) && find_word(cmdline, prefix, false);
+}
+
 static int digit_value(char c)
 {
     if (c >= '0' && c <= '9')
@@ -88,7 +101,7 @@ bool cmdline_get_u64(const char *cmdline, const char *key, uint64_t *value)
     const char *w;
     size_t len;
 
-    if (snprintf(prefix, sizeof(prefix), "%s=", key) >= (int)sizeof(prefix))
+    if (!key_prefix(prefix, sizeof(prefix), key))
         return false;
     w = find_word(cmdline, prefix, false);
     if (!w)

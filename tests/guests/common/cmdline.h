@@ -8,6 +8,9 @@
 /* True if word appears in cmdline as a whole space-separated word. */
 bool cmdline_has_word(const char *cmdline, const char *word);
 
+/* True if cmdline has a word "key=..." (whatever follows the =). */
+bool cmdline_has_key(const char *cmdline, const char *key);
+
 /*
  * The number in the word "key=N" (decimal, or hex after 0x).  Returns
  * false, leaving *value alone, if there is no such word or N is not a
