@@ -5,7 +5,9 @@
  * header field corrupted, unknown record types, over-limit lengths,
  * non-zero padding, gfns outside the domain, overflowing counts and bad
  * zlib data.  Each case checks the exact error and that the reader freed
- * everything it allocated.
+ * everything it allocated.  Migration streams (rounds of pages and holes,
+ * spec section 13) round-trip, and each of their rules has a case, for the
+ * reader and for the writer.
  *
  * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
  * over the library's sources, so it sees every allocation libhvsave makes.
@@ -151,6 +153,13 @@ static void buf_insert(struct buf *b, size_t at, const void *p, size_t n)
     memcpy(q + at, p, n);
     b->p = q;
     b->n += n;
+}
+
+/* Remove the octets [from, to). */
+static void buf_cut(struct buf *b, size_t from, size_t to)
+{
+    memmove(b->p + from, b->p + to, b->n - to);
+    b->n -= to - from;
 }
 
 static void put32(struct buf *b, size_t at, uint32_t v)
@@ -340,17 +349,10 @@ static void fixture_free(struct fixture *f)
     free(f->vcpu[1]);
 }
 
-/* Write the fixture as a complete stream; 0 or the first error. */
-static int fixture_write(const struct fixture *f, int fd, unsigned flags)
+/* The records after the memory, up to END; 0 or the first error. */
+static int fixture_write_state(struct hvsave_writer *w, const struct fixture *f)
 {
-    struct hvsave_writer *w;
-    int rc = hvsave_writer_open(&w, fd, &f->dh, flags);
-    if (!rc) /* an optional record first: they may come anywhere */
-        rc = hvsave_write_record(w, HV_SAVE_TYPE_CONSOLE_RING, &f->console, 21);
-    if (!rc)
-        rc = hvsave_write_pages(w, f->gfns, f->pages, f->nr);
-    if (!rc)
-        rc = hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f->vm, sizeof(f->vm));
+    int rc = hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f->vm, sizeof(f->vm));
     for (uint32_t v = 0; v < 2 && !rc; v++)
         rc = hvsave_write_record(w, HV_SAVE_TYPE_VCPU, f->vcpu[v], f->vcpu_len[v]);
     if (!rc && (f->with & WITH_SHARED_INFO))
@@ -361,8 +363,20 @@ static int fixture_write(const struct fixture *f, int fd, unsigned flags)
         rc = hvsave_write_record(w, HV_SAVE_TYPE_TIMERS, &f->timers, sizeof(f->timers));
     if (!rc && (f->with & WITH_RUN_STATE))
         rc = hvsave_write_run_state(w, &f->run);
+    return rc ? rc : hvsave_writer_finish(w);
+}
+
+/* Write the fixture as a complete stream; 0 or the first error. */
+static int fixture_write(const struct fixture *f, int fd, unsigned flags)
+{
+    struct hvsave_writer *w;
+    int rc = hvsave_writer_open(&w, fd, &f->dh, flags);
+    if (!rc) /* an optional record first: they may come anywhere */
+        rc = hvsave_write_record(w, HV_SAVE_TYPE_CONSOLE_RING, &f->console, 21);
     if (!rc)
-        rc = hvsave_writer_finish(w);
+        rc = hvsave_write_pages(w, f->gfns, f->pages, f->nr);
+    if (!rc)
+        rc = fixture_write_state(w, f);
     hvsave_writer_close(w);
     return rc;
 }
@@ -692,26 +706,32 @@ static void reader_stops_at_end(void)
 
 /* ---- truncation ----------------------------------------------------------------- */
 
+/* Every proper prefix of the stream b is truncated, and says so. */
+static void truncated_at_every_offset(const struct buf *b)
+{
+    for (size_t cut = 0; cut < b->n && !why[0]; cut++) {
+        struct buf t = { b->p, cut };
+        char what[64];
+        snprintf(what, sizeof(what), "cut at %zu of %zu", cut, b->n);
+        expect_error(&t, -ENODATA, what, "truncated", NULL);
+    }
+    struct result whole = read_bytes(b);
+    CHECK(whole.rc == 0, "the whole stream fails: %s", whole.err);
+}
+
 static void truncated_everywhere(unsigned flags)
 {
     struct buf b = small_stream(flags);
     size_t bounds[64];
     size_t nb = record_boundaries(&b, bounds, 64);
     CHECK(nb >= 11, "only %zu record boundaries found", nb);
-    for (size_t cut = 0; cut < b.n && !why[0]; cut++) {
-        struct buf t = { b.p, cut };
-        char what[64];
-        snprintf(what, sizeof(what), "cut at %zu of %zu", cut, b.n);
-        expect_error(&t, -ENODATA, what, "truncated", NULL);
-    }
+    truncated_at_every_offset(&b);
     /* At a record boundary the message says which record came last. */
     struct buf t = { b.p, bounds[3] };
     expect_error(&t, -ENODATA, "cut at a boundary", "without an END record", NULL);
     /* Inside a record it names the record. */
     t.n = find_record(&b, HV_SAVE_TYPE_VM_STATE, 0) + 100;
     expect_error(&t, -ENODATA, "cut inside VM_STATE", "(VM_STATE)", "truncated");
-    struct result whole = read_bytes(&b);
-    CHECK(whole.rc == 0, "the whole stream fails: %s", whole.err);
     buf_free(&b);
 }
 
@@ -791,15 +811,20 @@ static void reader_rejects_each_corrupted_domain_header_field(void)
 
 /* ---- record headers --------------------------------------------------------------- */
 
-static void insert_record_before_end(struct buf *b, uint32_t type, const void *body, uint32_t len)
+/* Insert a record (header, body, padding) at offset at. */
+static void insert_record(struct buf *b, size_t at, uint32_t type, const void *body, uint32_t len)
 {
     uint8_t hdr[8], pad[8] = { 0 };
     memcpy(hdr, &type, 4);
     memcpy(hdr + 4, &len, 4);
-    size_t at = b->n - 8;
     buf_insert(b, at, hdr, 8);
     buf_insert(b, at + 8, body, len);
     buf_insert(b, at + 8 + len, pad, (8 - (len & 7)) & 7);
+}
+
+static void insert_record_before_end(struct buf *b, uint32_t type, const void *body, uint32_t len)
+{
+    insert_record(b, b->n - 8, type, body, len);
 }
 
 static void reader_fails_on_unknown_mandatory_record_naming_it(void)
@@ -1476,6 +1501,642 @@ static void writer_reports_write_errors(void)
     fixture_free(&f);
 }
 
+/* ---- migration streams ---------------------------------------------------------------- */
+
+/* b with the u32 at `at` set to v must be corrupt, naming the record and saying words. */
+static void corrupt32_bad(const struct buf *b, size_t at, uint32_t v, const char *what,
+                          const char *record, const char *words)
+{
+    struct buf c = buf_copy(b);
+    put32(&c, at, v);
+    expect_error(&c, -EBADMSG, what, record, words);
+    buf_free(&c);
+}
+
+#define UNPOPULATED_GFN 8000u /* never one of the fixture's gfns (7 * i for i < 1143) */
+
+/*
+ * The gfns populated so far, one octet each, and how many: the writer's
+ * count for ROUND_END's populated, the reader's to check it.
+ */
+struct populated {
+    uint8_t map[NR_PAGES_WINDOW];
+    uint64_t count;
+};
+
+static void populate(struct populated *p, uint64_t gfn, bool on)
+{
+    if (p->map[gfn] == on)
+        return;
+    p->map[gfn] = on;
+    if (on)
+        p->count++;
+    else
+        p->count--;
+}
+
+/*
+ * A migration stream's memory, one letter a step:
+ *   P  every page of the fixture (so a later round sends its gfns again)
+ *   p  the fixture's first page alone
+ *   H  holes: the fixture's second gfn, and UNPOPULATED_GFN
+ *   C  the CONSOLE_RING (an optional record may come anywhere)
+ *   R  ROUND_END
+ *   F  FINAL_ROUND
+ *   E  the final round's ROUND_END (HV_SAVE_ROUND_FINAL)
+ * and then the state records and END.
+ */
+#define MIGRATION_PLAN "PRPHRFHpE" /* three rounds: pages, pages sent again and holes, final */
+
+static int write_step(struct hvsave_writer *w, const struct fixture *f, char step,
+                      struct populated *pop)
+{
+    const uint64_t holes[2] = { f->gfns[1], UNPOPULATED_GFN };
+    uint32_t n = step == 'P' ? f->nr : 1;
+    int rc;
+    switch (step) {
+    case 'P':
+    case 'p':
+        rc = hvsave_write_pages(w, f->gfns, f->pages, n);
+        for (uint32_t i = 0; i < n && !rc; i++)
+            populate(pop, f->gfns[i], true);
+        return rc;
+    case 'H':
+        rc = hvsave_write_holes(w, holes, 2);
+        for (uint32_t i = 0; i < 2 && !rc; i++)
+            populate(pop, holes[i], false);
+        return rc;
+    case 'C':
+        return hvsave_write_record(w, HV_SAVE_TYPE_CONSOLE_RING, &f->console, 21);
+    case 'R':
+        return hvsave_write_round_end(w, 0, pop->count);
+    case 'F':
+        return hvsave_write_final_round(w);
+    default: /* 'E' */
+        return hvsave_write_round_end(w, HV_SAVE_ROUND_FINAL, pop->count);
+    }
+}
+
+/* The fixture as a migration stream of hvd 1.2 whose memory is plan; 0 or the first error. */
+static int migration_write(const struct fixture *f, int fd, unsigned flags, const char *plan)
+{
+    struct hvsave_domain_header dh = f->dh;
+    dh.hvd_version = HV_SAVE_HVD_1_2;
+    struct populated *pop = calloc(1, sizeof(*pop));
+    struct hvsave_writer *w;
+    if (!pop)
+        die("calloc");
+    int rc = hvsave_writer_open(&w, fd, &dh, flags);
+    for (const char *step = plan; *step && !rc; step++)
+        rc = write_step(w, f, *step, pop);
+    if (!rc)
+        rc = fixture_write_state(w, f);
+    hvsave_writer_close(w);
+    free(pop);
+    return rc;
+}
+
+/* A migration stream of a fixture of nr pages. */
+static struct buf migration_bytes(uint32_t nr, unsigned flags, const char *plan)
+{
+    struct fixture f;
+    fixture_init(&f, nr);
+    int fd = memfd_create("hvsave-test", MFD_CLOEXEC);
+    if (fd < 0)
+        die("memfd_create");
+    int rc = migration_write(&f, fd, flags, plan);
+    if (rc) {
+        printf("not ok setup: writing the migration stream %s: %s\n", plan, strerror(-rc));
+        exit(2);
+    }
+    struct buf b = fd_contents(fd);
+    close(fd);
+    fixture_free(&f);
+    return b;
+}
+
+/* What a reader of a migration stream has seen, to check each record against. */
+struct round_check {
+    const struct fixture *f;
+    uint32_t index_of[NR_PAGES_WINDOW]; /* gfn -> the fixture's page index + 1 */
+    struct populated pop;
+    uint64_t rounds, gfns; /* ROUND_ENDs so far, gfns of the current round */
+    bool final_begun;
+    char trace[64]; /* the records as plan letters: a run of page or hole records is one */
+};
+
+static void trace_add(struct round_check *c, char letter)
+{
+    size_t n = strlen(c->trace);
+    if ((letter == 'P' || letter == 'H') && n && c->trace[n - 1] == letter)
+        return;
+    if (n + 1 < sizeof(c->trace))
+        c->trace[n] = letter;
+}
+
+/* The trace a plan's stream must leave: p is a page record as P is, and runs are one. */
+static void plan_trace(const char *plan, char *out, size_t len)
+{
+    size_t n = 0;
+    for (const char *step = plan; *step && n + 1 < len; step++) {
+        char letter = *step == 'p' ? 'P' : *step;
+        if (!((letter == 'P' || letter == 'H') && n && out[n - 1] == letter))
+            out[n++] = letter;
+    }
+    out[n] = '\0';
+}
+
+static void check_page_record(struct round_check *c, const struct hvsave_record *rec,
+                              const uint8_t *data)
+{
+    for (uint32_t i = 0; i < rec->u.pages.count; i++) {
+        uint64_t gfn = rec->u.pages.gfns[i];
+        uint32_t idx = gfn < NR_PAGES_WINDOW ? c->index_of[gfn] : 0;
+        if (!CHECK(idx, "gfn %#" PRIx64 " was not saved", gfn))
+            return;
+        CHECK(memcmp(data + (size_t)i * 4096, c->f->pages + (size_t)(idx - 1) * 4096, 4096) == 0,
+              "page at gfn %#" PRIx64 " differs", gfn);
+        populate(&c->pop, gfn, true);
+    }
+    c->gfns += rec->u.pages.count;
+    trace_add(c, 'P');
+}
+
+static void check_round_end(struct round_check *c, const struct hv_save_round_end *e)
+{
+    bool final = e->flags & HV_SAVE_ROUND_FINAL;
+    CHECK(e->round == c->rounds && e->pages == c->gfns && e->populated == c->pop.count &&
+              final == c->final_begun,
+          "ROUND_END: round %u, %" PRIu64 " gfns, %" PRIu64 " populated, final %d; want %" PRIu64
+          ", %" PRIu64 ", %" PRIu64 ", %d",
+          e->round, e->pages, e->populated, final, c->rounds, c->gfns, c->pop.count,
+          c->final_begun);
+    c->rounds++;
+    c->gfns = 0;
+    trace_add(c, final ? 'E' : 'R');
+}
+
+static void check_round_record(struct round_check *c, const struct hvsave_record *rec,
+                               const uint8_t *data)
+{
+    switch (rec->type) {
+    case HV_SAVE_TYPE_PAGE_DATA:
+    case HV_SAVE_TYPE_PAGE_DATA_ZLIB:
+        check_page_record(c, rec, data);
+        break;
+    case HV_SAVE_TYPE_PAGE_HOLES:
+        for (uint32_t i = 0; i < rec->u.holes.count; i++)
+            populate(&c->pop, rec->u.holes.gfns[i], false);
+        c->gfns += rec->u.holes.count;
+        trace_add(c, 'H');
+        break;
+    case HV_SAVE_TYPE_ROUND_END:
+        check_round_end(c, rec->u.round_end);
+        break;
+    case HV_SAVE_TYPE_FINAL_ROUND:
+        CHECK(rec->u.final_round->round == c->rounds, "FINAL_ROUND: round %u, want %" PRIu64,
+              rec->u.final_round->round, c->rounds);
+        c->final_begun = true;
+        trace_add(c, 'F');
+        break;
+    case HV_SAVE_TYPE_CONSOLE_RING:
+        trace_add(c, 'C');
+        break;
+    default: /* the state records: the round trip of save streams checks them */
+        break;
+    }
+}
+
+/* Read the migration stream of plan from fd and check every round record. */
+static void verify_migration(const struct fixture *f, int fd, const char *plan)
+{
+    struct round_check *c = calloc(1, sizeof(*c));
+    struct hvsave_reader *r;
+    struct hvsave_record rec;
+    char want[64];
+    if (!c)
+        die("calloc");
+    c->f = f;
+    for (uint32_t i = 0; i < f->nr; i++)
+        c->index_of[f->gfns[i]] = i + 1;
+    int rc = hvsave_reader_open(&r, fd);
+    if (!rc && pages_later)
+        rc = hvsave_reader_set_flags(r, HVSAVE_READ_PAGES_LATER);
+    while (!rc && !why[0]) {
+        const uint8_t *data = NULL;
+        rc = hvsave_read_record(r, &rec);
+        if (!rc)
+            rc = take_pages(r, &rec, &data);
+        if (rc || rec.type == HV_SAVE_TYPE_END)
+            break;
+        check_round_record(c, &rec, data);
+    }
+    CHECK(rc == 0, "plan %s: %s", plan, hvsave_reader_error(r));
+    plan_trace(plan, want, sizeof(want));
+    CHECK(strcmp(c->trace, want) == 0, "plan %s: the records read are %s, want %s", plan, c->trace,
+          want);
+    hvsave_reader_close(r);
+    free(c);
+}
+
+/* Write the migration stream of plan into a pipe from a child and check it here. */
+static void migration_roundtrip(unsigned flags, const char *plan)
+{
+    struct fixture f;
+    fixture_init(&f, 5);
+    int p[2];
+    if (pipe(p) < 0)
+        die("pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        close(p[0]);
+        _exit(migration_write(&f, p[1], flags, plan) ? 1 : 0);
+    }
+    close(p[1]);
+    long before = live_blocks;
+    verify_migration(&f, p[0], plan);
+    CHECK(live_blocks == before, "plan %s: %ld blocks leaked", plan, live_blocks - before);
+    close(p[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "plan %s: the writer failed", plan);
+    fixture_free(&f);
+}
+
+static void migration_streams_roundtrip(void)
+{
+    static const char *const plans[] = {
+        "PCRPHRRFHpE", /* pages, pages again, holes, an empty round, an optional record */
+        "PPHpRFE",     /* gfns sent twice in one round; an empty final round */
+        "FE",          /* paused at once: no live round, and nothing in the final one */
+        "FPHE",        /* no live round: all of the memory in the final one */
+    };
+    for (size_t i = 0; i < sizeof(plans) / sizeof(plans[0]) && !why[0]; i++) {
+        migration_roundtrip(0, plans[i]);
+        migration_roundtrip(HVSAVE_ZLIB, plans[i]);
+    }
+}
+
+/* More holes than a record holds: records of 4096 and the rest, one round. */
+static void holes_split_into_records_of_4096(void)
+{
+    static uint64_t holes[5000];
+    struct fixture f;
+    fixture_init(&f, 3);
+    f.dh.hvd_version = HV_SAVE_HVD_1_2;
+    for (uint32_t i = 0; i < 5000; i++)
+        holes[i] = i;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    struct hvsave_writer *w;
+    int rc = hvsave_writer_open(&w, fd, &f.dh, 0);
+    rc = rc ? rc : hvsave_write_holes(w, holes, 5000);
+    rc = rc ? rc : hvsave_write_final_round(w); /* refused: the round has begun */
+    CHECK(rc == -EINVAL, "FINAL_ROUND after 5000 holes: %d", rc);
+    rc = hvsave_write_round_end(w, 0, 0);
+    rc = rc ? rc : hvsave_write_final_round(w);
+    rc = rc ? rc : hvsave_write_round_end(w, HV_SAVE_ROUND_FINAL, 0);
+    rc = rc ? rc : fixture_write_state(w, &f);
+    CHECK(rc == 0, "writing: %s", hvsave_writer_error(w));
+    hvsave_writer_close(w);
+    struct buf b = fd_contents(fd);
+    close(fd);
+    size_t h0 = find_record(&b, HV_SAVE_TYPE_PAGE_HOLES, 0);
+    size_t h1 = find_record(&b, HV_SAVE_TYPE_PAGE_HOLES, 1);
+    size_t r0 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 0);
+    uint32_t n0 = 0, n1 = 0;
+    uint64_t pages = 0, last = 0;
+    if (h0 && h1 && r0) {
+        memcpy(&n0, b.p + h0 + 8, 4);
+        memcpy(&n1, b.p + h1 + 8, 4);
+        memcpy(&last, b.p + h1 + 16 + 8 * 903, 8);
+        memcpy(&pages, b.p + r0 + 16, 8);
+    }
+    CHECK(n0 == 4096 && n1 == 904 && last == 4999 && pages == 5000,
+          "holes in records of %u and %u, last gfn %" PRIu64 ", ROUND_END pages %" PRIu64, n0, n1,
+          last, pages);
+    CHECK(!find_record(&b, HV_SAVE_TYPE_PAGE_HOLES, 2), "more than two PAGE_HOLES records");
+    struct result res = read_bytes(&b);
+    CHECK(res.rc == 0, "reading: %s", res.err);
+    buf_free(&b);
+    fixture_free(&f);
+}
+
+/* Compressed, the pages take little room: the cuts fall mostly among the round records. */
+static void reader_rejects_truncation_of_a_migration_stream(void)
+{
+    struct buf b = migration_bytes(2, HVSAVE_ZLIB, MIGRATION_PLAN);
+    truncated_at_every_offset(&b);
+    buf_free(&b);
+}
+
+/* In MIGRATION_PLAN, with 2 pages: round 0 carries 2 gfns, round 1 4, round 2 (final) 3. */
+static void reader_rejects_bad_round_ends(void)
+{
+    struct buf b = migration_bytes(2, 0, MIGRATION_PLAN);
+    size_t r0 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 0);
+    size_t r1 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 1);
+    size_t r2 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 2);
+    CHECK(r0 && r1 && r2 && !find_record(&b, HV_SAVE_TYPE_ROUND_END, 3),
+          "the stream does not have 3 ROUND_ENDs");
+    corrupt32_bad(&b, r1 + 8, 5, "round 5", "(ROUND_END)", "round 5 where 1 is due");
+    corrupt32_bad(&b, r0 + 8, 1, "round 1 first", "(ROUND_END)", "round 1 where 0 is due");
+    corrupt32_bad(&b, r0 + 12, HV_SAVE_ROUND_FINAL, "FINAL without FINAL_ROUND", "(ROUND_END)",
+                  "FINAL is set, but no FINAL_ROUND began round 0");
+    corrupt32_bad(&b, r2 + 12, 0, "FINAL missing", "(ROUND_END)",
+                  "FINAL is not set, but FINAL_ROUND began round 2");
+    corrupt32_bad(&b, r0 + 12, 2, "reserved flag", "(ROUND_END)", "reserved flags 0x2 set");
+    struct buf c = buf_copy(&b);
+    put64(&c, r1 + 16, 3);
+    expect_error(&c, -EBADMSG, "pages 3", "(ROUND_END)", "pages 3, but round 1 carried 4 gfns");
+    put64(&c, r1 + 16, 5);
+    expect_error(&c, -EBADMSG, "pages 5", "(ROUND_END)", "pages 5, but round 1 carried 4 gfns");
+    buf_free(&c);
+    /* populated is the restore's to check, not the reader's. */
+    c = buf_copy(&b);
+    put64(&c, r1 + 24, 12345);
+    struct result res = read_bytes(&c);
+    CHECK(res.rc == 0, "a ROUND_END with another populated count: %s", res.err);
+    buf_free(&c);
+    buf_free(&b);
+}
+
+static void reader_rejects_misplaced_final_rounds(void)
+{
+    struct buf b = migration_bytes(2, 0, MIGRATION_PLAN);
+    size_t fr = find_record(&b, HV_SAVE_TYPE_FINAL_ROUND, 0);
+    size_t r0 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 0);
+    const struct hv_save_final_round round0 = { 0, 0 };
+    struct buf c = buf_copy(&b);
+    insert_record(&c, r0, HV_SAVE_TYPE_FINAL_ROUND, &round0, 8); /* after round 0's pages */
+    expect_error(&c, -EBADMSG, "FINAL_ROUND mid-round", "(FINAL_ROUND)",
+                 "FINAL_ROUND after 2 gfns of round 0: it must begin a round");
+    buf_free(&c);
+    c = buf_copy(&b);
+    buf_insert(&c, fr, b.p + fr, 16);
+    expect_error(&c, -EBADMSG, "two FINAL_ROUNDs", "(FINAL_ROUND)", "a second FINAL_ROUND record");
+    buf_free(&c);
+    corrupt32_bad(&b, fr + 8, 1, "FINAL_ROUND round 1", "(FINAL_ROUND)", "round 1 where 2 is due");
+    corrupt32_bad(&b, fr + 12, 1, "FINAL_ROUND pad", "(FINAL_ROUND)", "pad is not zero");
+    buf_free(&b);
+}
+
+/* A stream with rounds must have its final ROUND_END before VM_STATE. */
+static void reader_rejects_rounds_without_the_final_round_end(void)
+{
+    struct buf b = migration_bytes(2, 0, MIGRATION_PLAN);
+    size_t fr = find_record(&b, HV_SAVE_TYPE_FINAL_ROUND, 0);
+    size_t r2 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 2);
+    size_t vm = find_record(&b, HV_SAVE_TYPE_VM_STATE, 0);
+    struct buf c = buf_copy(&b);
+    buf_cut(&c, fr, vm); /* no final round */
+    expect_error(&c, -EBADMSG, "no final round", "(VM_STATE)",
+                 "VM_STATE in a migration stream without a FINAL_ROUND (after 2 ROUND_ENDs)");
+    buf_free(&c);
+    c = buf_copy(&b);
+    buf_cut(&c, r2, vm); /* the final round, without its ROUND_END */
+    expect_error(&c, -EBADMSG, "no final ROUND_END", "(VM_STATE)",
+                 "VM_STATE before the final round's ROUND_END");
+    buf_free(&c);
+    c = buf_copy(&b);
+    buf_cut(&c, vm, c.n - 8); /* the rounds, then END */
+    expect_error(&c, -EBADMSG, "END after the rounds", "(END)", "END before VM_STATE");
+    buf_free(&c);
+    buf_free(&b);
+    /* A saved stream of hvd 1.2 is a migration stream once it holds a hole. */
+    b = small_stream(0);
+    put32(&b, 24, HV_SAVE_HVD_1_2);
+    struct {
+        struct hv_save_page_holes h;
+        uint64_t gfn;
+    } hole = { { 1, 0 }, 5 };
+    insert_record(&b, find_record(&b, HV_SAVE_TYPE_VM_STATE, 0), HV_SAVE_TYPE_PAGE_HOLES, &hole,
+                  16);
+    expect_error(&b, -EBADMSG, "a hole, no rounds", "(VM_STATE)",
+                 "VM_STATE in a migration stream without a FINAL_ROUND (after 0 ROUND_ENDs)");
+    buf_free(&b);
+}
+
+/* After the final ROUND_END: no page, hole or round record, before VM_STATE or after it. */
+static void reader_rejects_round_records_after_the_final_one(void)
+{
+    struct buf b = migration_bytes(2, 0, MIGRATION_PLAN);
+    size_t pd = find_record(&b, HV_SAVE_TYPE_PAGE_DATA, 0);
+    size_t r0 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 0);
+    size_t ph = find_record(&b, HV_SAVE_TYPE_PAGE_HOLES, 0);
+    size_t r1 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 1);
+    size_t vm = find_record(&b, HV_SAVE_TYPE_VM_STATE, 0);
+    size_t v0 = find_record(&b, HV_SAVE_TYPE_VCPU, 0);
+    const struct hv_save_round_end end3 = { 3, HV_SAVE_ROUND_FINAL, 0, 1 };
+    const struct hv_save_final_round final3 = { 3, 0 };
+    const struct {
+        const char *name;
+        const void *record; /* header and body */
+        size_t len;
+    } extra[] = {
+        { "PAGE_DATA", b.p + pd, r0 - pd },
+        { "PAGE_HOLES", b.p + ph, 8 + 24 },
+        { "ROUND_END", NULL, 0 },
+        { "FINAL_ROUND", NULL, 0 },
+    };
+    CHECK(pd && ph && r1 && vm && v0, "the stream lacks a record");
+    for (size_t i = 0; i < 4; i++) {
+        char words[64];
+        snprintf(words, sizeof(words), "%s after the final ROUND_END", extra[i].name);
+        struct buf c = buf_copy(&b);
+        if (i == 2)
+            insert_record(&c, vm, HV_SAVE_TYPE_ROUND_END, &end3, sizeof(end3));
+        else if (i == 3)
+            insert_record(&c, vm, HV_SAVE_TYPE_FINAL_ROUND, &final3, sizeof(final3));
+        else
+            buf_insert(&c, vm, extra[i].record, extra[i].len);
+        expect_error(&c, -EBADMSG, extra[i].name, words, NULL);
+        buf_free(&c);
+    }
+    struct buf c = buf_copy(&b);
+    buf_insert(&c, v0, b.p + ph, 8 + 24);
+    expect_error(&c, -EBADMSG, "PAGE_HOLES after VM_STATE", "(PAGE_HOLES)",
+                 "PAGE_HOLES after VM_STATE");
+    buf_free(&c);
+    buf_free(&b);
+}
+
+static void reader_rejects_bad_page_holes(void)
+{
+    struct buf b = migration_bytes(2, 0, MIGRATION_PLAN);
+    size_t ph = find_record(&b, HV_SAVE_TYPE_PAGE_HOLES, 0); /* 2 gfns: 8 + 16 octets */
+    struct buf c = buf_copy(&b);
+    put64(&c, ph + 16 + 8, NR_PAGES_WINDOW);
+    expect_error(&c, -EBADMSG, "hole beyond nr_pages", "(PAGE_HOLES)",
+                 "gfn 0x2000 (hole 1) is beyond nr_pages 0x2000");
+    put64(&c, ph + 16 + 8, UINT64_MAX);
+    expect_error(&c, -EBADMSG, "hole ~0", "(PAGE_HOLES)", "gfn 0xffffffffffffffff");
+    buf_free(&c);
+    corrupt32_bad(&b, ph + 12, 1, "holes pad", "(PAGE_HOLES)", "pad is not zero");
+    corrupt32_bad(&b, ph + 8, 0, "holes count 0", "(PAGE_HOLES)", "count 0 is outside 1..4096");
+    corrupt32_bad(&b, ph + 8, 4097, "holes count 4097", "(PAGE_HOLES)",
+                  "count 4097 is outside 1..4096");
+    corrupt32_bad(&b, ph + 8, 1, "holes count 1 of 2", "(PAGE_HOLES)",
+                  "length 24 does not match count 1 (want 16)");
+    corrupt32_bad(&b, ph + 8, 3, "holes count 3 of 2", "(PAGE_HOLES)",
+                  "length 24 does not match count 3 (want 32)");
+    buf_free(&b);
+}
+
+/* Lengths outside the type's range fail from the header alone. */
+static void reader_rejects_bad_round_record_lengths(void)
+{
+    struct buf b = migration_bytes(2, 0, MIGRATION_PLAN);
+    size_t ph = find_record(&b, HV_SAVE_TYPE_PAGE_HOLES, 0);
+    size_t r0 = find_record(&b, HV_SAVE_TYPE_ROUND_END, 0);
+    size_t fr = find_record(&b, HV_SAVE_TYPE_FINAL_ROUND, 0);
+    corrupt32_bad(&b, ph + 4, 8, "holes length 8", "(PAGE_HOLES)", "length 8 is outside 16..32776");
+    corrupt32_bad(&b, ph + 4, 20, "holes length 20", "(PAGE_HOLES)",
+                  "length 20 does not match count 2");
+    corrupt32_bad(&b, ph + 4, 8 + 8 * 4097, "holes length 32784", "(PAGE_HOLES)",
+                  "length 32784 is outside 16..32776");
+    corrupt32_bad(&b, r0 + 4, 16, "ROUND_END length 16", "(ROUND_END)",
+                  "length 16 is outside 24..24");
+    corrupt32_bad(&b, r0 + 4, 32, "ROUND_END length 32", "(ROUND_END)",
+                  "length 32 is outside 24..24");
+    corrupt32_bad(&b, fr + 4, 0, "FINAL_ROUND length 0", "(FINAL_ROUND)",
+                  "length 0 is outside 8..8");
+    corrupt32_bad(&b, fr + 4, 16, "FINAL_ROUND length 16", "(FINAL_ROUND)",
+                  "length 16 is outside 8..8");
+    buf_free(&b);
+}
+
+/* Streams of hvd 1.1 and older carry none of the three. */
+static void reader_rejects_round_records_before_hvd_1_2(void)
+{
+    static const struct {
+        const char *plan, *first; /* the first round record of the plan's stream */
+    } cases[] = { { "HRFE", "(PAGE_HOLES)" }, { "RFE", "(ROUND_END)" }, { "FE", "(FINAL_ROUND)" } };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct buf b = migration_bytes(2, 0, cases[i].plan);
+        struct result res = read_bytes(&b);
+        CHECK(res.rc == 0, "plan %s in a stream of hvd 1.2: %s", cases[i].plan, res.err);
+        put32(&b, 24, HV_SAVE_HVD_1_1);
+        expect_error(&b, -EBADMSG, cases[i].plan, cases[i].first,
+                     "in a stream of hvd 1.1: streams carry it from hvd 1.2 on");
+        put32(&b, 24, HV_SAVE_HVD_VERSION(1, 0));
+        expect_error(&b, -EBADMSG, cases[i].plan, cases[i].first, "in a stream of hvd 1.0");
+        buf_free(&b);
+    }
+}
+
+/* A call the writer refuses: -EINVAL, a message saying why, and nothing written. */
+static bool refused(struct hvsave_writer *w, int rc, uint64_t before, const char *call,
+                    const char *word)
+{
+    if (rc != -EINVAL)
+        return fail("%s: rc %d, want -EINVAL (%s)", call, rc, hvsave_writer_error(w));
+    if (!strstr(hvsave_writer_error(w), word))
+        return fail("%s: message '%s' does not say '%s'", call, hvsave_writer_error(w), word);
+    if (hvsave_writer_offset(w) != before)
+        return fail("%s: refused, yet %" PRIu64 " octets written", call,
+                    hvsave_writer_offset(w) - before);
+    return true;
+}
+
+#define REFUSED(w, call, word)                                                                     \
+    do {                                                                                           \
+        uint64_t before_ = hvsave_writer_offset(w);                                                \
+        refused(w, (call), before_, #call, word);                                                  \
+    } while (0)
+
+static void writer_refuses_round_records_before_hvd_1_2(void)
+{
+    struct fixture f;
+    fixture_init(&f, 3);
+    struct hvsave_writer *w;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    CHECK(hvsave_writer_open(&w, fd, &f.dh, 0) == 0, "open: %s", hvsave_writer_error(w));
+    REFUSED(w, hvsave_write_holes(w, f.gfns, 1), "PAGE_HOLES in a stream of hvd 1.1");
+    REFUSED(w, hvsave_write_final_round(w), "FINAL_ROUND in a stream of hvd 1.1");
+    REFUSED(w, hvsave_write_round_end(w, 0, 0), "ROUND_END in a stream of hvd 1.1");
+    CHECK(hvsave_write_pages(w, f.gfns, f.pages, f.nr) == 0 && fixture_write_state(w, &f) == 0,
+          "the stream without them: %s", hvsave_writer_error(w));
+    hvsave_writer_close(w);
+    lseek(fd, 0, SEEK_SET);
+    struct result res = read_fd(fd);
+    CHECK(res.rc == 0, "reading it: %s", res.err);
+    close(fd);
+    fixture_free(&f);
+}
+
+static void writer_refuses_round_records_out_of_place(void)
+{
+    static uint64_t holes[5000];
+    struct fixture f;
+    fixture_init(&f, 3);
+    f.dh.hvd_version = HV_SAVE_HVD_1_2;
+    for (uint32_t i = 0; i < 5000; i++)
+        holes[i] = i;
+    holes[4999] = NR_PAGES_WINDOW; /* in the second record */
+    struct hvsave_writer *w;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    CHECK(hvsave_writer_open(&w, fd, &f.dh, 0) == 0, "open: %s", hvsave_writer_error(w));
+    CHECK(hvsave_write_holes(NULL, f.gfns, 1) == -EINVAL &&
+              hvsave_write_holes(w, NULL, 1) == -EINVAL &&
+              hvsave_write_final_round(NULL) == -EINVAL &&
+              hvsave_write_round_end(NULL, 0, 0) == -EINVAL,
+          "NULL arguments accepted");
+    /* Round 0. */
+    REFUSED(w, hvsave_write_round_end(w, HV_SAVE_ROUND_FINAL, 0),
+            "FINAL is set, but no FINAL_ROUND began round 0");
+    REFUSED(w, hvsave_write_round_end(w, 2, 0), "reserved flags 0x2 set");
+    CHECK(hvsave_write_pages(w, f.gfns, f.pages, f.nr) == 0, "pages: %s", hvsave_writer_error(w));
+    REFUSED(w, hvsave_write_final_round(w), "it must begin a round");
+    REFUSED(w, hvsave_write_holes(w, holes, 5000), "gfn 0x2000 (hole 4999) is beyond nr_pages");
+    struct {
+        struct hv_save_page_holes h;
+        uint64_t gfn;
+    } hole = { { 0, 0 }, 1 };
+    REFUSED(w, hvsave_write_record(w, HV_SAVE_TYPE_PAGE_HOLES, &hole, 16), "count 0 is outside");
+    hole.h = (struct hv_save_page_holes){ 1, 1 };
+    REFUSED(w, hvsave_write_record(w, HV_SAVE_TYPE_PAGE_HOLES, &hole, 16), "pad is not zero");
+    struct hv_save_round_end end = { .round = 1, .pages = 3 };
+    REFUSED(w, hvsave_write_record(w, HV_SAVE_TYPE_ROUND_END, &end, sizeof(end)),
+            "round 1 where 0 is due");
+    end = (struct hv_save_round_end){ .round = 0, .pages = 2 };
+    REFUSED(w, hvsave_write_record(w, HV_SAVE_TYPE_ROUND_END, &end, sizeof(end)),
+            "pages 2, but round 0 carried 3 gfns");
+    CHECK(hvsave_write_round_end(w, 0, 3) == 0, "round 0's end: %s", hvsave_writer_error(w));
+    /* Rounds without the final one, then VM_STATE. */
+    REFUSED(w, hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f.vm, sizeof(f.vm)),
+            "VM_STATE in a migration stream without a FINAL_ROUND (after 1 ROUND_END)");
+    struct hv_save_final_round final = { 1, 1 };
+    REFUSED(w, hvsave_write_record(w, HV_SAVE_TYPE_FINAL_ROUND, &final, sizeof(final)),
+            "pad is not zero");
+    final = (struct hv_save_final_round){ 0, 0 };
+    REFUSED(w, hvsave_write_record(w, HV_SAVE_TYPE_FINAL_ROUND, &final, sizeof(final)),
+            "round 0 where 1 is due");
+    /* Round 1, the final one. */
+    CHECK(hvsave_write_final_round(w) == 0, "FINAL_ROUND: %s", hvsave_writer_error(w));
+    REFUSED(w, hvsave_write_final_round(w), "a second FINAL_ROUND record");
+    REFUSED(w, hvsave_write_record(w, HV_SAVE_TYPE_VM_STATE, &f.vm, sizeof(f.vm)),
+            "VM_STATE before the final round's ROUND_END");
+    CHECK(hvsave_write_holes(w, f.gfns, 1) == 0, "a hole: %s", hvsave_writer_error(w));
+    REFUSED(w, hvsave_write_round_end(w, 0, 2), "FINAL is not set, but FINAL_ROUND began round 1");
+    CHECK(hvsave_write_round_end(w, HV_SAVE_ROUND_FINAL, 2) == 0, "the final ROUND_END: %s",
+          hvsave_writer_error(w));
+    /* Nothing of the rounds after it. */
+    REFUSED(w, hvsave_write_pages(w, f.gfns, f.pages, 1), "PAGE_DATA after the final ROUND_END");
+    REFUSED(w, hvsave_write_holes(w, f.gfns, 1), "PAGE_HOLES after the final ROUND_END");
+    REFUSED(w, hvsave_write_round_end(w, HV_SAVE_ROUND_FINAL, 2),
+            "ROUND_END after the final ROUND_END");
+    REFUSED(w, hvsave_write_final_round(w), "FINAL_ROUND after the final ROUND_END");
+    CHECK(fixture_write_state(w, &f) == 0, "the state records: %s", hvsave_writer_error(w));
+    hvsave_writer_close(w);
+    lseek(fd, 0, SEEK_SET);
+    struct result res = read_fd(fd);
+    CHECK(res.rc == 0, "the stream written around the refusals: %s", res.err);
+    close(fd);
+    fixture_free(&f);
+}
+
 /* ---- seeds for the fuzzer ---------------------------------------------------------- */
 
 static int write_seed(const char *dir, const char *name, const struct buf *b)
@@ -1500,6 +2161,11 @@ static int write_seeds(const char *dir)
     rc |= write_seed(dir, "optional", &plain);
     buf_free(&plain);
     buf_free(&zlib);
+    struct buf mig = migration_bytes(2, 0, MIGRATION_PLAN);
+    struct buf mig_zlib = migration_bytes(2, HVSAVE_ZLIB, MIGRATION_PLAN);
+    rc |= write_seed(dir, "migration", &mig) | write_seed(dir, "migration_zlib", &mig_zlib);
+    buf_free(&mig);
+    buf_free(&mig_zlib);
     return rc;
 }
 
@@ -1527,6 +2193,15 @@ static void run_reader_tests(void)
     run("reader_rejects_bad_zlib_bodies", reader_rejects_bad_zlib_bodies);
     run("reader_rejects_records_out_of_order", reader_rejects_records_out_of_order);
     run("reader_rejects_bad_fields_in_bodies", reader_rejects_bad_fields_in_bodies);
+    run("migration_streams_roundtrip", migration_streams_roundtrip);
+    run("reader_rejects_bad_round_ends", reader_rejects_bad_round_ends);
+    run("reader_rejects_misplaced_final_rounds", reader_rejects_misplaced_final_rounds);
+    run("reader_rejects_rounds_without_the_final_round_end",
+        reader_rejects_rounds_without_the_final_round_end);
+    run("reader_rejects_round_records_after_the_final_one",
+        reader_rejects_round_records_after_the_final_one);
+    run("reader_rejects_bad_page_holes", reader_rejects_bad_page_holes);
+    run("reader_rejects_bad_round_record_lengths", reader_rejects_bad_round_record_lengths);
 }
 
 int main(int argc, char **argv)
@@ -1555,6 +2230,12 @@ int main(int argc, char **argv)
     run("reader_ignores_octets_after_end_in_a_file", reader_ignores_octets_after_end_in_a_file);
     run("writer_refuses_what_the_reader_would_reject", writer_refuses_what_the_reader_would_reject);
     run("writer_reports_write_errors", writer_reports_write_errors);
+    run("reader_rejects_truncation_of_a_migration_stream",
+        reader_rejects_truncation_of_a_migration_stream);
+    run("holes_split_into_records_of_4096", holes_split_into_records_of_4096);
+    run("reader_rejects_round_records_before_hvd_1_2", reader_rejects_round_records_before_hvd_1_2);
+    run("writer_refuses_round_records_before_hvd_1_2", writer_refuses_round_records_before_hvd_1_2);
+    run("writer_refuses_round_records_out_of_place", writer_refuses_round_records_out_of_place);
     printf("test_libsave: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -42,6 +42,9 @@ static const struct type_info types[] = {
     { HV_SAVE_TYPE_EVENT_CHANNELS, "EVENT_CHANNELS", RANK_EVENT_CHANNELS, false, HV_SAVE_HVD_1_1 },
     { HV_SAVE_TYPE_TIMERS, "TIMERS", RANK_TIMERS, false, HV_SAVE_HVD_1_1 },
     { HV_SAVE_TYPE_RUN_STATE, "RUN_STATE", RANK_RUN_STATE, false, HV_SAVE_HVD_1_1 },
+    { HV_SAVE_TYPE_PAGE_HOLES, "PAGE_HOLES", RANK_PAGES, true, HV_SAVE_HVD_1_2 },
+    { HV_SAVE_TYPE_ROUND_END, "ROUND_END", RANK_PAGES, true, HV_SAVE_HVD_1_2 },
+    { HV_SAVE_TYPE_FINAL_ROUND, "FINAL_ROUND", RANK_PAGES, true, HV_SAVE_HVD_1_2 },
     { HV_SAVE_TYPE_CONSOLE_RING, "CONSOLE_RING", RANK_START, false, 0 },
 };
 
@@ -156,6 +159,16 @@ static void length_range(const struct hvsave_order *o, uint32_t type, uint64_t *
         *min = sizeof(struct hv_save_console_ring);
         *max = *min + HV_SAVE_CONSOLE_MAX;
         break;
+    case HV_SAVE_TYPE_PAGE_HOLES:
+        *min = sizeof(struct hv_save_page_holes) + 8;
+        *max = sizeof(struct hv_save_page_holes) + 8 * pages;
+        break;
+    case HV_SAVE_TYPE_ROUND_END:
+        *min = *max = sizeof(struct hv_save_round_end);
+        break;
+    case HV_SAVE_TYPE_FINAL_ROUND:
+        *min = *max = sizeof(struct hv_save_final_round);
+        break;
     default: /* END */
         *min = *max = 0;
         break;
@@ -174,6 +187,31 @@ static int check_version(const struct hvsave_order *o, const struct type_info *t
                t->since & 0xffff);
 }
 
+/*
+ * The rounds of a migration stream (section 7): FINAL_ROUND only where a
+ * round begins, and once; nothing of the rounds after the final round's
+ * ROUND_END; and that ROUND_END before VM_STATE once the stream has any
+ * record of the rounds.
+ */
+static int check_round_order(const struct hvsave_order *o, const struct type_info *t, char *why)
+{
+    if (t->rank == RANK_PAGES && o->final_ended)
+        return bad(why, "%s after the final ROUND_END", t->name);
+    if (t->type == HV_SAVE_TYPE_FINAL_ROUND && o->final_begun)
+        return bad(why, "a second FINAL_ROUND record");
+    if (t->type == HV_SAVE_TYPE_FINAL_ROUND && o->round_gfns)
+        return bad(why,
+                   "FINAL_ROUND after %" PRIu64 " gfns of round %" PRIu64 ": it must begin a round",
+                   o->round_gfns, o->rounds);
+    if (t->type != HV_SAVE_TYPE_VM_STATE || !o->migration || o->final_ended)
+        return 0;
+    if (o->final_begun)
+        return bad(why, "VM_STATE before the final round's ROUND_END");
+    return bad(
+        why, "VM_STATE in a migration stream without a FINAL_ROUND (after %" PRIu64 " ROUND_END%s)",
+        o->rounds, o->rounds == 1 ? "" : "s");
+}
+
 /* May a mandatory record of this rank come now? */
 static int check_order(const struct hvsave_order *o, const struct type_info *t, char *why)
 {
@@ -188,7 +226,7 @@ static int check_order(const struct hvsave_order *o, const struct type_info *t, 
     if (t->rank > RANK_VCPU && o->vcpus_seen < o->nr_vcpus)
         return bad(why, "%s after %" PRIu32 " of %" PRIu32 " VCPU records", t->name, o->vcpus_seen,
                    o->nr_vcpus);
-    return 0;
+    return check_round_order(o, t, why);
 }
 
 int hvsave_check_header(const struct hvsave_order *o, uint32_t type, uint32_t length, char *why)
@@ -218,12 +256,13 @@ int hvsave_check_header(const struct hvsave_order *o, uint32_t type, uint32_t le
     return rc ? rc : check_order(o, t, why);
 }
 
-int hvsave_check_gfns(const struct hvsave_order *o, const uint64_t *gfns, uint32_t count, char *why)
+int hvsave_check_gfns(const struct hvsave_order *o, const uint64_t *gfns, uint32_t count,
+                      const char *item, char *why)
 {
     for (uint32_t i = 0; i < count; i++)
         if (gfns[i] >= o->nr_pages)
-            return bad(why, "gfn %#" PRIx64 " (page %" PRIu32 ") is beyond nr_pages %#" PRIx64,
-                       gfns[i], i, o->nr_pages);
+            return bad(why, "gfn %#" PRIx64 " (%s %" PRIu32 ") is beyond nr_pages %#" PRIx64,
+                       gfns[i], item, i, o->nr_pages);
     return 0;
 }
 
@@ -239,7 +278,7 @@ static int check_page_data(const struct hvsave_order *o, const void *body, uint3
     if (length != want)
         return bad(why, "length %" PRIu32 " does not match count %" PRIu32 " (want %" PRIu64 ")",
                    length, h->count, want);
-    return hvsave_check_gfns(o, (const uint64_t *)(h + 1), h->count, why);
+    return hvsave_check_gfns(o, (const uint64_t *)(h + 1), h->count, "page", why);
 }
 
 static int check_page_data_zlib(const struct hvsave_order *o, const void *body, uint32_t length,
@@ -252,7 +291,7 @@ static int check_page_data_zlib(const struct hvsave_order *o, const void *body, 
     if (h->zlib_len < 1 || length != want)
         return bad(why, "length %" PRIu32 " does not match count %" PRIu32 " and zlib_len %" PRIu32,
                    length, h->count, h->zlib_len);
-    return hvsave_check_gfns(o, (const uint64_t *)(h + 1), h->count, why);
+    return hvsave_check_gfns(o, (const uint64_t *)(h + 1), h->count, "page", why);
 }
 
 static int check_vm_state(const struct hv_save_vm_state *s, char *why)
@@ -355,7 +394,7 @@ static int check_vcpu(const struct hvsave_order *o, const void *body, uint32_t l
 static int check_shared_info(const struct hvsave_order *o, const struct hv_save_shared_info *s,
                              char *why)
 {
-    return hvsave_check_gfns(o, &s->gfn, 1, why);
+    return hvsave_check_gfns(o, &s->gfn, 1, "page", why);
 }
 
 static int check_evtchn(const struct hvsave_order *o, const struct hv_save_evtchn *c, char *why)
@@ -450,6 +489,50 @@ static int check_console_ring(const void *body, uint32_t length, char *why)
     return 0;
 }
 
+static int check_page_holes(const struct hvsave_order *o, const void *body, uint32_t length,
+                            char *why)
+{
+    const struct hv_save_page_holes *h = body;
+    if (h->count < 1 || h->count > HV_SAVE_PAGES_PER_RECORD)
+        return bad(why, "count %" PRIu32 " is outside 1..%u", h->count, HV_SAVE_PAGES_PER_RECORD);
+    if (h->pad)
+        return bad(why, "pad is not zero");
+    uint64_t want = sizeof(*h) + 8 * (uint64_t)h->count;
+    if (length != want)
+        return bad(why, "length %" PRIu32 " does not match count %" PRIu32 " (want %" PRIu64 ")",
+                   length, h->count, want);
+    return hvsave_check_gfns(o, (const uint64_t *)(h + 1), h->count, "hole", why);
+}
+
+/* round and pages by the reader's own count; FINAL exactly when FINAL_ROUND began the round. */
+static int check_round_end(const struct hvsave_order *o, const struct hv_save_round_end *e,
+                           char *why)
+{
+    if (e->round != o->rounds)
+        return bad(why, "round %" PRIu32 " where %" PRIu64 " is due", e->round, o->rounds);
+    if (e->flags & ~HV_SAVE_ROUND_FINAL)
+        return bad(why, "reserved flags %#" PRIx32 " set", e->flags);
+    if (e->pages != o->round_gfns)
+        return bad(why, "pages %" PRIu64 ", but round %" PRIu64 " carried %" PRIu64 " gfns",
+                   e->pages, o->rounds, o->round_gfns);
+    bool final = e->flags & HV_SAVE_ROUND_FINAL;
+    if (final && !o->final_begun)
+        return bad(why, "FINAL is set, but no FINAL_ROUND began round %" PRIu64, o->rounds);
+    if (!final && o->final_begun)
+        return bad(why, "FINAL is not set, but FINAL_ROUND began round %" PRIu64, o->rounds);
+    return 0;
+}
+
+static int check_final_round(const struct hvsave_order *o, const struct hv_save_final_round *f,
+                             char *why)
+{
+    if (f->round != o->rounds)
+        return bad(why, "round %" PRIu32 " where %" PRIu64 " is due", f->round, o->rounds);
+    if (f->pad)
+        return bad(why, "pad is not zero");
+    return 0;
+}
+
 static int check_known_body(const struct hvsave_order *o, uint32_t type, const void *body,
                             uint32_t length, char *why)
 {
@@ -472,12 +555,44 @@ static int check_known_body(const struct hvsave_order *o, uint32_t type, const v
         return check_run_state(body, why);
     case HV_SAVE_TYPE_CONSOLE_RING:
         return check_console_ring(body, length, why);
+    case HV_SAVE_TYPE_PAGE_HOLES:
+        return check_page_holes(o, body, length, why);
+    case HV_SAVE_TYPE_ROUND_END:
+        return check_round_end(o, body, why);
+    case HV_SAVE_TYPE_FINAL_ROUND:
+        return check_final_round(o, body, why);
     default: /* END: nothing in it */
         return 0;
     }
 }
 
-void hvsave_order_note(struct hvsave_order *o, uint32_t type)
+/* Count a migration stream's rounds and the gfns of the current one. */
+static void note_round(struct hvsave_order *o, uint32_t type, uint32_t gfns)
+{
+    switch (type) {
+    case HV_SAVE_TYPE_PAGE_DATA:
+    case HV_SAVE_TYPE_PAGE_DATA_ZLIB:
+        o->round_gfns += gfns; /* round 0's, should the stream turn out to have rounds */
+        break;
+    case HV_SAVE_TYPE_PAGE_HOLES:
+        o->round_gfns += gfns;
+        o->migration = true;
+        break;
+    case HV_SAVE_TYPE_ROUND_END:
+        o->rounds++;
+        o->round_gfns = 0;
+        o->final_ended = o->final_begun; /* checked: FINAL is set exactly then */
+        o->migration = true;
+        break;
+    case HV_SAVE_TYPE_FINAL_ROUND:
+        o->final_begun = o->migration = true;
+        break;
+    default:
+        break;
+    }
+}
+
+void hvsave_order_note(struct hvsave_order *o, uint32_t type, uint32_t gfns)
 {
     const struct type_info *t = type_info(type);
     if (!t)
@@ -488,6 +603,15 @@ void hvsave_order_note(struct hvsave_order *o, uint32_t type)
         o->rank = t->rank;
     if (type == HV_SAVE_TYPE_VCPU)
         o->vcpus_seen++;
+    note_round(o, type, gfns);
+}
+
+/* The gfns a checked page or hole record carries: its count, the body's first field. */
+static uint32_t record_gfns(uint32_t type, const void *body)
+{
+    bool counted = type == HV_SAVE_TYPE_PAGE_DATA || type == HV_SAVE_TYPE_PAGE_DATA_ZLIB ||
+                   type == HV_SAVE_TYPE_PAGE_HOLES;
+    return counted ? *(const uint32_t *)body : 0;
 }
 
 int hvsave_check_body(struct hvsave_order *o, uint32_t type, const void *body, uint32_t length,
@@ -497,7 +621,7 @@ int hvsave_check_body(struct hvsave_order *o, uint32_t type, const void *body, u
         return 0;
     int rc = check_known_body(o, type, body, length, why);
     if (!rc)
-        hvsave_order_note(o, type);
+        hvsave_order_note(o, type, record_gfns(type, body));
     return rc;
 }
 

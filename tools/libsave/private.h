@@ -34,6 +34,12 @@ struct hvsave_order {
     int rank;            /* rank of the last mandatory record */
     uint32_t vcpus_seen; /* VCPU records so far: the next vcpu_id */
     bool console_seen;   /* CONSOLE_RING (optional, at most once) */
+    /* The rounds of a migration stream (sections 6.11-6.13 and 13). */
+    bool migration;      /* a PAGE_HOLES, ROUND_END or FINAL_ROUND so far */
+    uint64_t rounds;     /* ROUND_END records so far: the number of the current round */
+    uint64_t round_gfns; /* gfns of the current round's page and hole records */
+    bool final_begun;    /* FINAL_ROUND so far */
+    bool final_ended;    /* the final round's ROUND_END so far: no more rounds */
 };
 
 void hvsave_order_init(struct hvsave_order *o, const struct hvsave_domain_header *dh);
@@ -52,15 +58,19 @@ int hvsave_check_header(const struct hvsave_order *o, uint32_t type, uint32_t le
 int hvsave_check_body(struct hvsave_order *o, uint32_t type, const void *body, uint32_t length,
                       char *why);
 
-/* Every gfn below nr_pages?  0 or -EBADMSG with why filled. */
+/* Every gfn below nr_pages?  0 or -EBADMSG with why filled, naming the
+ * bad one as the item-th ("page", "hole") of the record. */
 int hvsave_check_gfns(const struct hvsave_order *o, const uint64_t *gfns, uint32_t count,
-                      char *why);
+                      const char *item, char *why);
 
 /* Check the domain header's ranges: 0 or -EBADMSG (-E2BIG for config_len) with why filled. */
 int hvsave_check_domain(const struct hvsave_domain_header *dh, uint32_t config_len, char *why);
 
-/* Advance the order past a record of this type whose body was checked. */
-void hvsave_order_note(struct hvsave_order *o, uint32_t type);
+/*
+ * Advance the order past a record of this type whose body was checked;
+ * gfns is the count of a page or hole record (0 for any other type).
+ */
+void hvsave_order_note(struct hvsave_order *o, uint32_t type, uint32_t gfns);
 
 /* Is the stream complete, so that END may come now?  0 or -EBADMSG with why filled. */
 int hvsave_check_complete(const struct hvsave_order *o, char *why);

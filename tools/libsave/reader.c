@@ -361,6 +361,16 @@ static int decode_body(struct hvsave_reader *r, struct hvsave_record *rec, char 
         rec->u.console.hdr = rec->body;
         rec->u.console.data = (const char *)(b + sizeof(*rec->u.console.hdr));
         return 0;
+    case HV_SAVE_TYPE_PAGE_HOLES:
+        rec->u.holes.count = ((const struct hv_save_page_holes *)rec->body)->count;
+        rec->u.holes.gfns = (const uint64_t *)(b + sizeof(struct hv_save_page_holes));
+        return 0;
+    case HV_SAVE_TYPE_ROUND_END:
+        rec->u.round_end = rec->body;
+        return 0;
+    case HV_SAVE_TYPE_FINAL_ROUND:
+        rec->u.final_round = rec->body;
+        return 0;
     default: /* END */
         return 0;
     }

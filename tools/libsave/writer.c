@@ -1,4 +1,7 @@
-/* The save-stream writer: headers, records, page batches (optionally zlib), END. */
+/*
+ * The save-stream writer: headers, records, page and hole batches (pages
+ * optionally zlib), the rounds of a migration stream, END.
+ */
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -230,7 +233,7 @@ static int check_page_batch(struct hvsave_writer *w, const uint64_t *gfns, uint3
         return rc;
     if (hvsave_check_header(&w->order, HV_SAVE_TYPE_PAGE_DATA, 8 + count * (8 + HV_SAVE_PAGE_SIZE),
                             why) ||
-        hvsave_check_gfns(&w->order, gfns, count, why))
+        hvsave_check_gfns(&w->order, gfns, count, "page", why))
         return writer_refuse(w, HV_SAVE_TYPE_PAGE_DATA, why);
     return 0;
 }
@@ -252,7 +255,7 @@ HVSAVE_EXPORT int hvsave_write_page_list(struct hvsave_writer *w, const uint64_t
             rc = write_page_record(w, gfns + done, pages + done, n);
         if (rc)
             return rc;
-        hvsave_order_note(&w->order, HV_SAVE_TYPE_PAGE_DATA);
+        hvsave_order_note(&w->order, HV_SAVE_TYPE_PAGE_DATA, n);
     }
     return 0;
 }
@@ -271,6 +274,63 @@ HVSAVE_EXPORT int hvsave_write_pages(struct hvsave_writer *w, const uint64_t *gf
             return rc;
     }
     return 0;
+}
+
+/* One PAGE_HOLES record of 1..HV_SAVE_PAGES_PER_RECORD gfns, already checked. */
+static int write_holes_record(struct hvsave_writer *w, const uint64_t *gfns, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++)
+        w->gfns[i] = htole64(gfns[i]);
+    struct hv_save_page_holes h = { htole32(count), 0 };
+    w->iov[1] = (struct iovec){ &h, sizeof(h) };
+    w->iov[2] = (struct iovec){ w->gfns, 8 * (size_t)count };
+    return write_one(w, HV_SAVE_TYPE_PAGE_HOLES, 2, (uint32_t)sizeof(h) + 8 * count);
+}
+
+HVSAVE_EXPORT int hvsave_write_holes(struct hvsave_writer *w, const uint64_t *gfns, uint32_t count)
+{
+    char why[HVSAVE_WHY_MAX];
+    if (!w || (count && !gfns))
+        return -EINVAL;
+    int rc = writer_usable(w, HV_SAVE_TYPE_PAGE_HOLES);
+    if (rc || !count)
+        return rc;
+    /* All of it is checked first, so that a refusal writes nothing.  What
+     * the first record may be, the later ones may be too. */
+    uint32_t first = batch_size(count);
+    if (hvsave_check_header(&w->order, HV_SAVE_TYPE_PAGE_HOLES, 8 + 8 * first, why) ||
+        hvsave_check_gfns(&w->order, gfns, count, "hole", why))
+        return writer_refuse(w, HV_SAVE_TYPE_PAGE_HOLES, why);
+    for (uint32_t done = 0, n; done < count; done += n) {
+        n = batch_size(count - done);
+        if ((rc = write_holes_record(w, gfns + done, n)))
+            return rc;
+        hvsave_order_note(&w->order, HV_SAVE_TYPE_PAGE_HOLES, n);
+    }
+    return 0;
+}
+
+HVSAVE_EXPORT int hvsave_write_final_round(struct hvsave_writer *w)
+{
+    if (!w)
+        return -EINVAL;
+    /* A round number beyond 32 bits does not fit: the check refuses it. */
+    struct hv_save_final_round body = { htole32((uint32_t)w->order.rounds), 0 };
+    return hvsave_write_record(w, HV_SAVE_TYPE_FINAL_ROUND, &body, sizeof(body));
+}
+
+HVSAVE_EXPORT int hvsave_write_round_end(struct hvsave_writer *w, uint32_t flags,
+                                         uint64_t populated)
+{
+    if (!w)
+        return -EINVAL;
+    struct hv_save_round_end body = {
+        .round = htole32((uint32_t)w->order.rounds),
+        .flags = htole32(flags),
+        .pages = htole64(w->order.round_gfns),
+        .populated = htole64(populated),
+    };
+    return hvsave_write_record(w, HV_SAVE_TYPE_ROUND_END, &body, sizeof(body));
 }
 
 HVSAVE_EXPORT int hvsave_write_run_state(struct hvsave_writer *w, const struct hvsave_run_state *rs)

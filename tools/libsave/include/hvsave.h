@@ -107,6 +107,38 @@ int hvsave_write_page_list(struct hvsave_writer *w, const uint64_t *gfns, const 
                            uint32_t count);
 
 /*
+ * The rounds of a migration stream (spec section 13): each round is pages
+ * (hvsave_write_pages(), hvsave_write_page_list()) and holes, then
+ * hvsave_write_round_end(); hvsave_write_final_round() begins the last
+ * round, whose ROUND_END has HV_SAVE_ROUND_FINAL; then VM_STATE and the
+ * other state records.  Only in streams of hvd_version 1.2 or later
+ * (HV_SAVE_HVD_1_2).  Whatever a reader would reject is -EINVAL, and
+ * nothing is written: a round record in an older stream, FINAL_ROUND in
+ * the middle of a round or twice, a ROUND_END whose FINAL flag does not
+ * say whether FINAL_ROUND began its round, anything of the rounds after
+ * the final ROUND_END, and (hvsave_write_record()) VM_STATE in a stream
+ * with rounds before the final ROUND_END.
+ */
+
+/*
+ * Write count gfns that are not populated (any more): PAGE_HOLES records
+ * of up to HV_SAVE_PAGES_PER_RECORD gfns.  A gfn >= nr_pages is -EINVAL,
+ * and nothing is written.
+ */
+int hvsave_write_holes(struct hvsave_writer *w, const uint64_t *gfns, uint32_t count);
+
+/* Begin the final round: FINAL_ROUND, numbered by the writer. */
+int hvsave_write_final_round(struct hvsave_writer *w);
+
+/*
+ * End the current round: a ROUND_END whose round and pages the writer
+ * fills (the ROUND_ENDs so far, the gfns of the pages and holes written
+ * since the last one); flags is HV_SAVE_ROUND_FINAL for the final round,
+ * else 0; populated is the caller's count of gfns populated now (6.12).
+ */
+int hvsave_write_round_end(struct hvsave_writer *w, uint32_t flags, uint64_t populated);
+
+/*
  * Record the domain's run state at save time: for HVSAVE_RUN_PAUSED and
  * HVSAVE_RUN_SHUTDOWN a RUN_STATE record, for HVSAVE_RUN_RUNNING nothing
  * (a stream without RUN_STATE restores running).  Call it after the
@@ -176,6 +208,13 @@ struct hvsave_record {
             const struct hv_save_console_ring *hdr;
             const char *data; /* hdr->len octets, not NUL-terminated */
         } console;
+        struct { /* PAGE_HOLES */
+            uint32_t count;
+            const uint64_t *gfns;
+        } holes;
+        /* round, flags and pages checked; populated is the caller's to check (6.12) */
+        const struct hv_save_round_end *round_end;
+        const struct hv_save_final_round *final_round;
     } u;
 };
 
