@@ -7,7 +7,9 @@
  * zlib data.  Each case checks the exact error and that the reader freed
  * everything it allocated.  Migration streams (rounds of pages and holes,
  * spec section 13) round-trip, and each of their rules has a case, for the
- * reader and for the writer.
+ * reader and for the writer.  Readers and writers with a timeout give up
+ * on a peer that stalls, and wait for a slow one, on pipes and sockets,
+ * blocking or O_NONBLOCK.
  *
  * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
  * over the library's sources, so it sees every allocation libhvsave makes.
@@ -27,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -100,8 +104,11 @@ __attribute__((format(printf, 1, 2))) static bool fail(const char *fmt, ...)
 
 #define CHECK(cond, ...) ((cond) ? true : fail(__VA_ARGS__))
 
+static const char *current_test; /* for the watchdog */
+
 static void run(const char *name, void (*test)(void))
 {
+    current_test = name;
     why[0] = '\0';
     test();
     const char *mode = pages_later ? " (pages later)" : "";
@@ -366,11 +373,11 @@ static int fixture_write_state(struct hvsave_writer *w, const struct fixture *f)
     return rc ? rc : hvsave_writer_finish(w);
 }
 
-/* Write the fixture as a complete stream; 0 or the first error. */
-static int fixture_write(const struct fixture *f, int fd, unsigned flags)
+/* Write the fixture as a complete stream, waiting at most timeout_ms for fd; 0 or the first error. */
+static int fixture_write_timeout(const struct fixture *f, int fd, unsigned flags, int timeout_ms)
 {
     struct hvsave_writer *w;
-    int rc = hvsave_writer_open(&w, fd, &f->dh, flags);
+    int rc = hvsave_writer_open_timeout(&w, fd, &f->dh, flags, timeout_ms);
     if (!rc) /* an optional record first: they may come anywhere */
         rc = hvsave_write_record(w, HV_SAVE_TYPE_CONSOLE_RING, &f->console, 21);
     if (!rc)
@@ -379,6 +386,11 @@ static int fixture_write(const struct fixture *f, int fd, unsigned flags)
         rc = fixture_write_state(w, f);
     hvsave_writer_close(w);
     return rc;
+}
+
+static int fixture_write(const struct fixture *f, int fd, unsigned flags)
+{
+    return fixture_write_timeout(f, fd, flags, 0);
 }
 
 static struct buf fixture_bytes(const struct fixture *f, unsigned flags)
@@ -471,14 +483,17 @@ static int take_pages(struct hvsave_reader *r, const struct hvsave_record *rec, 
     return rc;
 }
 
-/* Read every record from fd; checks that the reader freed all it allocated. */
-static struct result read_fd(int fd)
+/*
+ * Read every record from fd, waiting at most timeout_ms for it; checks
+ * that the reader freed all it allocated.
+ */
+static struct result read_fd_timeout(int fd, int timeout_ms)
 {
     struct result res = { 0 };
     long before = live_blocks;
     struct hvsave_reader *r;
     struct hvsave_record rec;
-    res.rc = hvsave_reader_open(&r, fd);
+    res.rc = hvsave_reader_open_timeout(&r, fd, timeout_ms);
     if (!res.rc && pages_later)
         res.rc = hvsave_reader_set_flags(r, HVSAVE_READ_PAGES_LATER);
     while (!res.rc) {
@@ -500,6 +515,11 @@ static struct result read_fd(int fd)
     if (live_blocks != before)
         fail("the reader leaked %ld blocks (rc %d: %s)", live_blocks - before, res.rc, res.err);
     return res;
+}
+
+static struct result read_fd(int fd)
+{
+    return read_fd_timeout(fd, 0);
 }
 
 static struct result read_bytes(const struct buf *b)
@@ -2137,6 +2157,238 @@ static void writer_refuses_round_records_out_of_place(void)
     fixture_free(&f);
 }
 
+/* ---- timeouts, and fds that are O_NONBLOCK ------------------------------------------ */
+
+#define TIMEOUT_MS 100  /* the tests' timeout: "0.1 s" in the messages */
+#define SLACK_MS   2000 /* how much later than the timeout a loaded host may notice it */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The channels a stream travels through; fds[0] is read, fds[1] written. */
+enum channel { PIPE, PIPE_NONBLOCK, SOCKETS, SOCKETS_NONBLOCK, NR_CHANNELS };
+
+static const char *const channel_names[NR_CHANNELS] = { "a pipe", "an O_NONBLOCK pipe",
+                                                        "a socket pair",
+                                                        "an O_NONBLOCK socket pair" };
+
+/* Open a channel; the library's end (fds[ours]) is O_NONBLOCK if the kind says so, the peer's never. */
+static void channel_open(enum channel kind, int fds[2], int ours)
+{
+    int rc = kind >= SOCKETS ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)
+                             : pipe2(fds, O_CLOEXEC);
+    if (rc < 0)
+        die("pipe2/socketpair");
+    if ((kind == PIPE_NONBLOCK || kind == SOCKETS_NONBLOCK) &&
+        fcntl(fds[ours], F_SETFL, fcntl(fds[ours], F_GETFL) | O_NONBLOCK) < 0)
+        die("fcntl");
+}
+
+static void channel_close(int fds[2])
+{
+    close(fds[0]);
+    close(fds[1]);
+}
+
+/* A failure after a wait of the timeout: -ETIMEDOUT, the words, and about TIMEOUT_MS. */
+static void expect_timeout(const char *what, int rc, const char *err, const char *words,
+                           int64_t elapsed)
+{
+    CHECK(rc == -ETIMEDOUT, "%s: rc %d (%s), want -ETIMEDOUT", what, rc, err);
+    CHECK(strstr(err, words), "%s: message '%s' does not say '%s'", what, err, words);
+    CHECK(elapsed >= TIMEOUT_MS && elapsed < TIMEOUT_MS + SLACK_MS,
+          "%s: failed after %" PRId64 " ms, the timeout is %d ms", what, elapsed, TIMEOUT_MS);
+}
+
+/* A writer that sends the first n octets of b and then stalls: the reader gives up. */
+static void reader_times_out_when_the_writer_stalls(void)
+{
+    struct buf b = small_stream(0);
+    const size_t stall_at[] = { 0, 60, b.n / 2 }; /* before anything, in the config, in a record */
+    for (int kind = 0; kind < NR_CHANNELS; kind++)
+        for (size_t i = 0; i < 3 && !why[0]; i++) {
+            int fds[2];
+            char what[96];
+            channel_open(kind, fds, 0);
+            write_all(fds[1], b.p, stall_at[i]); /* at most half of 25 KiB: the channel holds it */
+            snprintf(what, sizeof(what), "%s, stalled at %zu", channel_names[kind], stall_at[i]);
+            int64_t start = now_ms();
+            struct result res = read_fd_timeout(fds[0], TIMEOUT_MS);
+            expect_timeout(what, res.rc, res.err, "no data for 0.1 s", now_ms() - start);
+            channel_close(fds);
+        }
+    buf_free(&b);
+}
+
+/* A reader that never reads: the writer gives up once the channel is full. */
+static void writer_times_out_when_nobody_reads(void)
+{
+    struct fixture f;
+    fixture_init(&f, 128); /* 512 KiB of pages: more than a pipe or a socket pair holds */
+    for (int kind = 0; kind < NR_CHANNELS && !why[0]; kind++) {
+        int fds[2];
+        struct hvsave_writer *w;
+        channel_open(kind, fds, 1);
+        int64_t start = now_ms();
+        int rc = hvsave_writer_open_timeout(&w, fds[1], &f.dh, 0, TIMEOUT_MS);
+        if (!rc)
+            rc = hvsave_write_pages(w, f.gfns, f.pages, f.nr);
+        expect_timeout(channel_names[kind], rc, hvsave_writer_error(w),
+                       "the reader stopped reading for 0.1 s", now_ms() - start);
+        CHECK(hvsave_write_pages(w, f.gfns, f.pages, 1) == -ETIMEDOUT,
+              "%s: the failure is not sticky", channel_names[kind]);
+        hvsave_writer_close(w);
+        channel_close(fds);
+    }
+    fixture_free(&f);
+}
+
+/* In a child: read fd to its end, slowly, into the memfd out. */
+static void read_slowly(int fd, int out)
+{
+    static uint8_t chunk[8192];
+    for (ssize_t n; (n = read(fd, chunk, sizeof(chunk))) != 0;) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            _exit(1);
+        write_all(out, chunk, (size_t)n);
+        usleep(200);
+    }
+    _exit(0);
+}
+
+/* In a child: write b to fd slowly, in pieces, and close it. */
+static void write_slowly(int fd, const struct buf *b)
+{
+    for (size_t at = 0; at < b->n; at += 1000) {
+        write_all(fd, b->p + at, b->n - at < 1000 ? b->n - at : 1000);
+        usleep(300);
+    }
+    _exit(0);
+}
+
+static bool child_succeeded(pid_t pid)
+{
+    int status;
+    return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* A reader slower than the writer: every channel, with and without a timeout. */
+static void writer_waits_for_a_slow_reader(void)
+{
+    struct fixture f;
+    fixture_init(&f, 128);
+    struct buf want = fixture_bytes(&f, 0);
+    for (int kind = 0; kind < NR_CHANNELS && !why[0]; kind++)
+        for (int timeout = 0; timeout <= 5000 && !why[0]; timeout += 5000) {
+            int fds[2], out = memfd_create("t", MFD_CLOEXEC);
+            channel_open(kind, fds, 1);
+            pid_t pid = fork();
+            if (pid < 0)
+                die("fork");
+            if (pid == 0) {
+                close(fds[1]);
+                read_slowly(fds[0], out);
+            }
+            close(fds[0]);
+            int rc = fixture_write_timeout(&f, fds[1], 0, timeout);
+            close(fds[1]);
+            bool child_ok = child_succeeded(pid);
+            struct buf got = fd_contents(out);
+            close(out);
+            CHECK(rc == 0 && child_ok, "%s, timeout %d: rc %d, reader %s", channel_names[kind],
+                  timeout, rc, child_ok ? "ok" : "failed");
+            CHECK(got.n == want.n && memcmp(got.p, want.p, want.n) == 0,
+                  "%s, timeout %d: %zu octets arrived, want the %zu of the stream",
+                  channel_names[kind], timeout, got.n, want.n);
+            buf_free(&got);
+        }
+    buf_free(&want);
+    fixture_free(&f);
+}
+
+/* A writer slower than the reader: every channel, with and without a timeout. */
+static void reader_waits_for_a_slow_writer(void)
+{
+    struct buf b = small_stream(0);
+    struct result whole = read_bytes(&b);
+    for (int kind = 0; kind < NR_CHANNELS && !why[0]; kind++)
+        for (int timeout = 0; timeout <= 5000 && !why[0]; timeout += 5000) {
+            int fds[2];
+            channel_open(kind, fds, 0);
+            pid_t pid = fork();
+            if (pid < 0)
+                die("fork");
+            if (pid == 0) {
+                close(fds[0]);
+                write_slowly(fds[1], &b);
+            }
+            close(fds[1]);
+            struct result res = read_fd_timeout(fds[0], timeout);
+            close(fds[0]);
+            bool child_ok = child_succeeded(pid);
+            CHECK(res.rc == 0 && res.records == whole.records && child_ok,
+                  "%s, timeout %d: rc %d (%s), %u records of %u, writer %s", channel_names[kind],
+                  timeout, res.rc, res.err, res.records, whole.records, child_ok ? "ok" : "failed");
+        }
+    buf_free(&b);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+}
+
+/* Signals interrupt the wait (EINTR) without ending it early or making it longer. */
+static void reader_timeout_holds_through_signals(void)
+{
+    struct sigaction sa = { .sa_handler = on_signal }, old; /* no SA_RESTART */
+    sigaction(SIGUSR1, &sa, &old);
+    int p[2];
+    if (pipe(p) < 0)
+        die("pipe");
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        for (int i = 0; i < 300; i++, usleep(10000)) /* every 10 ms for 3 s at most */
+            kill(parent, SIGUSR1);
+        _exit(0);
+    }
+    int64_t start = now_ms();
+    struct result res = read_fd_timeout(p[0], 3 * TIMEOUT_MS);
+    int64_t elapsed = now_ms() - start;
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    sigaction(SIGUSR1, &old, NULL);
+    close(p[0]);
+    close(p[1]);
+    CHECK(res.rc == -ETIMEDOUT && strstr(res.err, "no data for 0.3 s"), "rc %d: %s", res.rc,
+          res.err);
+    CHECK(elapsed >= 3 * TIMEOUT_MS && elapsed < 3 * TIMEOUT_MS + SLACK_MS,
+          "the 300 ms timeout took %" PRId64 " ms", elapsed);
+}
+
+static void negative_timeouts_are_refused(void)
+{
+    struct fixture f;
+    fixture_init(&f, 1);
+    struct hvsave_writer *w = (void *)1;
+    struct hvsave_reader *r = (void *)1;
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    CHECK(hvsave_writer_open_timeout(&w, fd, &f.dh, 0, -1) == -EINVAL && !w,
+          "a writer with timeout -1");
+    CHECK(hvsave_reader_open_timeout(&r, fd, -1) == -EINVAL && !r, "a reader with timeout -1");
+    CHECK(hvsave_writer_offset(w) == 0 && lseek(fd, 0, SEEK_END) == 0, "something was written");
+    close(fd);
+    fixture_free(&f);
+}
+
 /* ---- seeds for the fuzzer ---------------------------------------------------------- */
 
 static int write_seed(const char *dir, const char *name, const struct buf *b)
@@ -2204,6 +2456,32 @@ static void run_reader_tests(void)
     run("reader_rejects_bad_round_record_lengths", reader_rejects_bad_round_record_lengths);
 }
 
+/* SIGALRM: a test that waits for ever fails, instead of hanging make check. */
+static void watchdog(int sig)
+{
+    static const char hung[] = ": still waiting after 120 s\n";
+    (void)sig;
+    if (write(STDOUT_FILENO, "not ok ", 7) < 0 ||
+        write(STDOUT_FILENO, current_test, strlen(current_test)) < 0 ||
+        write(STDOUT_FILENO, hung, sizeof(hung) - 1) < 0)
+        _exit(3);
+    _exit(3);
+}
+
+/* Reads and writes that wait: for a stalled peer, a slow one, and through signals. */
+static void run_timeout_tests(void)
+{
+    signal(SIGALRM, watchdog);
+    alarm(120);
+    run("reader_times_out_when_the_writer_stalls", reader_times_out_when_the_writer_stalls);
+    run("writer_times_out_when_nobody_reads", writer_times_out_when_nobody_reads);
+    run("writer_waits_for_a_slow_reader", writer_waits_for_a_slow_reader);
+    run("reader_waits_for_a_slow_writer", reader_waits_for_a_slow_writer);
+    run("reader_timeout_holds_through_signals", reader_timeout_holds_through_signals);
+    run("negative_timeouts_are_refused", negative_timeouts_are_refused);
+    alarm(0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0)
@@ -2236,6 +2514,7 @@ int main(int argc, char **argv)
     run("reader_rejects_round_records_before_hvd_1_2", reader_rejects_round_records_before_hvd_1_2);
     run("writer_refuses_round_records_before_hvd_1_2", writer_refuses_round_records_before_hvd_1_2);
     run("writer_refuses_round_records_out_of_place", writer_refuses_round_records_out_of_place);
+    run_timeout_tests();
     printf("test_libsave: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -78,13 +78,26 @@ int hvsave_check_complete(const struct hvsave_order *o, char *why);
 /* The type's name, or "unknown" (never NULL): for messages. */
 const char *hvsave_type_label(uint32_t type);
 
+/* A reader's or writer's fd, and how it waits for it (io.c). */
+struct hvsave_io {
+    int fd;
+    int timeout_ms;    /* the longest wait for the fd to be ready; 0: for ever */
+    bool socket;       /* a socket with a timeout: sent to with MSG_DONTWAIT */
+    bool small_writes; /* a blocking pipe with a timeout: PIPE_BUF octets per write */
+    bool timed_out;    /* the failure was a wait of timeout_ms */
+};
+
+/* Set io up for fd (its type and O_NONBLOCK are looked at now, once). */
+void hvsave_io_init(struct hvsave_io *io, int fd, int timeout_ms);
+
 /*
  * Read exactly len octets.  0, -ENODATA at end of input (*got says how
- * many octets came before it), or -errno.
+ * many octets came before it), -ETIMEDOUT (io->timed_out set) when no
+ * octet came for io->timeout_ms, or -errno.
  */
-int hvsave_read_full(int fd, void *buf, size_t len, size_t *got);
+int hvsave_read_full(struct hvsave_io *io, void *buf, size_t len, size_t *got);
 
-/* Write every octet of iov[0..cnt-1]; 0 or -errno.  iov is modified. */
-int hvsave_writev_full(int fd, struct iovec *iov, int cnt);
+/* Write every octet of iov[0..cnt-1]; 0, -ETIMEDOUT as for reads, or -errno.  iov is modified. */
+int hvsave_writev_full(struct hvsave_io *io, struct iovec *iov, int cnt);
 
 #endif

@@ -16,7 +16,7 @@
 #include "private.h"
 
 struct hvsave_reader {
-    int fd;
+    struct hvsave_io io;
     uint64_t offset; /* octets consumed */
     uint64_t index;  /* index of the next record */
     uint32_t version;
@@ -82,13 +82,17 @@ static int record_fail(struct hvsave_reader *r, int rc, uint32_t type, uint64_t 
 static int reader_read(struct hvsave_reader *r, void *buf, size_t len, char *what)
 {
     size_t got;
-    int rc = hvsave_read_full(r->fd, buf, len, &got);
+    int rc = hvsave_read_full(&r->io, buf, len, &got);
     uint64_t at = r->offset;
     r->offset += got;
     if (rc == -ENODATA)
         snprintf(what + strlen(what), HVSAVE_WHY_MAX - strlen(what),
                  ": truncated, the stream ends at offset %" PRIu64 " (%zu of %zu octets)",
                  r->offset, got, len);
+    else if (rc == -ETIMEDOUT && r->io.timed_out)
+        snprintf(what + strlen(what), HVSAVE_WHY_MAX - strlen(what),
+                 ": no data for %g s at offset %" PRIu64 " (%zu of %zu octets came)",
+                 r->io.timeout_ms / 1000.0, r->offset, got, len);
     else if (rc)
         snprintf(what + strlen(what), HVSAVE_WHY_MAX - strlen(what),
                  ": read error at offset %" PRIu64 ": %s", at + got, strerror(-rc));
@@ -184,19 +188,24 @@ static int read_headers(struct hvsave_reader *r)
     return read_config(r, config_len);
 }
 
-HVSAVE_EXPORT int hvsave_reader_open(struct hvsave_reader **rp, int fd)
+HVSAVE_EXPORT int hvsave_reader_open_timeout(struct hvsave_reader **rp, int fd, int timeout_ms)
 {
     if (!rp)
         return -EINVAL;
     *rp = NULL;
-    if (fd < 0)
+    if (fd < 0 || timeout_ms < 0)
         return -EINVAL;
     struct hvsave_reader *r = calloc(1, sizeof(*r));
     if (!r)
         return -ENOMEM;
-    r->fd = fd;
+    hvsave_io_init(&r->io, fd, timeout_ms);
     *rp = r;
     return read_headers(r);
+}
+
+HVSAVE_EXPORT int hvsave_reader_open(struct hvsave_reader **rp, int fd)
+{
+    return hvsave_reader_open_timeout(rp, fd, 0);
 }
 
 /* Make room for len octets of body (len is already bounded by the spec). */

@@ -16,7 +16,7 @@
 #define ZLIB_LEVEL 1 /* fastest: page data is mostly zero or incompressible */
 
 struct hvsave_writer {
-    int fd;
+    struct hvsave_io io;
     unsigned int flags;
     uint64_t offset; /* octets written */
     struct hvsave_order order;
@@ -56,7 +56,11 @@ static int writer_output(struct hvsave_writer *w, struct iovec *iov, int cnt, co
     uint64_t len = 0;
     for (int i = 0; i < cnt; i++)
         len += iov[i].iov_len;
-    int rc = hvsave_writev_full(w->fd, iov, cnt);
+    int rc = hvsave_writev_full(&w->io, iov, cnt);
+    if (rc == -ETIMEDOUT && w->io.timed_out)
+        return writer_fail(w, rc,
+                           "writing %s at offset %" PRIu64 ": the reader stopped reading for %g s",
+                           what, w->offset, w->io.timeout_ms / 1000.0);
     if (rc)
         return writer_fail(w, rc, "writing %s at offset %" PRIu64 ": %s", what, w->offset,
                            strerror(-rc));
@@ -102,14 +106,15 @@ static int writer_init_zlib(struct hvsave_writer *w)
     return 0;
 }
 
-HVSAVE_EXPORT int hvsave_writer_open(struct hvsave_writer **wp, int fd,
-                                     const struct hvsave_domain_header *dh, unsigned int flags)
+HVSAVE_EXPORT int hvsave_writer_open_timeout(struct hvsave_writer **wp, int fd,
+                                             const struct hvsave_domain_header *dh,
+                                             unsigned int flags, int timeout_ms)
 {
     char why[HVSAVE_WHY_MAX];
     if (!wp)
         return -EINVAL;
     *wp = NULL;
-    if (fd < 0 || !dh || (flags & ~HVSAVE_ZLIB))
+    if (fd < 0 || !dh || (flags & ~HVSAVE_ZLIB) || timeout_ms < 0)
         return -EINVAL;
     size_t config_len = dh->config ? strlen(dh->config) : 0;
     if (config_len > HV_SAVE_CONFIG_MAX || hvsave_check_domain(dh, (uint32_t)config_len, why))
@@ -117,7 +122,7 @@ HVSAVE_EXPORT int hvsave_writer_open(struct hvsave_writer **wp, int fd,
     struct hvsave_writer *w = calloc(1, sizeof(*w));
     if (!w)
         return -ENOMEM;
-    w->fd = fd;
+    hvsave_io_init(&w->io, fd, timeout_ms);
     w->flags = flags;
     hvsave_order_init(&w->order, dh);
     if ((flags & HVSAVE_ZLIB) && writer_init_zlib(w) < 0) {
@@ -126,6 +131,12 @@ HVSAVE_EXPORT int hvsave_writer_open(struct hvsave_writer **wp, int fd,
     }
     *wp = w;
     return write_headers(w, dh, (uint32_t)config_len);
+}
+
+HVSAVE_EXPORT int hvsave_writer_open(struct hvsave_writer **wp, int fd,
+                                     const struct hvsave_domain_header *dh, unsigned int flags)
+{
+    return hvsave_writer_open_timeout(wp, fd, dh, flags, 0);
 }
 
 /* May anything more be written?  0 or the error. */

@@ -19,10 +19,15 @@
  *   -ENODATA         the input ends before the END record (truncated),
  *                    whether between records or inside one
  *   -ENOMEM          out of memory
+ *   -ETIMEDOUT       a reader or writer opened with a timeout waited that
+ *                    long for its fd: no data came, or the reader of the
+ *                    stream stopped reading
  *   other            the errno of a failed read() or write(); writing to a
  *                    closed pipe or socket is -EPIPE if the caller ignores
  *                    SIGPIPE (the library does not change signal handling)
- * Reads and writes are retried after EINTR and after short transfers.
+ * Reads and writes are retried after EINTR and after short transfers; on
+ * an O_NONBLOCK fd, EAGAIN is waited out with poll() (for ever, or up to
+ * the timeout), so any fd works, blocking or not.
  *
  * After a failure the reader or writer is stuck in it: every later call
  * returns the same error, and hvsave_reader_error() /
@@ -82,6 +87,20 @@ struct hvsave_writer;
  */
 int hvsave_writer_open(struct hvsave_writer **w, int fd, const struct hvsave_domain_header *dh,
                        unsigned int flags);
+
+/*
+ * As hvsave_writer_open(), for a peer that may stop reading (a live
+ * migration over a socket or a pipe): every write of this writer first
+ * waits at most timeout_ms for fd to take more octets, and fails with
+ * -ETIMEDOUT when it does not.  timeout_ms 0 waits for ever (that is
+ * hvsave_writer_open()); a negative one is -EINVAL.  So that no write
+ * blocks longer than that, the writer looks at fd once, here: to a socket
+ * it writes with MSG_DONTWAIT, and to a pipe that is not O_NONBLOCK
+ * PIPE_BUF octets at a time.
+ */
+int hvsave_writer_open_timeout(struct hvsave_writer **w, int fd,
+                               const struct hvsave_domain_header *dh, unsigned int flags,
+                               int timeout_ms);
 
 /*
  * Write one record.  A known type's body is checked exactly as a reader
@@ -226,6 +245,15 @@ struct hvsave_record {
  * can say what was wrong: close it with hvsave_reader_close() either way.
  */
 int hvsave_reader_open(struct hvsave_reader **r, int fd);
+
+/*
+ * As hvsave_reader_open(), for a peer that may stop sending (a live
+ * migration over a socket or a pipe): every read of this reader first
+ * waits at most timeout_ms for data on fd, and fails with -ETIMEDOUT when
+ * none comes.  timeout_ms 0 waits for ever (that is hvsave_reader_open());
+ * a negative one is -EINVAL.
+ */
+int hvsave_reader_open_timeout(struct hvsave_reader **r, int fd, int timeout_ms);
 
 /* The image's version (HV_SAVE_VERSION) and its domain header (config NUL-terminated). */
 uint32_t hvsave_reader_version(const struct hvsave_reader *r);
