@@ -26,20 +26,40 @@ static const char usage[] =
 /* One record's summary: text and JSON are written from the same facts. */
 struct summary {
     char text[160];
-    uint64_t first_gfn, last_gfn; /* page records */
+    uint64_t first_gfn, last_gfn; /* page and hole records */
 };
 
-static void page_range(const struct hvsave_record *rec, struct summary *s)
+/* The lowest and highest of count gfns. */
+static void gfn_range(const uint64_t *gfns, uint32_t count, struct summary *s)
 {
     s->first_gfn = UINT64_MAX;
     s->last_gfn = 0;
-    for (uint32_t i = 0; i < rec->u.pages.count; i++) {
-        uint64_t g = rec->u.pages.gfns[i];
-        s->first_gfn = g < s->first_gfn ? g : s->first_gfn;
-        s->last_gfn = g > s->last_gfn ? g : s->last_gfn;
+    for (uint32_t i = 0; i < count; i++) {
+        s->first_gfn = gfns[i] < s->first_gfn ? gfns[i] : s->first_gfn;
+        s->last_gfn = gfns[i] > s->last_gfn ? gfns[i] : s->last_gfn;
     }
+}
+
+static void page_range(const struct hvsave_record *rec, struct summary *s)
+{
+    gfn_range(rec->u.pages.gfns, rec->u.pages.count, s);
     snprintf(s->text, sizeof(s->text), "%" PRIu32 " pages, gfns %#" PRIx64 "-%#" PRIx64,
              rec->u.pages.count, s->first_gfn, s->last_gfn);
+}
+
+static void hole_range(const struct hvsave_record *rec, struct summary *s)
+{
+    gfn_range(rec->u.holes.gfns, rec->u.holes.count, s);
+    snprintf(s->text, sizeof(s->text), "%" PRIu32 " gfns, %#" PRIx64 "-%#" PRIx64,
+             rec->u.holes.count, s->first_gfn, s->last_gfn);
+}
+
+/* "round 2: 120 gfns, 4096 populated, final" */
+static void describe_round_end(const struct hv_save_round_end *e, struct summary *s)
+{
+    snprintf(s->text, sizeof(s->text),
+             "round %" PRIu32 ": %" PRIu64 " gfns, %" PRIu64 " populated%s", e->round, e->pages,
+             e->populated, e->flags & HV_SAVE_ROUND_FINAL ? ", final" : "");
 }
 
 /* "running", "paused" or "shutdown" (for the JSON) and the reason's name. */
@@ -109,6 +129,15 @@ static void summarize(const struct hvsave_record *rec, struct summary *s)
     case HV_SAVE_TYPE_CONSOLE_RING:
         snprintf(s->text, sizeof(s->text), "%" PRIu32 " octets, %" PRIu64 " lost",
                  rec->u.console.hdr->len, rec->u.console.hdr->lost);
+        break;
+    case HV_SAVE_TYPE_PAGE_HOLES:
+        hole_range(rec, s);
+        break;
+    case HV_SAVE_TYPE_ROUND_END:
+        describe_round_end(rec->u.round_end, s);
+        break;
+    case HV_SAVE_TYPE_FINAL_ROUND:
+        snprintf(s->text, sizeof(s->text), "round %" PRIu32 " begins", rec->u.final_round->round);
         break;
     default: /* END */
         break;
@@ -194,6 +223,24 @@ static void json_headers(yajl_gen g, const struct hvsave_reader *r)
     yajl_gen_map_close(g);
 }
 
+/* The fields of a migration stream's records: holes, and the rounds. */
+static void json_round_fields(yajl_gen g, const struct hvsave_record *rec, const struct summary *s)
+{
+    if (rec->type == HV_SAVE_TYPE_PAGE_HOLES) {
+        json_uint(g, "gfns", rec->u.holes.count);
+        json_uint(g, "first_gfn", s->first_gfn);
+        json_uint(g, "last_gfn", s->last_gfn);
+    } else if (rec->type == HV_SAVE_TYPE_ROUND_END) {
+        json_uint(g, "round", rec->u.round_end->round);
+        json_uint(g, "pages", rec->u.round_end->pages);
+        json_uint(g, "populated", rec->u.round_end->populated);
+        json_str(g, "final");
+        yajl_gen_bool(g, rec->u.round_end->flags & HV_SAVE_ROUND_FINAL);
+    } else if (rec->type == HV_SAVE_TYPE_FINAL_ROUND) {
+        json_uint(g, "round", rec->u.final_round->round);
+    }
+}
+
 static void json_record(yajl_gen g, const struct hvsave_record *rec, const struct summary *s)
 {
     const char *name = hvsave_type_name(rec->type);
@@ -216,6 +263,7 @@ static void json_record(yajl_gen g, const struct hvsave_record *rec, const struc
         json_uint(g, "vcpu", rec->u.vcpu.vcpu->vcpu_id);
         json_uint(g, "rip", rec->u.vcpu.vcpu->regs.rip);
     }
+    json_round_fields(g, rec, s);
     if (s->text[0]) {
         json_str(g, "summary");
         json_str(g, s->text);
