@@ -40,6 +40,15 @@ static int last_page_octet(struct hvsave_reader *r, const struct hvsave_record *
     return rc ? rc : pages[(size_t)count * 4096 - 1];
 }
 
+/* Every gfn of a PAGE_HOLES record the reader returns is in the domain. */
+static bool holes_checked(const struct hvsave_reader *r, const struct hvsave_record *rec)
+{
+    for (uint32_t i = 0; i < rec->u.holes.count; i++)
+        if (rec->u.holes.gfns[i] >= hvsave_reader_domain(r)->nr_pages)
+            return false;
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct hvsave_reader *r;
@@ -54,6 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int octet = last_page_octet(r, &rec, later);
             rc = octet < 0 ? octet : 0;
         }
+        if (rec.type == HV_SAVE_TYPE_PAGE_HOLES && !holes_checked(r, &rec))
+            abort(); /* the reader let a gfn beyond the domain through */
+        if (rec.type == HV_SAVE_TYPE_ROUND_END && (rec.u.round_end->flags & ~HV_SAVE_ROUND_FINAL))
+            abort(); /* or a reserved flag */
     }
     if (rc && hvsave_reader_error(r)[0] == '\0')
         abort(); /* every failure must say why */
