@@ -30,11 +30,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "# $*"; }
 
 # Start hvd on a socket in a fresh temp dir; sets HV_TMP, HVD_PID, HVD_SOCKET.
+# With HV_NETNS set, hvd runs in that network namespace (ip netns exec).
 hv_start() {
     [ -e /dev/kvm ] || fail "/dev/kvm is missing: this test needs KVM"
     HV_TMP=$(mktemp -d /tmp/hvtest.XXXXXX)
     export HVD_SOCKET=$HV_TMP/hvd.sock
-    "$HVD" --socket "$HVD_SOCKET" --foreground --log "$HV_TMP/hvd.log" "$@" &
+    ${HV_NETNS:+ip netns exec "$HV_NETNS"} "$HVD" --socket "$HVD_SOCKET" --foreground \
+        --log "$HV_TMP/hvd.log" "$@" &
     HVD_PID=$!
     export HVD_PID
     trap hv_cleanup EXIT

@@ -10,8 +10,8 @@ pid=$(cat "$tmp/hvd.pid") || fail "no pidfile"
 kill -0 "$pid" || fail "pid $pid from the pidfile is not running"
 [ -S "$HVD_SOCKET" ] || fail "no socket (its directory should have been made)"
 "$HVCLI" list >/dev/null || fail "the daemon does not serve"
-"$HVCLI" dmesg | grep -q "hvd 1.1 started" || fail "dmesg lacks the start message"
-grep -q "hvd 1.1 started" "$tmp/hvd.log" || fail "--log file lacks the start message"
+"$HVCLI" dmesg | grep -q "hvd 1.2 started" || fail "dmesg lacks the start message"
+grep -q "hvd 1.2 started" "$tmp/hvd.log" || fail "--log file lacks the start message"
 # hvcli info names the build-id the binary carries (what live patches are built for).
 want=$(readelf -n "$HVD" | sed -n 's/^ *Build ID: //p')
 got=$("$HVCLI" info | python3 -c 'import json,sys; print(json.load(sys.stdin)["build_id"])')

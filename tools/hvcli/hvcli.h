@@ -34,7 +34,7 @@ struct hvcli_opt {
     const char *help; /* for `hvcli VERB --help`; a '\n' goes on on the next line */
 };
 
-#define HVCLI_MAX_OPTS 8 /* options in a verb's table, --help aside */
+#define HVCLI_MAX_OPTS 12 /* options in a verb's table, --help aside */
 
 /* What the parser found on a verb's command line. */
 struct hvcli_args {
@@ -79,6 +79,9 @@ extern const struct hvcli_verb hvcli_verb_vcpu_list;
 extern const struct hvcli_verb hvcli_verb_mem_set;
 extern const struct hvcli_verb hvcli_verb_save;
 extern const struct hvcli_verb hvcli_verb_restore;
+extern const struct hvcli_verb hvcli_verb_migrate;
+extern const struct hvcli_verb hvcli_verb_migrate_receive;
+extern const struct hvcli_verb hvcli_verb_rename;
 
 /* Print exactly one line "hvcli: VERB: message" (or "hvcli: message")
  * to stderr. */

@@ -5,10 +5,10 @@
 #include "hvcli.h"
 
 static const struct hvcli_verb *const verbs[] = {
-    &hvcli_verb_create,  &hvcli_verb_destroy,   &hvcli_verb_shutdown, &hvcli_verb_list,
-    &hvcli_verb_info,    &hvcli_verb_pause,     &hvcli_verb_unpause,  &hvcli_verb_console,
-    &hvcli_verb_dmesg,   &hvcli_verb_vcpu_list, &hvcli_verb_mem_set,  &hvcli_verb_save,
-    &hvcli_verb_restore,
+    &hvcli_verb_create,  &hvcli_verb_destroy,   &hvcli_verb_shutdown,        &hvcli_verb_list,
+    &hvcli_verb_info,    &hvcli_verb_pause,     &hvcli_verb_unpause,         &hvcli_verb_console,
+    &hvcli_verb_dmesg,   &hvcli_verb_vcpu_list, &hvcli_verb_mem_set,         &hvcli_verb_save,
+    &hvcli_verb_restore, &hvcli_verb_migrate,   &hvcli_verb_migrate_receive, &hvcli_verb_rename,
 };
 
 static const struct hvcli_verb *find_verb(const char *name)
@@ -34,7 +34,7 @@ static void print_main_help(void)
            "Verbs:\n",
            HVCTL_DEFAULT_SOCKET);
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        printf("  %-10s %s\n", verbs[i]->name, verbs[i]->summary);
+        printf("  %-16s %s\n", verbs[i]->name, verbs[i]->summary);
     printf("\nDOM is a domain id, name or UUID.  `hvcli VERB --help` describes a verb.\n");
 }
 

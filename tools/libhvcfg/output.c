@@ -176,3 +176,40 @@ HVCFG_EXPORT int hvcfg_json_vcpus(const struct hvcfg_vcpu_row *rows, size_t coun
 {
     return gen_array(json, count, rows, vcpu_item);
 }
+
+static void json_members(struct json_gen *j, const struct hvcfg_json_member *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].str)
+            gen_str(j, m[i].name, m[i].str);
+        else
+            gen_u64(j, m[i].name, m[i].num);
+    }
+}
+
+HVCFG_EXPORT int hvcfg_json_report(const struct hvcfg_json_member *m, size_t n,
+                                   const char *list_name, const struct hvcfg_json_member *rows,
+                                   size_t per_row, size_t nrows, char **json)
+{
+    struct json_gen j;
+    int rc;
+
+    *json = NULL;
+    rc = gen_begin(&j, true);
+    if (rc < 0)
+        return rc;
+    gen_note(&j, yajl_gen_map_open(j.g));
+    json_members(&j, m, n);
+    if (list_name) {
+        gen_string(&j, list_name);
+        gen_note(&j, yajl_gen_array_open(j.g));
+        for (size_t r = 0; r < nrows; r++) {
+            gen_note(&j, yajl_gen_map_open(j.g));
+            json_members(&j, rows + r * per_row, per_row);
+            gen_note(&j, yajl_gen_map_close(j.g));
+        }
+        gen_note(&j, yajl_gen_array_close(j.g));
+    }
+    gen_note(&j, yajl_gen_map_close(j.g));
+    return gen_end(&j, json);
+}

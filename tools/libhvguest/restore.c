@@ -12,14 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <hvsave.h>
 #include <hv/public/privcmd.h>
 #include "image_config.h"
 #include "memory.h"
-#include "private.h"
+#include "restorer.h"
 
 struct restorer {
     hvctl_t *h;
+    const struct restore_opts *o;
     hvguest_progress_fn *progress;
     void *arg;
     struct hvsave_reader *r;
@@ -28,13 +30,17 @@ struct restorer {
     uint32_t domid;
     bool created;
     struct guest_memory mem;
-    uint8_t *populated;  /* bitmap: gfns backed in the new domain */
-    bool gfn0_in_stream; /* gfn 0 (backed at creation) came in PAGE_DATA */
-    bool pages_finished; /* a state record came: no more page records */
-    uint64_t *frames;    /* HV_P2M_QUERY_MAX entries */
+    uint8_t *populated;        /* bitmap: gfns backed in the new domain */
+    uint8_t *in_stream;        /* bitmap: gfns whose last page or hole record was a page */
+    uint64_t stream_populated; /* bits set in in_stream */
+    bool pages_finished;       /* a state record came: no more page records */
+    uint64_t *frames;          /* HV_P2M_QUERY_MAX entries */
     uint64_t pages_done;
-    struct hvsave_run_state run; /* as the image records it */
-    char why[768];               /* the failure, in words */
+    uint32_t rounds;              /* ROUND_END records applied */
+    uint8_t image_handle[16];     /* the image's identity, when o->name_suffix */
+    char image_name[HV_NAME_MAX]; /* replaces it while the domain is built */
+    struct hvsave_run_state run;  /* as the image records it */
+    char why[768];                /* the failure, in words */
 };
 
 #define restore_fail(t, rc, ...) guest_fail((t)->why, sizeof((t)->why), rc, __VA_ARGS__)
@@ -67,7 +73,7 @@ static int report_progress(struct restorer *t, enum hvguest_phase phase)
 /* Read the stream's headers and the domain's config. */
 static int open_image(struct restorer *t, int fd)
 {
-    int rc = hvsave_reader_open(&t->r, fd);
+    int rc = hvsave_reader_open_timeout(&t->r, fd, (int)t->o->timeout_ms);
 
     if (rc < 0)
         return restore_fail(t, rc, "%s", t->r ? hvsave_reader_error(t->r) : strerror(-rc));
@@ -76,12 +82,40 @@ static int open_image(struct restorer *t, int fd)
         return restore_fail(t, rc, "%s", strerror(-rc));
     t->dh = hvsave_reader_domain(t->r);
     rc = image_config_read(t->dh, &t->cd, t->why, sizeof(t->why));
+    memcpy(t->image_name, t->cd.name, sizeof(t->image_name));
+    memcpy(t->image_handle, t->cd.handle, sizeof(t->image_handle));
     return rc;
+}
+
+void name_with_suffix(char out[HV_NAME_MAX], const char *name, const char *suffix)
+{
+    size_t room = HV_NAME_MAX - 1 - strlen(suffix);
+
+    snprintf(out, HV_NAME_MAX, "%.*s%s", (int)room, name, suffix);
+}
+
+/* A migration builds the domain under a temporary name and UUID, so that
+ * it can arrive in the hvd that runs the source (spec section 14.2). */
+static int take_temporary_identity(struct restorer *t)
+{
+    if (!t->o->name_suffix)
+        return 0;
+    name_with_suffix(t->cd.name, t->image_name, t->o->name_suffix);
+    if (getrandom(t->cd.handle, sizeof(t->cd.handle), 0) != sizeof(t->cd.handle))
+        return restore_fail(t, -errno, "cannot make a UUID: %s", strerror(errno));
+    t->cd.handle[6] = (uint8_t)((t->cd.handle[6] & 0x0f) | 0x40); /* version 4 */
+    t->cd.handle[8] = (uint8_t)((t->cd.handle[8] & 0x3f) | 0x80);
+    if (t->o->transient)
+        t->cd.flags |= XEN_DOMCTL_CDF_transient;
+    return 0;
 }
 
 static int create_domain(struct restorer *t)
 {
-    int rc = hvctl_domain_create(t->h, &t->cd, &t->domid);
+    int rc = take_temporary_identity(t);
+
+    if (rc == 0)
+        rc = hvctl_domain_create(t->h, &t->cd, &t->domid);
 
     if (rc == -EEXIST)
         return restore_fail(t, rc, "a domain named '%s' (or with its UUID) already exists",
@@ -101,24 +135,47 @@ static int create_domain(struct restorer *t)
         return restore_fail(t, -EPROTO, "hvd made a RAM window of %" PRIu64 " pages, not %" PRIu64,
                             t->mem.nr_gfns, t->dh->nr_pages);
     t->populated = calloc(t->dh->nr_pages / 8 + 1, 1);
+    t->in_stream = calloc(t->dh->nr_pages / 8 + 1, 1);
     t->frames = malloc(HV_P2M_QUERY_MAX * sizeof(*t->frames));
-    if (!t->populated || !t->frames)
+    if (!t->populated || !t->in_stream || !t->frames)
         return restore_fail(t, -ENOMEM, "out of memory");
     t->populated[0] = 1; /* createdomain backed gfn 0 (init_pages = 1) */
     return 0;
 }
 
+static bool bit_is_set(const uint8_t *map, uint64_t gfn)
+{
+    return map[gfn / 8] & (1u << (gfn % 8));
+}
+
+static void set_bit_to(uint8_t *map, uint64_t gfn, bool on)
+{
+    if (on)
+        map[gfn / 8] |= (uint8_t)(1u << (gfn % 8));
+    else
+        map[gfn / 8] &= (uint8_t) ~(1u << (gfn % 8));
+}
+
 static bool is_populated(const struct restorer *t, uint64_t gfn)
 {
-    return t->populated[gfn / 8] & (1u << (gfn % 8));
+    return bit_is_set(t->populated, gfn);
 }
 
 static void mark_populated(struct restorer *t, uint64_t gfn, bool on)
 {
-    if (on)
-        t->populated[gfn / 8] |= (uint8_t)(1u << (gfn % 8));
-    else
-        t->populated[gfn / 8] &= (uint8_t) ~(1u << (gfn % 8));
+    set_bit_to(t->populated, gfn, on);
+}
+
+/* Whether the stream's last word on gfn is a page (spec section 13). */
+static void mark_in_stream(struct restorer *t, uint64_t gfn, bool on)
+{
+    bool was = bit_is_set(t->in_stream, gfn);
+
+    if (on && !was)
+        t->stream_populated++;
+    else if (!on && was)
+        t->stream_populated--;
+    set_bit_to(t->in_stream, gfn, on);
 }
 
 /* Consecutive gfns from gfns[0], at most max. */
@@ -188,15 +245,54 @@ static int restore_pages(struct restorer *t, const struct hvsave_record *rec)
 
     for (uint32_t i = 0, n; i < count; i += n) {
         n = run_length(gfns + i, count - i);
-        t->gfn0_in_stream |= gfns[i] == 0;
         int rc = populate_run(t, rec, gfns[i], n);
         if (rc == 0)
             rc = read_run(t, rec, gfns[i], n);
         if (rc < 0)
             return rc;
+        for (uint32_t j = 0; j < n; j++)
+            mark_in_stream(t, gfns[i] + j, true);
     }
     t->pages_done += count;
     return report_progress(t, HVGUEST_PHASE_PAGES);
+}
+
+/* Free the populated gfns among a hole record's, one request per run. */
+static int restore_holes(struct restorer *t, const struct hvsave_record *rec)
+{
+    const uint64_t *gfns = rec->u.holes.gfns;
+
+    for (uint32_t i = 0, n; i < rec->u.holes.count; i += n) {
+        n = run_length(gfns + i, rec->u.holes.count - i);
+        for (uint32_t j = 0, k; j < n; j += k) {
+            bool backed = is_populated(t, gfns[i] + j);
+            for (k = 1; j + k < n && is_populated(t, gfns[i] + j + k) == backed; k++)
+                ;
+            int rc = backed ? hvctl_p2m_set(t->h, t->domid, gfns[i] + j, k, 0) : 0;
+            if (rc < 0)
+                return record_fail(t, rec, rc, "cannot free gfn %#" PRIx64 ": %s", gfns[i] + j,
+                                   strerror(-rc));
+            for (uint32_t m = 0; m < k; m++) {
+                mark_populated(t, gfns[i] + j + m, false);
+                mark_in_stream(t, gfns[i] + j + m, false);
+            }
+        }
+    }
+    return 0;
+}
+
+/* The sender and this restore must agree on which gfns exist (spec 6.12). */
+static int check_round(struct restorer *t, const struct hvsave_record *rec)
+{
+    const struct hv_save_round_end *re = rec->u.round_end;
+
+    t->rounds++;
+    if (re->populated == t->stream_populated)
+        return report_progress(t, HVGUEST_PHASE_PAGES);
+    return record_fail(t, rec, -EBADMSG,
+                       "the sender counts %" PRIu64 " populated gfns after round %" PRIu32
+                       ", the stream gave %" PRIu64,
+                       re->populated, re->round, t->stream_populated);
 }
 
 /* The memory is complete: gfn 0, backed at creation, goes if the image
@@ -206,7 +302,7 @@ static int finish_pages(struct restorer *t, const struct hvsave_record *rec)
     int rc = report_progress(t, HVGUEST_PHASE_STATE);
 
     t->pages_finished = true;
-    if (rc < 0 || t->gfn0_in_stream)
+    if (rc < 0 || bit_is_set(t->in_stream, 0) || !is_populated(t, 0))
         return rc;
     rc = hvctl_p2m_set(t->h, t->domid, 0, 1, 0);
     if (rc < 0)
@@ -263,6 +359,12 @@ static int restore_record(struct restorer *t, const struct hvsave_record *rec)
         return 0;
     if (rec->type == HV_SAVE_TYPE_PAGE_DATA || rec->type == HV_SAVE_TYPE_PAGE_DATA_ZLIB)
         return restore_pages(t, rec);
+    if (rec->type == HV_SAVE_TYPE_PAGE_HOLES)
+        return restore_holes(t, rec);
+    if (rec->type == HV_SAVE_TYPE_ROUND_END)
+        return check_round(t, rec);
+    if (rec->type == HV_SAVE_TYPE_FINAL_ROUND)
+        return 0; /* the reader checked its place; nothing to apply */
     /* Optional records may come between page records (spec section 7):
      * only a mandatory one ends the memory. */
     if (!(rec->type & HV_SAVE_TYPE_OPTIONAL) && !t->pages_finished)
@@ -328,30 +430,51 @@ static void undo_create(struct restorer *t)
                  strerror(-rc));
 }
 
-HVGUEST_API int hvguest_restore(hvctl_t *h, int fd, unsigned int flags,
-                                hvguest_progress_fn *progress, void *arg, uint32_t *domid,
-                                struct hvguest_status *st)
+static void restore_free(struct restorer *t)
 {
-    struct restorer t = { .h = h, .progress = progress, .arg = arg };
-    int rc;
+    hvsave_reader_close(t->r);
+    guest_memory_unmap(&t->mem);
+    free(t->populated);
+    free(t->in_stream);
+    free(t->frames);
+}
 
-    if (!h || fd < 0 || flags || !domid)
-        rc = restore_fail(&t, -EINVAL, "bad arguments");
-    else
-        rc = restore_domain(&t, fd);
+int restore_run(hvctl_t *h, int fd, const struct restore_opts *o, hvguest_progress_fn *progress,
+                void *arg, struct restore_result *res, struct hvguest_status *st)
+{
+    struct restorer t = { .h = h, .o = o, .progress = progress, .arg = arg };
+    int rc = restore_domain(&t, fd);
+
     if (rc < 0)
         undo_create(&t);
-    else
-        *domid = t.domid;
+    *res = (struct restore_result){ .domid = t.domid, .rounds = t.rounds, .pages = t.pages_done };
+    memcpy(res->name, t.image_name, sizeof(res->name));
+    memcpy(res->handle, t.image_handle, sizeof(res->handle));
     if (st) {
         snprintf(st->error, sizeof(st->error), "%s", rc < 0 ? t.why : "");
         st->octets = hvsave_reader_offset(t.r);
         st->run_state = t.run.state;
         st->shutdown_reason = t.run.shutdown_reason;
     }
-    hvsave_reader_close(t.r);
-    guest_memory_unmap(&t.mem);
-    free(t.populated);
-    free(t.frames);
+    restore_free(&t);
     return rc < 0 ? rc : 0;
+}
+
+HVGUEST_API int hvguest_restore(hvctl_t *h, int fd, unsigned int flags,
+                                hvguest_progress_fn *progress, void *arg, uint32_t *domid,
+                                struct hvguest_status *st)
+{
+    static const struct restore_opts plain = { 0 };
+    struct restore_result res;
+    int rc;
+
+    if (!h || fd < 0 || flags || !domid) {
+        if (st)
+            *st = (struct hvguest_status){ .error = "bad arguments" };
+        return -EINVAL;
+    }
+    rc = restore_run(h, fd, &plain, progress, arg, &res, st);
+    if (rc == 0)
+        *domid = res.domid;
+    return rc;
 }

@@ -14,43 +14,20 @@
 #include <hvsave.h>
 #include <hv/public/privcmd.h>
 #include "image_config.h"
-#include "memory.h"
-#include "private.h"
+#include "saver.h"
 
 _Static_assert(HVGUEST_RUN_PAUSED == HVSAVE_RUN_PAUSED &&
                    HVGUEST_RUN_SHUTDOWN == HVSAVE_RUN_SHUTDOWN,
                "one numbering of run states");
 
-struct saver {
-    hvctl_t *h;
-    uint32_t domid;
-    int fd;
-    unsigned int flags;
-    hvguest_progress_fn *progress;
-    void *arg;
-    bool paused; /* we hold a pause on the domain */
-    struct xen_domctl_getdomaininfo info;
-    struct guest_memory mem;
-    struct hvsave_writer *w;
-    void *ctx;                /* one context body (HV_PRIVCMD_MAX_BUF octets) */
-    uint64_t shared_info_gfn; /* HV_INVALID_FRAME: the guest never placed it */
-    uint64_t pages_done;
-    struct hvsave_run_state run; /* before our pause */
-    char why[768];               /* the failure, in words */
-};
-
-#define save_fail(s, rc, ...) guest_fail((s)->why, sizeof((s)->why), rc, __VA_ARGS__)
-
-/* A failure of the writer: its own one-line account. */
-static int writer_fail(struct saver *s, int rc)
+int saver_writer_fail(struct saver *s, int rc)
 {
     const char *msg = hvsave_writer_error(s->w);
 
     return save_fail(s, rc, "%s", msg[0] ? msg : strerror(-rc));
 }
 
-/* Tell the caller where we are; -EINTR if it asks us to stop. */
-static int report_progress(struct saver *s, enum hvguest_phase phase)
+int saver_report_progress(struct saver *s, enum hvguest_phase phase)
 {
     if (!s->progress || s->progress(s->arg, phase, s->pages_done, s->info.tot_pages) == 0)
         return 0;
@@ -67,7 +44,21 @@ static struct hvsave_run_state run_state_of(const struct xen_domctl_getdomaininf
     return (struct hvsave_run_state){ HVSAVE_RUN_RUNNING, 0 };
 }
 
-static int pause_and_describe(struct saver *s)
+int saver_prepare(struct saver *s)
+{
+    int rc = hvctl_domain_getinfo(s->h, s->domid, &s->info);
+
+    if (rc < 0)
+        return save_fail(s, rc, "cannot read its info: %s", strerror(-rc));
+    if (!(s->ctx = malloc(HV_PRIVCMD_MAX_BUF)))
+        return save_fail(s, -ENOMEM, "out of memory");
+    rc = guest_memory_map(s->h, s->domid, PROT_READ, &s->mem);
+    if (rc < 0)
+        return save_fail(s, rc, "cannot map its memory: %s", strerror(-rc));
+    return 0;
+}
+
+int saver_pause(struct saver *s)
 {
     int rc = hvctl_domain_pause(s->h, s->domid);
 
@@ -78,14 +69,10 @@ static int pause_and_describe(struct saver *s)
     if (rc < 0)
         return save_fail(s, rc, "cannot read its info: %s", strerror(-rc));
     s->run = run_state_of(&s->info);
-    rc = guest_memory_map(s->h, s->domid, PROT_READ, &s->mem);
-    if (rc < 0)
-        return save_fail(s, rc, "cannot map its memory: %s", strerror(-rc));
     return 0;
 }
 
-/* Where the shared-info page is (its frame is hvd's, not a RAM page). */
-static int find_shared_info(struct saver *s)
+int saver_find_shared_info(struct saver *s)
 {
     uint32_t len;
     int rc = hvctl_context_get(s->h, s->domid, HV_SAVE_TYPE_SHARED_INFO, 0, s->ctx,
@@ -102,7 +89,7 @@ static int find_shared_info(struct saver *s)
     return 0;
 }
 
-static int open_writer(struct saver *s)
+int saver_open_writer(struct saver *s)
 {
     struct xen_sysctl_physinfo pi;
     char *config = NULL;
@@ -120,11 +107,12 @@ static int open_writer(struct saver *s)
         .tot_pages = s->info.tot_pages,
         .config = config,
     };
-    rc = hvsave_writer_open(&s->w, s->fd, &dh, s->flags & HVGUEST_SAVE_ZLIB ? HVSAVE_ZLIB : 0);
+    rc = hvsave_writer_open_timeout(&s->w, s->fd, &dh,
+                                    s->flags & HVGUEST_SAVE_ZLIB ? HVSAVE_ZLIB : 0, s->timeout_ms);
     free(config);
     if (rc < 0 && !s->w)
         return save_fail(s, rc, "cannot start the image: %s", strerror(-rc));
-    return rc < 0 ? writer_fail(s, rc) : 0;
+    return rc < 0 ? saver_writer_fail(s, rc) : 0;
 }
 
 /* Prefault each run of consecutive frames among frames[0..n). */
@@ -139,61 +127,85 @@ static void prefault_runs(struct saver *s, uint32_t n, const uint64_t *frames)
     }
 }
 
-/* The RAM pages among frames[0..n) (gfns from gfn), skipping holes and
- * the shared-info page.  Returns the count or -EPROTO. */
-static int collect_pages(struct saver *s, uint64_t gfn, uint32_t n, const uint64_t *frames,
-                         uint64_t *gfns, const void **pages)
+/*
+ * Sort the wanted gfns of the chunk into RAM pages and holes.  A gfn
+ * backed by the frame after the RAM frames maps the shared-info page,
+ * which is hvd's (the SHARED_INFO record carries it), not RAM.
+ */
+static int collect_chunk(struct saver *s, uint64_t gfn, uint32_t n, const uint64_t *want,
+                         struct page_batch *b, uint32_t *nr_pages, uint32_t *nr_holes)
 {
-    int count = 0;
-
+    *nr_pages = *nr_holes = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (frames[i] == HV_INVALID_FRAME || gfn + i == s->shared_info_gfn)
+        uint64_t f = b->frames[i];
+        if (want && !gfn_bit(want, i))
             continue;
-        pages[count] = guest_memory_frame(&s->mem, frames[i]);
-        if (!pages[count])
+        if (f != HV_INVALID_FRAME && f < s->mem.nr_gfns) {
+            b->pages[*nr_pages] = guest_memory_frame(&s->mem, f);
+            b->gfns[(*nr_pages)++] = gfn + i;
+        } else if (f != HV_INVALID_FRAME && f != s->mem.nr_gfns) {
             return save_fail(s, -EPROTO,
                              "hvd maps gfn %#" PRIx64 " to frame %#" PRIx64
                              ", outside its memory file",
-                             gfn + i, frames[i]);
-        gfns[count++] = gfn + i;
+                             gfn + i, f);
+        } else if (s->sent && gfn_bit(s->sent, gfn + i)) {
+            b->holes[(*nr_holes)++] = gfn + i;
+        }
     }
-    return count;
+    return 0;
 }
 
-/* The p2m of one chunk of gfns and the pages found in it. */
-struct page_batch {
-    uint64_t frames[HV_P2M_QUERY_MAX];
-    uint64_t gfns[HV_P2M_QUERY_MAX];
-    const void *pages[HV_P2M_QUERY_MAX];
-};
-
-/* Write the backed pages of gfns [gfn, gfn + n), n <= HV_P2M_QUERY_MAX. */
-static int save_chunk(struct saver *s, uint64_t gfn, uint32_t n, struct page_batch *b)
+/* Record what the receiver holds after the chunk: holes gone, pages there. */
+static void mark_sent(struct saver *s, const struct page_batch *b, uint32_t nr_pages,
+                      uint32_t nr_holes)
 {
-    int count, rc = hvctl_p2m_query(s->h, s->domid, gfn, n, b->frames);
+    for (uint32_t i = 0; s->sent && i < nr_holes; i++) {
+        s->sent[b->holes[i] / 64] &= ~(1ull << (b->holes[i] % 64));
+        s->populated--;
+    }
+    for (uint32_t i = 0; s->sent && i < nr_pages; i++) {
+        uint64_t bit = 1ull << (b->gfns[i] % 64);
+        s->populated += !(s->sent[b->gfns[i] / 64] & bit);
+        s->sent[b->gfns[i] / 64] |= bit;
+    }
+}
+
+int saver_write_chunk(struct saver *s, uint64_t gfn, uint32_t n, const uint64_t *want,
+                      struct page_batch *b)
+{
+    uint32_t nr_pages, nr_holes;
+    int rc = hvctl_p2m_query(s->h, s->domid, gfn, n, b->frames);
 
     if (rc < 0)
         return save_fail(s, rc, "cannot query its p2m at gfn %#" PRIx64 ": %s", gfn, strerror(-rc));
+    if ((rc = collect_chunk(s, gfn, n, want, b, &nr_pages, &nr_holes)) < 0)
+        return rc;
+    if (nr_pages == 0 && nr_holes == 0)
+        return 0;
     prefault_runs(s, n, b->frames);
-    count = collect_pages(s, gfn, n, b->frames, b->gfns, b->pages);
-    if (count <= 0)
-        return count;
-    if ((rc = hvsave_write_page_list(s->w, b->gfns, b->pages, (uint32_t)count)) < 0)
-        return writer_fail(s, rc);
-    s->pages_done += (uint64_t)count;
-    return report_progress(s, HVGUEST_PHASE_PAGES);
+    /* Holes first: the receiver never holds more pages than the guest had. */
+    if (nr_holes && (rc = hvsave_write_holes(s->w, b->holes, nr_holes)) < 0)
+        return saver_writer_fail(s, rc);
+    if (nr_pages && (rc = hvsave_write_page_list(s->w, b->gfns, b->pages, nr_pages)) < 0)
+        return saver_writer_fail(s, rc);
+    mark_sent(s, b, nr_pages, nr_holes);
+    s->pages_done += nr_pages;
+    s->holes_done += nr_holes;
+    return saver_report_progress(s, HVGUEST_PHASE_PAGES);
 }
 
 /* Every backed gfn, in gfn order. */
 static int save_pages(struct saver *s)
 {
     struct page_batch *b = malloc(sizeof(*b));
-    int rc = b ? report_progress(s, HVGUEST_PHASE_PAGES) : save_fail(s, -ENOMEM, "out of memory");
+    int rc =
+        b ? saver_report_progress(s, HVGUEST_PHASE_PAGES) : save_fail(s, -ENOMEM, "out of memory");
 
     for (uint64_t gfn = 0; rc == 0 && gfn < s->mem.nr_gfns; gfn += HV_P2M_QUERY_MAX) {
         uint64_t left = s->mem.nr_gfns - gfn;
 
-        rc = save_chunk(s, gfn, left < HV_P2M_QUERY_MAX ? (uint32_t)left : HV_P2M_QUERY_MAX, b);
+        rc = saver_write_chunk(s, gfn, left < HV_P2M_QUERY_MAX ? (uint32_t)left : HV_P2M_QUERY_MAX,
+                               NULL, b);
     }
     free(b);
     return rc;
@@ -209,7 +221,7 @@ static int save_context(struct saver *s, uint32_t type, uint32_t index)
         return save_fail(s, rc, "cannot read its %s state%s: %s", hvsave_type_name(type),
                          type == HV_SAVE_TYPE_VCPU ? " of a vCPU" : "", strerror(-rc));
     if ((rc = hvsave_write_record(s->w, type, s->ctx, len)) < 0)
-        writer_fail(s, rc);
+        saver_writer_fail(s, rc);
     return rc;
 }
 
@@ -235,14 +247,13 @@ static int save_optional_context(struct saver *s, uint32_t type)
     if (len >= 4 && context_is_empty(type, s->ctx))
         return 0;
     if ((rc = hvsave_write_record(s->w, type, s->ctx, len)) < 0)
-        writer_fail(s, rc);
+        saver_writer_fail(s, rc);
     return rc;
 }
 
-/* The records after the pages, in the spec's order (section 7), then END. */
-static int save_state(struct saver *s)
+int saver_write_state(struct saver *s)
 {
-    int rc = report_progress(s, HVGUEST_PHASE_STATE);
+    int rc = saver_report_progress(s, HVGUEST_PHASE_STATE);
 
     if (rc == 0)
         rc = save_context(s, HV_SAVE_TYPE_VM_STATE, 0);
@@ -255,38 +266,53 @@ static int save_state(struct saver *s)
     if (rc == 0)
         rc = save_optional_context(s, HV_SAVE_TYPE_TIMERS);
     if (rc == 0 && (rc = hvsave_write_run_state(s->w, &s->run)) < 0)
-        writer_fail(s, rc);
+        saver_writer_fail(s, rc);
     if (rc == 0)
         rc = save_context(s, HV_SAVE_TYPE_CONSOLE_RING, 0);
     if (rc == 0 && (rc = hvsave_writer_finish(s->w)) < 0)
-        writer_fail(s, rc);
+        saver_writer_fail(s, rc);
     return rc;
 }
 
 static int write_image(struct saver *s)
 {
-    int rc = pause_and_describe(s);
+    int rc = saver_pause(s);
 
     if (rc == 0)
-        rc = find_shared_info(s);
+        rc = saver_prepare(s);
     if (rc == 0)
-        rc = open_writer(s);
+        rc = saver_find_shared_info(s);
+    if (rc == 0)
+        rc = saver_open_writer(s);
     if (rc == 0)
         rc = save_pages(s);
     if (rc == 0)
-        rc = save_state(s);
+        rc = saver_write_state(s);
     return rc;
 }
 
-/* After a failure the domain runs again; say so if it cannot. */
-static void undo_pause(struct saver *s)
+void saver_undo_pause(struct saver *s)
 {
     int rc = s->paused ? hvctl_domain_unpause(s->h, s->domid) : 0;
     size_t used = strlen(s->why);
 
+    s->paused = false;
     if (rc < 0)
         snprintf(s->why + used, sizeof(s->why) - used, "; and unpausing it failed: %s",
                  strerror(-rc));
+}
+
+void saver_finish(struct saver *s, int rc, struct hvguest_status *st)
+{
+    if (st) {
+        snprintf(st->error, sizeof(st->error), "%s", rc < 0 ? s->why : "");
+        st->octets = hvsave_writer_offset(s->w);
+        st->run_state = s->run.state;
+        st->shutdown_reason = s->run.shutdown_reason;
+    }
+    hvsave_writer_close(s->w);
+    guest_memory_unmap(&s->mem);
+    free(s->ctx);
 }
 
 HVGUEST_API int hvguest_save(hvctl_t *h, uint32_t domid, int fd, unsigned int flags,
@@ -303,20 +329,10 @@ HVGUEST_API int hvguest_save(hvctl_t *h, uint32_t domid, int fd, unsigned int fl
 
     if (!h || fd < 0 || (flags & ~HVGUEST_SAVE_ZLIB))
         rc = save_fail(&s, -EINVAL, "bad arguments");
-    else if (!(s.ctx = malloc(HV_PRIVCMD_MAX_BUF)))
-        rc = save_fail(&s, -ENOMEM, "out of memory");
     else
         rc = write_image(&s);
     if (rc < 0)
-        undo_pause(&s);
-    if (st) {
-        snprintf(st->error, sizeof(st->error), "%s", rc < 0 ? s.why : "");
-        st->octets = hvsave_writer_offset(s.w);
-        st->run_state = s.run.state;
-        st->shutdown_reason = s.run.shutdown_reason;
-    }
-    hvsave_writer_close(s.w);
-    guest_memory_unmap(&s.mem);
-    free(s.ctx);
+        saver_undo_pause(&s);
+    saver_finish(&s, rc, st);
     return rc < 0 ? rc : 0;
 }

@@ -123,6 +123,23 @@ int hvcfg_json_domains(const struct xen_domctl_getdomaininfo *info, size_t count
 int hvcfg_json_physinfo(const struct xen_sysctl_physinfo *pi, const char *tool_version,
                         const char *socket, char **json);
 
+/* A member of a report: a string (str not NULL) or an unsigned number. */
+struct hvcfg_json_member {
+    const char *name;
+    const char *str;
+    uint64_t num;
+};
+
+/*
+ * A report as one JSON object (as above: beautified, no final newline):
+ * the n members m, then, when list_name is not NULL, an array of that name
+ * of nrows objects of per_row members each (rows[r * per_row ...]).
+ * `hvcli migrate --json` writes its report with it.
+ */
+int hvcfg_json_report(const struct hvcfg_json_member *m, size_t n, const char *list_name,
+                      const struct hvcfg_json_member *rows, size_t per_row, size_t nrows,
+                      char **json);
+
 /* One line of vcpu-list: a vCPU and the domain it belongs to. */
 struct hvcfg_vcpu_row {
     struct xen_domctl_getdomaininfo dom;

@@ -106,6 +106,102 @@ int hvguest_save(hvctl_t *h, uint32_t domid, int fd, unsigned int flags,
 int hvguest_restore(hvctl_t *h, int fd, unsigned int flags, hvguest_progress_fn *progress,
                     void *arg, uint32_t *domid, struct hvguest_status *st);
 
+/* ---- live migration (docs/specs/save-stream.md, sections 13 and 14) ----- */
+
+/* How the sender decides when to stop the guest (docs/migration.md). */
+struct hvguest_live_policy {
+    uint32_t downtime_ms;   /* 0: HVGUEST_DEFAULT_DOWNTIME_MS */
+    uint32_t max_rounds;    /* live rounds before the final one; 0: HVGUEST_DEFAULT_MAX_ROUNDS */
+    uint64_t max_bandwidth; /* octets per second the stream may use; 0: no limit */
+    uint32_t timeout_ms;    /* the longest the peer may stall; 0: HVGUEST_DEFAULT_TIMEOUT_MS */
+    uint32_t flags;         /* HVGUEST_MIGRATE_* */
+};
+#define HVGUEST_DEFAULT_DOWNTIME_MS 30u
+#define HVGUEST_DEFAULT_MAX_ROUNDS  30u
+#define HVGUEST_DEFAULT_TIMEOUT_MS  60000u
+#define HVGUEST_MIGRATE_PAUSED      (1u << 0) /* keep it paused at the destination */
+#define HVGUEST_MIGRATE_ZLIB        (1u << 1) /* compress page data */
+
+/* One round, as the sender reports it when the round has ended. */
+struct hvguest_round {
+    uint32_t round;    /* 0, 1, ... */
+    uint32_t throttle; /* percent of its vCPU time the guest was denied during it */
+    uint32_t final;    /* 1: the final round, with the guest paused */
+    uint32_t pad;
+    uint64_t pages;       /* pages sent in it */
+    uint64_t holes;       /* gfns sent as holes in it */
+    uint64_t octets;      /* stream octets it took */
+    uint64_t ns;          /* how long it took */
+    uint64_t bandwidth;   /* octets per second it achieved */
+    uint64_t dirtied;     /* gfns the guest dirtied meanwhile: the next round's */
+    uint64_t dirty_rate;  /* gfns per second */
+    uint64_t downtime_ns; /* expected downtime if the next round were the final one */
+};
+/* Called after each round; non-zero stops the migration (-EINTR). */
+typedef int hvguest_round_fn(void *arg, const struct hvguest_round *r);
+
+/* What a migration did (the sender's view). */
+struct hvguest_migrate_report {
+    uint32_t rounds;       /* rounds, the final one included */
+    uint32_t max_throttle; /* the highest throttle applied, percent */
+    uint32_t dest_domid;   /* the domain's id at the destination */
+    uint32_t pad;
+    uint64_t pages_sent; /* pages in all rounds (a page dirtied again is counted again) */
+    uint64_t holes_sent;
+    uint64_t guest_pages; /* pages the guest held when it was paused */
+    uint64_t octets;      /* stream octets */
+    uint64_t total_ns;    /* from HELLO to the end */
+    uint64_t downtime_ns; /* source pause to destination unpause (14.1 DONE: estimated) */
+    uint64_t final_ns;    /* of that, the final round and the state records */
+};
+
+/*
+ * Live-migrate domid through a connected channel (in_fd: from the
+ * receiver, out_fd: to it; the same socket twice is fine): the handshake
+ * and stream of sections 13 and 14 of docs/specs/save-stream.md.  token
+ * is the receiver's one-time token, or NULL.  On success the domain runs
+ * at the destination under its own name and UUID and the local copy is
+ * destroyed.  On failure the return is negative and st->error one line
+ * that says where the domain is:
+ * - before GO (nearly every failure): the local domain runs on as before,
+ *   same name, UUID and domid, log-dirty and throttling off;
+ * - -EREMOTEIO: GO was sent and no answer came; the local copy is kept
+ *   paused as NAME--migratedaway, and the domain may run at the
+ *   destination (docs/migration.md says how to find out and recover).
+ * progress (may be NULL) is called after each batch of pages, round (may
+ * be NULL) after each round, both with arg; either stops the migration
+ * (-EINTR) by returning non-zero.  rep may be NULL.  The caller ignores
+ * SIGPIPE.
+ */
+int hvguest_migrate_send(hvctl_t *h, uint32_t domid, int in_fd, int out_fd, const char *token,
+                         const struct hvguest_live_policy *policy, hvguest_progress_fn *progress,
+                         hvguest_round_fn *round, void *arg, struct hvguest_migrate_report *rep,
+                         struct hvguest_status *st);
+
+/* What the receiving end did. */
+struct hvguest_receive_report {
+    uint32_t domid;  /* the domain's id here */
+    uint32_t rounds; /* rounds the stream held */
+    uint64_t pages;  /* pages received (all rounds) */
+    uint64_t octets; /* stream octets */
+    uint64_t go_to_unpause_ns;
+    char name[64]; /* the domain's name */
+};
+
+/*
+ * Receive a live migration on a connected channel (in_fd: from the
+ * sender, out_fd: to it).  token: the one-time token the sender must
+ * present, or NULL for none (a channel the caller trusts, as ssh's).
+ * timeout_ms: the longest the sender may stall (0: the default).  The
+ * domain is built paused as NAME--incoming, held transient (hvd destroys
+ * it if this process dies), checked to END, and taken over only on GO.
+ * On failure nothing is left here; st->error says what went wrong and,
+ * after GO, where the domain is.
+ */
+int hvguest_migrate_receive(hvctl_t *h, int in_fd, int out_fd, const char *token,
+                            uint32_t timeout_ms, struct hvguest_receive_report *rep,
+                            struct hvguest_status *st);
+
 #ifdef __cplusplus
 }
 #endif

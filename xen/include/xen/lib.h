@@ -10,7 +10,7 @@
 
 #define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
 #define HV_VERSION_MAJOR 1
-#define HV_VERSION_MINOR 1
+#define HV_VERSION_MINOR 2
 
 /* hvd's log: a ring read by `hvcli dmesg` and copied to the --log file. */
 int log_init(const char *path);
