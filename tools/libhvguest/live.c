@@ -145,9 +145,23 @@ static int report_round(struct live *l, const struct hvguest_round *r)
 }
 
 /*
+ * The throttle that would bring the guest's dirtying down to half of
+ * what the link sends, from the rate it dirtied at under the throttle in
+ * force (its unthrottled rate is that over 1 - throttle).
+ */
+static uint32_t throttle_needed(const struct live *l, const struct hvguest_round *r)
+{
+    double dirtying = (double)r->dirty_rate * PAGE_OCTETS / (1.0 - l->throttle / 100.0);
+    double keep = dirtying > 0 ? (double)l->bandwidth / (2.0 * dirtying) : 1.0;
+
+    return keep >= 1.0 ? 0 : (uint32_t)(100.0 * (1.0 - keep));
+}
+
+/*
  * Auto-converge: a round that dirtied at least half of what it sent is
  * busy; after BUSY_ROUNDS busy rounds in a row the guest's vCPUs lose
- * another step of their time (hvd's throttle), until the rest fits.
+ * more of their time (hvd's throttle): another step, or at once what the
+ * dirty rate and the bandwidth say it takes, until the rest fits.
  */
 static int converge(struct live *l, const struct hvguest_round *r)
 {
@@ -159,6 +173,8 @@ static int converge(struct live *l, const struct hvguest_round *r)
         return 0;
     l->busy_rounds = 0;
     uint32_t next = l->throttle ? l->throttle + THROTTLE_STEP : THROTTLE_FIRST;
+    uint32_t needed = throttle_needed(l, r);
+    next = needed > next ? needed : next;
     next = next > THROTTLE_MAX ? THROTTLE_MAX : next;
     int rc = hvctl_domain_throttle(l->s.h, l->s.domid, next);
     if (rc < 0)
