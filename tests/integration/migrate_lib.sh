@@ -69,10 +69,8 @@ mig_hvcli() {
 # Sleep $1 seconds (fractions allowed) in bash: a read that times out on a
 # fifo nobody writes.
 mig_nap() {
-    if [ -z "${MIG_NAP_OPEN:-}" ]; then
-        mkfifo "$HV_TMP/nap" && exec 9<>"$HV_TMP/nap" || fail "cannot make the nap fifo"
-        MIG_NAP_OPEN=1
-    fi
+    [ -p "$HV_TMP/nap" ] || mkfifo "$HV_TMP/nap" || fail "cannot make the nap fifo"
+    [ -e /dev/fd/9 ] || exec 9<>"$HV_TMP/nap"
     read -r -t "$1" -u 9 || :
 }
 
@@ -81,7 +79,8 @@ mig_nap() {
 mig_wait_line() {
     local file=$1 re=$2 i line lines
     for ((i = 0; i < $3 * 10; i++)); do
-        mapfile -t lines <"$file"
+        lines=()
+        [ -f "$file" ] && mapfile -t lines <"$file"
         for line in "${lines[@]}"; do
             line=${line%$'\r'}
             [[ $line =~ $re ]] && { printf '%s\n' "$line"; return 0; }
