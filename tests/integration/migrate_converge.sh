@@ -8,16 +8,10 @@
 . "$(dirname "$0")/migrate_lib.sh"
 
 hv_start
-cfg=$HV_TMP/mig.cfg
 # 2 MiB dirtied at 20 MB/s: the whole region is dirty again in 0.1 s, and
 # every round at 8 MiB/s would send it all, without throttling.
-hv_guest_cfg "$cfg" savetest 'cmdline = "migrate dirty=20 region=2"'
-name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
-"$HVCLI" create -p "$cfg" 2>/dev/null || fail "cannot create the guest"
-mig_console_attach A "$name"
-"$HVCLI" unpause "$name" || fail "cannot start the guest"
-mig_wait_line "$MIG_CON_OUT" '^progress count=.*dirtied=' "$(hv_scaled 60)" >/dev/null ||
-    fail "savetest did not start dirtying: $(tr -d '\r' <"$MIG_CON_OUT" | tail -3)"
+mig_guest_create "migrate dirty=20 region=2"
+mig_guest_run '^progress count=.*dirtied='
 
 timeout "$(hv_scaled 60)" "$HVCLI" migrate --json --max-bandwidth 8M "$name" localhost \
     >"$HV_TMP/report.json" 2>"$HV_TMP/migrate.err" ||

@@ -12,17 +12,9 @@
 
 mig_netns_up
 mig_start_both
-cfg=$HV_TMP/mig.cfg
-hv_guest_cfg "$cfg" savetest 'cmdline = "migrate dirty=4"'
-name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
-"$HVCLI" create -p "$cfg" 2>/dev/null || fail "cannot create the guest"
+mig_guest_create "migrate dirty=4"
 domid=$(hv_domid "$name")
-mig_domain A "$name"
-uuid=$DOM_UUID
-mig_console_attach A "$name"
-"$HVCLI" unpause "$name" || fail "cannot start the guest"
-mig_wait_line "$MIG_CON_OUT" '^progress count=' "$(hv_scaled 60)" >/dev/null ||
-    fail "savetest did not start: $(tr -d '\r' <"$MIG_CON_OUT" | tail -3)"
+mig_guest_run
 hv_save_baseline
 HVD_PID=$B_PID HVD_SOCKET=$B_SOCK "$HVD_BASELINE" save "$HV_TMP/baseline-b" ||
     fail "cannot take hvd B's baseline"

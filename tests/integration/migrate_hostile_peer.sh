@@ -14,12 +14,7 @@ PEER=$HV_TOP/tests/integration/mig_fake_peer.py
 T=$(hv_scaled 1)
 hv_start
 hv_save_baseline
-cfg=$HV_TMP/mig.cfg
-hv_guest_cfg "$cfg" savetest 'cmdline = "migrate dirty=4"'
-name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
-"$HVCLI" create -p "$cfg" 2>/dev/null || fail "cannot create the guest"
-mig_domain A "$name"
-uuid=$DOM_UUID
+mig_guest_create "migrate dirty=4"
 
 # One line of error in file $1 matching $2; hvd holds no other domain.
 one_line() {

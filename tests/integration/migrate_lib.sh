@@ -179,3 +179,23 @@ mig_verify() {
         fail "move $k: the guest did not verify itself: $(tr -d '\r' <"$MIG_CON_OUT" | tail -5)"
     [[ $line == "verified $k ok"* ]] || fail "move $k: $line"
 }
+
+# Create the savetest guest on hvd A with command line $1, paused; sets
+# name and uuid.  mig_guest_run then attaches its console and starts it.
+mig_guest_create() {
+    local cfg=$HV_TMP/mig.cfg
+    hv_guest_cfg "$cfg" savetest "cmdline = \"$1\""
+    name=$(sed -n 's/^name = "\(.*\)"/\1/p' "$cfg")
+    "$HVCLI" create -p "$cfg" 2>/dev/null || fail "cannot create the guest"
+    mig_domain A "$name"
+    uuid=$DOM_UUID
+}
+
+# Attach to the guest's console and start it; wait for a progress line
+# (matching $1, default any).
+mig_guest_run() {
+    mig_console_attach A "$name"
+    "$HVCLI" unpause "$name" || fail "cannot start the guest"
+    mig_wait_line "$MIG_CON_OUT" "${1:-^progress count=}" "$(hv_scaled 60)" >/dev/null ||
+        fail "savetest did not start: $(tr -d '\r' <"$MIG_CON_OUT" | tail -3)"
+}

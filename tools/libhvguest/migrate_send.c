@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include "live.h"
 #include "migrate_msg.h"
 #include "restorer.h"
@@ -34,6 +33,21 @@ struct sender {
 
 #define send_fail(d, rc, ...) save_fail(&(d)->l.s, rc, __VA_ARGS__)
 
+/* The receiver's next message must be type; its ERROR says what it did
+ * (the receiver "refused it: ..."), anything else what it did not. */
+static int expect_message(struct sender *d, uint32_t type, const char *error_says,
+                          const char *otherwise)
+{
+    int rc = mig_recv(d->in, &d->msg, d->timeout_ms);
+
+    if (rc == 0 && d->msg.type == type)
+        return 0;
+    if (rc == 0 && d->msg.type == MIG_ERROR)
+        return send_fail(d, d->msg.u.error.status, "the receiver %s: %s", error_says, d->msg.text);
+    return send_fail(d, rc < 0 ? rc : -EPROTO, "the receiver %s: %s", otherwise,
+                     mig_describe(&d->msg, rc));
+}
+
 static int say_hello(struct sender *d)
 {
     struct mig_hello hello = { .protocol = MIG_PROTOCOL,
@@ -49,13 +63,11 @@ static int say_hello(struct sender *d)
         memcpy(hello.token, d->token, strlen(d->token));
     if ((rc = mig_send(d->out, MIG_HELLO, &hello, sizeof(hello), d->timeout_ms)) < 0)
         return send_fail(d, rc, "cannot reach the receiver: %s", mig_describe(&d->msg, rc));
-    rc = mig_recv(d->in, &d->msg, d->timeout_ms);
-    if (rc == 0 && d->msg.type == MIG_WELCOME && d->msg.u.welcome.protocol == MIG_PROTOCOL)
-        return 0;
-    if (rc == 0 && d->msg.type == MIG_ERROR)
-        return send_fail(d, d->msg.u.error.status, "the receiver refused it: %s", d->msg.text);
-    return send_fail(d, rc < 0 ? rc : -EPROTO, "the receiver did not answer: %s",
-                     mig_describe(&d->msg, rc));
+    rc = expect_message(d, MIG_WELCOME, "refused it", "did not answer");
+    if (rc == 0 && d->msg.u.welcome.protocol != MIG_PROTOCOL)
+        return send_fail(d, -EPROTO, "the receiver speaks migration protocol %" PRIu32 ", not 1",
+                         d->msg.u.welcome.protocol);
+    return rc;
 }
 
 /* Whether the receiver said something (or closed) within ms; then read it. */
@@ -104,14 +116,7 @@ static int stream_failed(struct sender *d, int rc)
 
 static int await_ready(struct sender *d)
 {
-    int rc = mig_recv(d->in, &d->msg, d->timeout_ms);
-
-    if (rc == 0 && d->msg.type == MIG_READY)
-        return 0;
-    if (rc == 0 && d->msg.type == MIG_ERROR)
-        return send_fail(d, d->msg.u.error.status, "the receiver failed: %s", d->msg.text);
-    return send_fail(d, rc < 0 ? rc : -EPROTO, "the receiver did not say it was ready: %s",
-                     mig_describe(&d->msg, rc));
+    return expect_message(d, MIG_READY, "failed", "did not say it was ready");
 }
 
 /* Give our copy its temporary identity, or its own back. */
@@ -120,11 +125,8 @@ static int set_identity(struct sender *d, bool away)
     uint8_t handle[16];
     int rc;
 
-    if (away && getrandom(handle, sizeof(handle), 0) != sizeof(handle))
-        return -errno;
-    if (away)
-        handle[6] = (uint8_t)((handle[6] & 0x0f) | 0x40),
-        handle[8] = (uint8_t)((handle[8] & 0x3f) | 0x80);
+    if (away && (rc = random_handle(handle)) < 0)
+        return rc;
     rc = hvctl_domain_rename(d->l.s.h, d->l.s.domid, away ? d->away_name : d->info.name);
     if (rc == 0)
         rc = hvctl_domain_sethandle(d->l.s.h, d->l.s.domid, away ? handle : d->info.handle);

@@ -94,17 +94,26 @@ void name_with_suffix(char out[HV_NAME_MAX], const char *name, const char *suffi
     snprintf(out, HV_NAME_MAX, "%.*s%s", (int)room, name, suffix);
 }
 
+int random_handle(uint8_t handle[16])
+{
+    if (getrandom(handle, 16, 0) != 16)
+        return -errno;
+    handle[6] = (uint8_t)((handle[6] & 0x0f) | 0x40); /* version 4: random */
+    handle[8] = (uint8_t)((handle[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    return 0;
+}
+
 /* A migration builds the domain under a temporary name and UUID, so that
  * it can arrive in the hvd that runs the source (spec section 14.2). */
 static int take_temporary_identity(struct restorer *t)
 {
+    int rc = t->o->name_suffix ? random_handle(t->cd.handle) : 0;
+
+    if (rc < 0)
+        return restore_fail(t, rc, "cannot make a UUID: %s", strerror(-rc));
     if (!t->o->name_suffix)
         return 0;
     name_with_suffix(t->cd.name, t->image_name, t->o->name_suffix);
-    if (getrandom(t->cd.handle, sizeof(t->cd.handle), 0) != sizeof(t->cd.handle))
-        return restore_fail(t, -errno, "cannot make a UUID: %s", strerror(errno));
-    t->cd.handle[6] = (uint8_t)((t->cd.handle[6] & 0x0f) | 0x40); /* version 4 */
-    t->cd.handle[8] = (uint8_t)((t->cd.handle[8] & 0x3f) | 0x80);
     if (t->o->transient)
         t->cd.flags |= XEN_DOMCTL_CDF_transient;
     return 0;

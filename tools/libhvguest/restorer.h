@@ -28,6 +28,9 @@ struct restore_result {
 int restore_run(hvctl_t *h, int fd, const struct restore_opts *o, hvguest_progress_fn *progress,
                 void *arg, struct restore_result *res, struct hvguest_status *st);
 
+/* A random (version 4) UUID; -errno if the kernel gives no randomness. */
+int random_handle(uint8_t handle[16]);
+
 /* NAME + suffix, NAME cut so that the whole fits a domain name. */
 void name_with_suffix(char out[HV_NAME_MAX], const char *name, const char *suffix);
 
