@@ -138,7 +138,8 @@ static int take_over(struct receiver *r, bool keep_paused)
         char why[512];
         snprintf(why, sizeof(why), "the destination could not take it over as '%s': %s",
                  r->made.name, strerror(-rc));
-        return refuse(r, rc, why);
+        refuse(r, rc, why);
+        return recv_fail(r, rc, "%s; it goes on running at the source", why);
     }
     r->have_domain = false; /* no longer ours to destroy on failure */
     return 0;
