@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "channel.h"
-#include "domstream.h"
 #include "hvcli.h"
 
 enum { OPT_LISTEN, OPT_TIMEOUT, OPT_JSON };
